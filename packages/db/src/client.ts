@@ -1,0 +1,129 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import type { SQL } from 'drizzle-orm';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import { describeConnectionFailure, parsePostgresUrl, redactUrl } from './connection';
+import { DatabaseConnectionError } from './errors';
+import * as schema from './schema';
+
+export type Schema = typeof schema;
+
+/** The default folder of the embedded database, relative to the working directory. */
+export const defaultDataDir = '.aclue/pglite';
+
+export interface CreateDbOptions {
+  /** A PostgreSQL URL. Defaults to `DATABASE_URL`; without either, the embedded database is used. */
+  url?: string;
+  /** Folder of the embedded database (default `ACLUE_DATA_DIR`, then `.aclue/pglite`). */
+  dataDir?: string;
+  /** Embedded database in memory only: for tests and throwaway runs. */
+  memory?: boolean;
+  /** An embedded database already open (for example a clone of a migrated template). */
+  pglite?: PGlite;
+  /** Connection pool size on a server (default 10). */
+  poolSize?: number;
+}
+
+interface DatabaseHandle {
+  /** Which engine answers: the embedded PGlite or a PostgreSQL server through `pg`. */
+  readonly $driver: 'pglite' | 'pg';
+  /** Where the data lives, safe to print: the URL without its password, or the data folder. */
+  readonly $target: string;
+  /** Closes the pool or the embedded database; Node will not exit while either is open. */
+  $close(): Promise<void>;
+}
+
+/** A typed Drizzle database, identical in use on the embedded database and on a server. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema> & DatabaseHandle;
+
+/** The database a transaction callback receives, for helpers that work on either. */
+export type Executor = Pick<Database, 'execute' | 'select' | 'insert' | 'update' | 'delete'>;
+
+/**
+ * Opens the database: the PostgreSQL server at `url` / `DATABASE_URL` when there is one, the
+ * embedded PGlite database otherwise. Connects eagerly, so a bad URL, an unreachable server or a
+ * wrong password fails here with a {@link DatabaseConnectionError} that says which.
+ *
+ * @example
+ * const db = await createDb();               // embedded, in .aclue/pglite
+ * const db = await createDb({ url: process.env.DATABASE_URL });
+ * await db.select().from(products).limit(10);
+ * await db.$close();
+ */
+export async function createDb(options: CreateDbOptions = {}): Promise<Database> {
+  const url =
+    options.url ?? (options.pglite || options.memory ? undefined : process.env.DATABASE_URL);
+  return url ? openServer(url, options.poolSize ?? 10) : openEmbedded(options);
+}
+
+async function openServer(url: string, max: number): Promise<Database> {
+  parsePostgresUrl(url);
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000 });
+  // Without a listener an idle client's error (server restart) would crash the process.
+  pool.on('error', () => {});
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw describeConnectionFailure(url, error);
+  }
+  const db = drizzlePg(pool, { schema });
+  return Object.assign(db, {
+    $driver: 'pg' as const,
+    $target: redactUrl(url),
+    $close: () => pool.end(),
+  }) as unknown as Database;
+}
+
+async function openEmbedded(options: CreateDbOptions): Promise<Database> {
+  let client = options.pglite;
+  let target = 'memory';
+  if (!client) {
+    const dataDir = options.memory
+      ? undefined
+      : resolve(options.dataDir ?? process.env.ACLUE_DATA_DIR ?? defaultDataDir);
+    if (dataDir) {
+      target = dataDir;
+      try {
+        mkdirSync(dataDir, { recursive: true });
+      } catch (error) {
+        throw new DatabaseConnectionError(
+          `cannot create the embedded database folder ${dataDir}: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+    }
+    try {
+      // pg_trgm must be loaded on every open, or writes to trigram-indexed tables fail; and only
+      // PGlite.create() loads extensions (the constructor + waitReady silently does not, in 0.5).
+      client = await PGlite.create(dataDir, { extensions: { pg_trgm } });
+    } catch (error) {
+      throw new DatabaseConnectionError(
+        `cannot open the embedded database in ${target}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+  const pglite = client;
+  const db = drizzlePglite(pglite, { schema });
+  return Object.assign(db, {
+    $driver: 'pglite' as const,
+    $target: target,
+    $close: () => pglite.close(),
+  }) as unknown as Database;
+}
+
+/**
+ * Runs raw SQL and returns its rows, on either driver (both answer `{ rows }`, which the shared
+ * Drizzle base type leaves untyped).
+ */
+export async function queryRows<Row>(db: Pick<Database, 'execute'>, query: SQL): Promise<Row[]> {
+  const result = (await db.execute(query)) as unknown as { rows: Row[] };
+  return result.rows;
+}

@@ -1,0 +1,29 @@
+import { commentStatements, tableComments } from './comments';
+import { grantStatements, tableGrants } from './privileges';
+import { seedCategoriesStatement } from './seed';
+import { supabaseCompatibilityStatements } from './supabase';
+import { triggerStatement, updatedAtFunction, updatedAtTriggers } from './triggers';
+
+export * from './comments';
+export * from './privileges';
+export * from './seed';
+export * from './supabase';
+export * from './triggers';
+
+/**
+ * What drizzle-kit cannot express, by custom migration name. Each migration was rendered from these
+ * declarations when it was created; a later change to a declaration needs a new custom migration
+ * (migrations are append-only), and verification compares the live database to the declarations.
+ */
+export const customMigrationStatements = {
+  supabase_compat: () => supabaseCompatibilityStatements,
+  database_objects: () => [
+    updatedAtFunction.definition,
+    ...updatedAtTriggers.map(triggerStatement),
+    ...tableGrants.flatMap(grantStatements),
+    ...tableComments.flatMap(commentStatements),
+    seedCategoriesStatement,
+  ],
+} satisfies Record<string, () => readonly string[]>;
+
+export type CustomMigrationName = keyof typeof customMigrationStatements;

@@ -1,0 +1,102 @@
+import { sql } from 'drizzle-orm';
+import { index, inet, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { authUsers } from 'drizzle-orm/supabase';
+import { createdAt, eventTime, flag, id, money, optionalTime, rate, updatedAt } from './columns';
+import { anonInsertsAnonymous, ownerInserts, ownerReads, serviceRoleManages } from './policies';
+import { products } from './products';
+import { checksFor, type TableRules } from './rules';
+
+export const deviceTypes = ['mobile', 'tablet', 'desktop'] as const;
+
+interface ClickConversion {
+  isConverted?: boolean | null;
+  conversionTimestamp?: Date | null;
+  clickTimestamp?: Date | null;
+  actualCommission?: number | null;
+}
+
+export const affiliateClickRules = {
+  ranges: {
+    commissionRate: { min: 0, max: 1 },
+    expectedCommission: { min: 0 },
+    actualCommission: { min: 0 },
+  },
+  rows: [
+    {
+      name: 'affiliate_clicks_converted_has_timestamp_check',
+      expression: 'NOT is_converted OR conversion_timestamp IS NOT NULL',
+      message: 'a converted click needs conversion_timestamp',
+      holds: (c: ClickConversion) => !c.isConverted || c.conversionTimestamp != null,
+    },
+    {
+      name: 'affiliate_clicks_commission_requires_conversion_check',
+      expression: 'actual_commission IS NULL OR is_converted',
+      message: 'actual_commission can only be set on a converted click',
+      holds: (c: ClickConversion) => c.actualCommission == null || c.isConverted === true,
+    },
+    {
+      name: 'affiliate_clicks_conversion_after_click_check',
+      expression: 'conversion_timestamp IS NULL OR conversion_timestamp >= click_timestamp',
+      message: 'conversion_timestamp must not be before click_timestamp',
+      holds: (c: ClickConversion) =>
+        !c.conversionTimestamp || !c.clickTimestamp || c.conversionTimestamp >= c.clickTimestamp,
+    },
+  ],
+} satisfies TableRules<ClickConversion>;
+
+/** Every click on an affiliate link, and its conversion: the revenue attribution record. */
+export const affiliateClicks = pgTable(
+  'affiliate_clicks',
+  {
+    id: id(),
+    userId: uuid('user_id').references(() => authUsers.id, { onDelete: 'set null' }),
+    anonymousId: text('anonymous_id'),
+    // Deleting a product must not destroy revenue history (the original cascaded).
+    productId: uuid('product_id').references(() => products.id, { onDelete: 'set null' }),
+    sessionId: text('session_id').notNull(),
+    clickTimestamp: eventTime('click_timestamp'),
+    sourcePage: text('source_page').notNull(),
+    deviceType: text('device_type', { enum: deviceTypes }),
+    affiliateNetwork: text('affiliate_network').notNull(),
+    affiliateUrl: text('affiliate_url').notNull(),
+    commissionRate: rate('commission_rate'),
+    expectedCommission: money('expected_commission'),
+    isConverted: flag('is_converted'),
+    conversionTimestamp: optionalTime('conversion_timestamp'),
+    actualCommission: money('actual_commission'),
+    orderId: text('order_id'),
+    userAgent: text('user_agent'),
+    ipAddress: inet('ip_address'),
+    referrerUrl: text('referrer_url'),
+    utmSource: text('utm_source'),
+    utmMedium: text('utm_medium'),
+    utmCampaign: text('utm_campaign'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    ...checksFor('affiliate_clicks', t, affiliateClickRules),
+    // A network reports each order once.
+    uniqueIndex('affiliate_clicks_network_order_key')
+      .on(t.affiliateNetwork, t.orderId)
+      .where(sql`order_id IS NOT NULL`),
+    index('idx_affiliate_clicks_user_id').on(t.userId).where(sql`user_id IS NOT NULL`),
+    index('idx_affiliate_clicks_product_id').on(t.productId),
+    index('idx_affiliate_clicks_click_timestamp').on(t.clickTimestamp.desc().nullsFirst()),
+    index('idx_affiliate_clicks_conversions')
+      .on(t.isConverted, t.conversionTimestamp.desc().nullsFirst())
+      .where(sql`is_converted = true`),
+    index('idx_affiliate_clicks_session_id').on(t.sessionId),
+    index('idx_affiliate_clicks_anonymous_id')
+      .on(t.anonymousId)
+      .where(sql`anonymous_id IS NOT NULL`),
+    index('idx_affiliate_clicks_network_timestamp').on(
+      t.affiliateNetwork,
+      t.clickTimestamp.desc().nullsFirst(),
+    ),
+    serviceRoleManages('affiliate_clicks'),
+    ownerReads('affiliate_clicks', t.userId),
+    anonInsertsAnonymous('affiliate_clicks', t.userId),
+    ownerInserts('affiliate_clicks', t.userId),
+  ],
+).enableRLS();

@@ -1,0 +1,50 @@
+import { index, integer, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { authUsers } from 'drizzle-orm/supabase';
+import { categories } from './categories';
+import { createdAt, eventTime, id, score } from './columns';
+import { ownerManages, serviceRoleManages } from './policies';
+import { products } from './products';
+import { checksFor, type TableRules } from './rules';
+import { swipeSessions } from './swipe-sessions';
+
+/** `up` is a super like. */
+export const swipeDirections = ['left', 'right', 'up', 'down'] as const;
+
+export const swipeInteractionRules = {
+  ranges: { timeSpentSeconds: { min: 0 }, preferenceStrength: { min: 0, max: 1 } },
+} satisfies TableRules;
+
+/** One swipe on one product: the input of the preference job. Owner-only. */
+export const swipeInteractions = pgTable(
+  'swipe_interactions',
+  {
+    id: id(),
+    sessionId: uuid('session_id')
+      .notNull()
+      .references(() => swipeSessions.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => authUsers.id, { onDelete: 'cascade' }),
+    productId: uuid('product_id')
+      .notNull()
+      .references(() => products.id),
+    categoryId: uuid('category_id').references(() => categories.id),
+    swipeDirection: text('swipe_direction', { enum: swipeDirections }).notNull(),
+    swipeTimestamp: eventTime('swipe_timestamp'),
+    timeSpentSeconds: integer('time_spent_seconds'),
+    preferenceStrength: score('preference_strength'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    ...checksFor('swipe_interactions', t, swipeInteractionRules),
+    index('idx_swipe_interactions_session_id').on(t.sessionId),
+    index('idx_swipe_interactions_user_timestamp').on(
+      t.userId,
+      t.swipeTimestamp.desc().nullsFirst(),
+    ),
+    index('idx_swipe_interactions_product_id').on(t.productId),
+    index('idx_swipe_interactions_category_id').on(t.categoryId),
+    serviceRoleManages('swipe_interactions'),
+    ownerManages('swipe_interactions', t.userId),
+  ],
+).enableRLS();

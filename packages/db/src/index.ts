@@ -8,6 +8,7 @@ export {
   type Schema,
 } from './client';
 export { redactUrl } from './connection';
+export { constraintMessages } from './constraints';
 export { AclueDbError, DatabaseConnectionError, MigrationError } from './errors';
 export { inventory, type SchemaInventory } from './inventory';
 export {
@@ -23,4 +24,7 @@ export {
 } from './migrations';
 export * from './objects';
 export * from './schema';
-export { deploymentTables, tableRules, tables } from './tables';
+export { describeRange, type Range, type RowRule, type TableRules } from './schema/rules';
+export { deploymentTables, schemaTables, type TableName, tables } from './tables';
+export { type TableSchemas, tableSchemas } from './validation';
+export * from './zod';

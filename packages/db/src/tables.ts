@@ -1,39 +1,34 @@
 import type { PgTable } from 'drizzle-orm/pg-core';
-import * as schema from './schema';
+import * as s from './schema';
+import type { TableRules } from './schema/rules';
 
-/** Every table of the schema, by TypeScript name. */
-export const tables = {
-  categories: schema.categories,
-  products: schema.products,
-  swipeSessions: schema.swipeSessions,
-  swipeInteractions: schema.swipeInteractions,
-  recommendations: schema.recommendations,
-  affiliateClicks: schema.affiliateClicks,
-  userPreferences: schema.userPreferences,
-  sessionAnalytics: schema.sessionAnalytics,
-  productViews: schema.productViews,
-  recommendationFeedback: schema.recommendationFeedback,
-} satisfies Record<string, PgTable>;
+// Rules are typed over each table's own row; here they are read generically.
+const entry = <T extends PgTable>(table: T, rules: TableRules<never>) => ({ table, rules });
+
+/** Every table of the schema with its rules, by TypeScript name. */
+export const schemaTables = {
+  categories: entry(s.categories, s.categoryRules),
+  products: entry(s.products, s.productRules),
+  swipeSessions: entry(s.swipeSessions, s.swipeSessionRules),
+  swipeInteractions: entry(s.swipeInteractions, s.swipeInteractionRules),
+  recommendations: entry(s.recommendations, s.recommendationRules),
+  affiliateClicks: entry(s.affiliateClicks, s.affiliateClickRules),
+  userPreferences: entry(s.userPreferences, s.userPreferenceRules),
+  sessionAnalytics: entry(s.sessionAnalytics, s.sessionAnalyticsRules),
+  productViews: entry(s.productViews, s.productViewRules),
+  recommendationFeedback: entry(s.recommendationFeedback, s.recommendationFeedbackRules),
+};
+
+export type TableName = keyof typeof schemaTables;
+
+/** Every table of the schema. */
+export const tables: readonly PgTable[] = Object.values(schemaTables).map((entry) => entry.table);
 
 /** The five tables of the original deployment. */
-export const deploymentTables = [
-  schema.affiliateClicks,
-  schema.userPreferences,
-  schema.sessionAnalytics,
-  schema.productViews,
-  schema.recommendationFeedback,
-] as const;
-
-/** Each table's rules (checks, zod refinements, constraint messages). */
-export const tableRules = [
-  [schema.categories, schema.categoryRules],
-  [schema.products, schema.productRules],
-  [schema.swipeSessions, schema.swipeSessionRules],
-  [schema.swipeInteractions, schema.swipeInteractionRules],
-  [schema.recommendations, schema.recommendationRules],
-  [schema.affiliateClicks, schema.affiliateClickRules],
-  [schema.userPreferences, schema.userPreferenceRules],
-  [schema.sessionAnalytics, schema.sessionAnalyticsRules],
-  [schema.productViews, schema.productViewRules],
-  [schema.recommendationFeedback, schema.recommendationFeedbackRules],
-] as const;
+export const deploymentTables: readonly PgTable[] = [
+  s.affiliateClicks,
+  s.userPreferences,
+  s.sessionAnalytics,
+  s.productViews,
+  s.recommendationFeedback,
+];

@@ -41,7 +41,7 @@ const hasUpdatedAt = (table: PgTable) =>
   getTableConfig(table).columns.some((column) => column.name === 'updated_at');
 
 /** One BEFORE UPDATE trigger per table that has an `updated_at` column, derived from the schema. */
-export const updatedAtTriggers: readonly TriggerDeclaration[] = Object.values(tables)
+export const updatedAtTriggers: readonly TriggerDeclaration[] = tables
   .filter(hasUpdatedAt)
   .map((table) => {
     const { name } = getTableConfig(table);

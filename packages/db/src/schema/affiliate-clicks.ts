@@ -16,6 +16,7 @@ interface ClickConversion {
 }
 
 export const affiliateClickRules = {
+  enums: { deviceType: deviceTypes },
   ranges: {
     commissionRate: { min: 0, max: 1 },
     expectedCommission: { min: 0 },

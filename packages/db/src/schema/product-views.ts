@@ -27,6 +27,7 @@ export const interactionTypes = [
 ] as const;
 
 export const productViewRules = {
+  enums: { viewSource: viewSources, interactionType: interactionTypes },
   ranges: {
     viewPosition: { min: 1 },
     viewDurationSeconds: { min: 0 },

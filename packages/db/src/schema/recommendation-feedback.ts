@@ -41,6 +41,11 @@ export const feedbackTrainingColumns = [
 ] as const;
 
 export const recommendationFeedbackRules = {
+  enums: {
+    feedbackType: feedbackTypes,
+    feedbackAction: feedbackActions,
+    feedbackSource: feedbackSources,
+  },
   ranges: {
     feedbackValue: { min: -1, max: 1 },
     rating: { min: 1, max: 5 },

@@ -1,4 +1,4 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { getTableColumns, type SQL, sql } from 'drizzle-orm';
 import { type AnyPgColumn, check, getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 
 /**
@@ -26,6 +26,11 @@ export interface RowRule<Row = Record<string, unknown>> {
 }
 
 export interface TableRules<Row = Record<string, unknown>> {
+  /**
+   * Allowed values of text columns declared with `enum`, keyed by TypeScript column name. Repeated
+   * here because drizzle does not show a column's enum inside the table's extra-config callback.
+   */
+  enums?: Record<string, readonly string[]>;
   /** Numeric bounds keyed by the TypeScript column name. */
   ranges?: Record<string, Range>;
   rows?: readonly RowRule<Row>[];
@@ -47,11 +52,11 @@ const rangeExpression = (column: string, { min, max }: Range): string =>
 
 const quoteLiteral = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
-const enumValuesOf = (column: AnyPgColumn): readonly string[] | undefined =>
-  // Only text/varchar columns declared with `enum` carry values; pgEnum columns are typed by PG.
-  column.columnType === 'PgText' || column.columnType === 'PgVarchar'
-    ? (column.enumValues as readonly string[] | undefined)
-    : undefined;
+const columnOf = (table: string, columns: Record<string, AnyPgColumn>, key: string) => {
+  const column = columns[key];
+  if (!column) throw new Error(`rules of ${table} name unknown column "${key}"`);
+  return column;
+};
 
 export const checkName = (table: string, column: string) => `${table}_${column}_check`;
 
@@ -61,16 +66,13 @@ export const checkName = (table: string, column: string) => `${table}_${column}_
  */
 export function checksFor(table: string, columns: Record<string, AnyPgColumn>, rules: TableRules) {
   const checks = [];
-  for (const column of Object.values(columns)) {
-    const values = enumValuesOf(column);
-    if (values) {
-      const list = values.map(quoteLiteral).join(', ');
-      checks.push(check(checkName(table, column.name), sql.raw(`${column.name} IN (${list})`)));
-    }
+  for (const [key, values] of Object.entries(rules.enums ?? {})) {
+    const column = columnOf(table, columns, key);
+    const list = values.map(quoteLiteral).join(', ');
+    checks.push(check(checkName(table, column.name), sql.raw(`${column.name} IN (${list})`)));
   }
   for (const [key, range] of Object.entries(rules.ranges ?? {})) {
-    const column = columns[key];
-    if (!column) throw new Error(`rules of ${table} name a range for unknown column "${key}"`);
+    const column = columnOf(table, columns, key);
     checks.push(
       check(checkName(table, column.name), sql.raw(rangeExpression(column.name, range)) as SQL),
     );
@@ -82,18 +84,17 @@ export function checksFor(table: string, columns: Record<string, AnyPgColumn>, r
 }
 
 /** Constraint name → readable message, for every check of the table. */
-export function checkMessages(table: PgTable, rules: TableRules): Record<string, string> {
-  const { name, columns } = getTableConfig(table);
+export function checkMessages(table: PgTable, rules: TableRules<never>): Record<string, string> {
+  const { name } = getTableConfig(table);
+  const columns = getTableColumns(table);
   const messages: Record<string, string> = {};
-  for (const column of columns) {
-    const values = enumValuesOf(column);
-    if (values)
-      messages[checkName(name, column.name)] = `${column.name} must be one of ${values.join(', ')}`;
+  for (const [key, values] of Object.entries(rules.enums ?? {})) {
+    const column = columnOf(name, columns, key);
+    messages[checkName(name, column.name)] = `${column.name} must be one of ${values.join(', ')}`;
   }
-  const byKey = table as unknown as Record<string, AnyPgColumn>;
   for (const [key, range] of Object.entries(rules.ranges ?? {})) {
-    const column = byKey[key];
-    if (column) messages[checkName(name, column.name)] = `${column.name} ${describeRange(range)}`;
+    const column = columnOf(name, columns, key);
+    messages[checkName(name, column.name)] = `${column.name} ${describeRange(range)}`;
   }
   for (const rule of rules.rows ?? []) messages[rule.name] = rule.message;
   return messages;

@@ -11,6 +11,7 @@ import { swipeSessions } from './swipe-sessions';
 export const swipeDirections = ['left', 'right', 'up', 'down'] as const;
 
 export const swipeInteractionRules = {
+  enums: { swipeDirection: swipeDirections },
   ranges: { timeSpentSeconds: { min: 0 }, preferenceStrength: { min: 0, max: 1 } },
 } satisfies TableRules;
 

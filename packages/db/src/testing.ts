@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { createDb, type Database } from './client';
+import { migrate } from './migrations';
+
+/**
+ * Fresh databases for tests, on the embedded database and on a PostgreSQL server alike, so one
+ * suite runs on both (as drizzle-orm's own integration suites do).
+ */
+
+export type TestDriver = 'pglite' | 'pg';
+
+/** Drivers to test: `ACLUE_TEST_DRIVERS=pglite,pg` (the default is both). */
+export function testDrivers(): TestDriver[] {
+  const wanted = (process.env.ACLUE_TEST_DRIVERS ?? 'pglite,pg').split(',').map((d) => d.trim());
+  return wanted.filter((d): d is TestDriver => d === 'pglite' || d === 'pg');
+}
+
+/** The server used for `pg` tests; each test database is created on it and dropped after. */
+export const testServerUrl =
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  db: Database;
+  /** The database's URL on the server (`pg` only). */
+  url?: string;
+  /** Closes the database and, on the server, drops it. */
+  dispose(): Promise<void>;
+}
+
+async function onServer<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: testServerUrl });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates an empty database on the test server and returns its URL. */
+export async function createEmptyServerDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `aclue_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  await onServer((c) => c.query(`CREATE DATABASE ${name}`));
+  const url = new URL(testServerUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => onServer((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(),
+  };
+}
+
+/**
+ * A fresh database on `driver`, migrated unless `migrated: false`.
+ *
+ * @example
+ * const { db, dispose } = await createTestDatabase('pglite');
+ * afterAll(dispose);
+ */
+export async function createTestDatabase(
+  driver: TestDriver,
+  { migrated = true }: { migrated?: boolean } = {},
+): Promise<TestDatabase> {
+  if (driver === 'pglite') {
+    const db = await createDb({ memory: true });
+    if (migrated) await migrate(db);
+    return { db, dispose: () => db.$close() };
+  }
+  const server = await createEmptyServerDatabase();
+  const db = await createDb({ url: server.url, poolSize: 4 });
+  if (migrated) await migrate(db);
+  return {
+    db,
+    url: server.url,
+    dispose: async () => {
+      await db.$close();
+      await server.drop();
+    },
+  };
+}
+
+/** Creates a user in `auth.users`, as Supabase Auth would on sign-up, and returns its id. */
+export async function createAuthUser(
+  db: Pick<Database, 'execute'>,
+  email?: string,
+): Promise<string> {
+  const id = randomUUID();
+  await db.execute(
+    sql`INSERT INTO auth.users (id, email) VALUES (${id}, ${email ?? `${id}@example.test`})`,
+  );
+  return id;
+}

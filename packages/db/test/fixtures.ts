@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { getTableColumns } from 'drizzle-orm';
+import { type AnyPgColumn, getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+import { type Database, type Range, schemaTables, type TableName } from '../src';
+import * as s from '../src/schema';
+import { createAuthUser } from '../src/testing';
+
+/** Rows that other tables' foreign keys point to, created as the table owner. */
+export interface Parents {
+  userId: string;
+  categoryId: string;
+  productId: string;
+  swipeSessionId: string;
+  recommendationId: string;
+}
+
+export async function createParents(db: Database): Promise<Parents> {
+  const userId = await createAuthUser(db);
+  const [category] = await db
+    .insert(s.categories)
+    .values({ name: 'Test', slug: `test-${randomUUID()}` })
+    .returning();
+  const [product] = await db
+    .insert(s.products)
+    .values({ title: 'Test product', categoryId: category?.id })
+    .returning();
+  const [session] = await db.insert(s.swipeSessions).values({ userId }).returning();
+  const [recommendation] = await db
+    .insert(s.recommendations)
+    .values({ userId, productId: product?.id ?? '', confidenceScore: 0.5 })
+    .returning();
+  if (!category || !product || !session || !recommendation) throw new Error('parents not created');
+  return {
+    userId,
+    categoryId: category.id,
+    productId: product.id,
+    swipeSessionId: session.id,
+    recommendationId: recommendation.id,
+  };
+}
+
+/** A minimal valid row of each table, as its TypeScript insert object. */
+export function validRow(name: TableName, p: Parents): Record<string, unknown> {
+  const rows: Record<TableName, Record<string, unknown>> = {
+    categories: { name: 'Gifts', slug: `gifts-${randomUUID()}` },
+    products: { title: 'Lamp', categoryId: p.categoryId },
+    swipeSessions: { userId: p.userId },
+    swipeInteractions: {
+      sessionId: p.swipeSessionId,
+      userId: p.userId,
+      productId: p.productId,
+      swipeDirection: 'right',
+    },
+    recommendations: { userId: p.userId, productId: p.productId, confidenceScore: 0.9 },
+    affiliateClicks: {
+      sessionId: 'sess-1',
+      sourcePage: '/gifts',
+      affiliateNetwork: 'amazon',
+      affiliateUrl: 'https://example.test/p/1',
+    },
+    userPreferences: { userId: p.userId },
+    sessionAnalytics: { sessionId: `sess-${randomUUID()}`, landingPage: '/' },
+    productViews: { productId: p.productId, sessionId: 'sess-1' },
+    recommendationFeedback: {
+      recommendationId: p.recommendationId,
+      userId: p.userId,
+      productId: p.productId,
+      feedbackType: 'explicit',
+      feedbackAction: 'like',
+      feedbackValue: 0.5,
+      modelVersion: 'm1',
+    },
+  };
+  return rows[name];
+}
+
+const hourAgo = () => new Date(Date.now() - 3_600_000);
+
+/**
+ * For each multi-column rule, a change to a valid row that breaks it. Checks on one column (ranges
+ * and enums) are derived from the rules themselves and need no entry here.
+ */
+export const rowRuleViolations: Record<string, Record<string, unknown>> = {
+  products_price_range_check: { priceMin: 20, priceMax: 10 },
+  swipe_sessions_budget_range_check: { budgetMin: 50, budgetMax: 10 },
+  swipe_sessions_completed_after_start_check: { startedAt: new Date(), completedAt: hourAgo() },
+  affiliate_clicks_converted_has_timestamp_check: { isConverted: true },
+  affiliate_clicks_commission_requires_conversion_check: { actualCommission: 5 },
+  affiliate_clicks_conversion_after_click_check: {
+    clickTimestamp: new Date(),
+    isConverted: true,
+    conversionTimestamp: hourAgo(),
+  },
+  session_analytics_ended_after_start_check: { startedAt: new Date(), endedAt: hourAgo() },
+  session_analytics_registered_has_timestamp_check: { hasRegistered: true },
+  session_analytics_converted_has_timestamp_check: { hasConverted: true },
+};
+
+export const tableOf = (name: TableName): PgTable => schemaTables[name].table;
+
+/** What else a row needs for a column to hold a boundary value (a rule that involves it). */
+export const boundaryContext: Record<string, Record<string, unknown>> = {
+  'affiliateClicks.actualCommission': {
+    clickTimestamp: hourAgo(),
+    isConverted: true,
+    conversionTimestamp: new Date(),
+  },
+};
+
+export interface Violation {
+  table: TableName;
+  constraint: string;
+  change: Record<string, unknown>;
+}
+
+/** One violating change per CHECK constraint of the schema, derived from the declared rules. */
+export function violations(): Violation[] {
+  const list: Violation[] = [];
+  for (const [name, { table, rules }] of Object.entries(schemaTables) as [
+    TableName,
+    (typeof schemaTables)[TableName],
+  ][]) {
+    const tableName = getTableConfig(table).name;
+    const columns: Record<string, AnyPgColumn> = getTableColumns(table);
+    const constraint = (key: string) => `${tableName}_${columns[key]?.name}_check`;
+    for (const key of Object.keys(rules.enums ?? {})) {
+      list.push({
+        table: name,
+        constraint: constraint(key),
+        change: { [key]: 'not-a-valid-value' },
+      });
+    }
+    for (const [key, range] of Object.entries(rules.ranges ?? {}) as [string, Range][]) {
+      if (range.min !== undefined)
+        list.push({ table: name, constraint: constraint(key), change: { [key]: range.min - 1 } });
+      if (range.max !== undefined)
+        list.push({ table: name, constraint: constraint(key), change: { [key]: range.max + 1 } });
+    }
+    for (const rule of rules.rows ?? []) {
+      list.push({ table: name, constraint: rule.name, change: rowRuleViolations[rule.name] ?? {} });
+    }
+  }
+  return list;
+}
+
+/** Boundary values of every range, which the checks must accept. */
+export function boundaries(): Violation[] {
+  return Object.entries(schemaTables).flatMap(([name, { rules }]) =>
+    (Object.entries(rules.ranges ?? {}) as [string, Range][]).flatMap(([key, range]) =>
+      [range.min, range.max]
+        .filter((v) => v !== undefined)
+        .map((v) => ({ table: name as TableName, constraint: '', change: { [key]: v } })),
+    ),
+  );
+}

@@ -18,12 +18,12 @@ export function parsePostgresUrl(url: string): URL {
     parsed = new URL(url);
   } catch {
     throw new DatabaseConnectionError(
-      'DATABASE_URL is not a URL: expected postgres://user:password@host:5432/database',
+      'the database URL is not a URL: expected postgres://user:password@host:5432/database',
     );
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
     throw new DatabaseConnectionError(
-      `DATABASE_URL must be a PostgreSQL URL (postgres:// or postgresql://), got ${parsed.protocol}// in ${redactUrl(url)}`,
+      `the database URL must be a PostgreSQL URL (postgres:// or postgresql://), got ${parsed.protocol}// in ${redactUrl(url)}`,
     );
   }
   return parsed;

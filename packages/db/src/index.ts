@@ -10,7 +10,7 @@ export {
 export { redactUrl } from './connection';
 export { constraintMessages } from './constraints';
 export { AclueDbError, DatabaseConnectionError, MigrationError } from './errors';
-export { inventory, type SchemaInventory } from './inventory';
+export { inventory, type TableInventory } from './inventory';
 export {
   type AppliedMigration,
   defaultMigrationsFolder,

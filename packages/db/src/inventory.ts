@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { type Database, queryRows } from './client';
 
-/** What exists in a schema, counted from the catalog. */
-export interface SchemaInventory {
-  tables: number;
-  tablesWithRls: number;
+/** What one table has, counted from the live catalog. */
+export interface TableInventory {
+  table: string;
+  rls: boolean;
+  columns: number;
   indexes: number;
   policies: number;
   checks: number;
@@ -12,31 +13,41 @@ export interface SchemaInventory {
   triggers: number;
 }
 
-/** Counts the tables, indexes, policies, constraints and triggers of `schema` in the live catalog. */
+/** Counts, per table of `schema`, its columns, indexes, policies, constraints and triggers. */
 export async function inventory(
   db: Pick<Database, 'execute'>,
   schema = 'public',
-): Promise<SchemaInventory> {
-  const [row] = await queryRows<Record<keyof SchemaInventory, string>>(
+): Promise<TableInventory[]> {
+  const rows = await queryRows<Record<keyof TableInventory, string | boolean>>(
     db,
     sql`
-    WITH t AS (
-      SELECT c.oid, c.relrowsecurity FROM pg_catalog.pg_class c
-      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = ${schema} AND c.relkind IN ('r', 'p')
-    )
     SELECT
-      (SELECT count(*) FROM t) AS tables,
-      (SELECT count(*) FROM t WHERE relrowsecurity) AS "tablesWithRls",
-      (SELECT count(*) FROM pg_catalog.pg_index i JOIN t ON t.oid = i.indrelid) AS indexes,
-      (SELECT count(*) FROM pg_catalog.pg_policy p JOIN t ON t.oid = p.polrelid) AS policies,
-      (SELECT count(*) FROM pg_catalog.pg_constraint k JOIN t ON t.oid = k.conrelid WHERE k.contype = 'c') AS checks,
-      (SELECT count(*) FROM pg_catalog.pg_constraint k JOIN t ON t.oid = k.conrelid WHERE k.contype = 'f') AS "foreignKeys",
-      (SELECT count(*) FROM pg_catalog.pg_trigger g JOIN t ON t.oid = g.tgrelid WHERE NOT g.tgisinternal) AS triggers
+      c.relname AS "table",
+      c.relrowsecurity AS rls,
+      (SELECT count(*) FROM pg_catalog.pg_attribute a
+        WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns,
+      (SELECT count(*) FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid) AS indexes,
+      (SELECT count(*) FROM pg_catalog.pg_policy p WHERE p.polrelid = c.oid) AS policies,
+      (SELECT count(*) FROM pg_catalog.pg_constraint k
+        WHERE k.conrelid = c.oid AND k.contype = 'c') AS checks,
+      (SELECT count(*) FROM pg_catalog.pg_constraint k
+        WHERE k.conrelid = c.oid AND k.contype = 'f') AS "foreignKeys",
+      (SELECT count(*) FROM pg_catalog.pg_trigger g
+        WHERE g.tgrelid = c.oid AND NOT g.tgisinternal) AS triggers
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = ${schema} AND c.relkind IN ('r', 'p')
+    ORDER BY c.relname
   `,
   );
-  if (!row) throw new Error('catalog query returned no row');
-  return Object.fromEntries(
-    Object.entries(row).map(([key, value]) => [key, Number(value)]),
-  ) as unknown as SchemaInventory;
+  return rows.map((row) => ({
+    table: String(row.table),
+    rls: row.rls === true,
+    columns: Number(row.columns),
+    indexes: Number(row.indexes),
+    policies: Number(row.policies),
+    checks: Number(row.checks),
+    foreignKeys: Number(row.foreignKeys),
+    triggers: Number(row.triggers),
+  }));
 }

@@ -1,0 +1,42 @@
+import { deploymentTables, inventory, migrate } from '@aclue/db';
+import { getTableConfig } from 'drizzle-orm/pg-core';
+import { type GlobalOptions, withDatabase } from '../context';
+import { emit, formatTable } from '../output';
+import { describeMigration, migrationJson } from './migrate';
+
+const deploymentNames = new Set(deploymentTables.map((t) => getTableConfig(t).name));
+
+/** Migrates the database and shows what now exists in it: the README's main command. */
+export async function setupCommand(options: GlobalOptions): Promise<number> {
+  return withDatabase(options, async (db) => {
+    const result = await migrate(db);
+    const tables = await inventory(db);
+    const total = (pick: (t: (typeof tables)[number]) => number) =>
+      tables.reduce((sum, t) => sum + pick(t), 0);
+    emit(options.json, { migration: migrationJson(result), tables }, () =>
+      [
+        describeMigration(db, result),
+        '',
+        formatTable(
+          ['table', 'rls', 'columns', 'indexes', 'policies', 'checks', 'fks', 'triggers'],
+          tables.map((t) => [
+            deploymentNames.has(t.table) ? `${t.table} *` : t.table,
+            t.rls ? 'on' : 'OFF',
+            t.columns,
+            t.indexes,
+            t.policies,
+            t.checks,
+            t.foreignKeys,
+            t.triggers,
+          ]),
+        ),
+        '',
+        `${tables.length} tables (RLS on ${tables.filter((t) => t.rls).length}), ` +
+          `${total((t) => t.indexes)} indexes, ${total((t) => t.policies)} policies, ` +
+          `${total((t) => t.checks)} checks, ${total((t) => t.triggers)} triggers. ` +
+          '* = the five deployment tables.',
+      ].join('\n'),
+    );
+    return 0;
+  });
+}

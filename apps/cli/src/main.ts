@@ -1,0 +1,64 @@
+import { Command, CommanderError, Option } from 'commander';
+import { migrateCommand } from './commands/migrate';
+import { setupCommand } from './commands/setup';
+import type { GlobalOptions } from './context';
+import { describeFailure, ExitCode } from './exit';
+
+type CommandRunner<O extends GlobalOptions> = (options: O) => Promise<number>;
+
+function buildProgram(setExitCode: (code: number) => void): Command {
+  // Each command returns its exit code; commander itself only knows success or throw.
+  const run =
+    <O extends GlobalOptions>(command: CommandRunner<O>) =>
+    async (_options: unknown, cmd: Command) => {
+      setExitCode(await command(cmd.optsWithGlobals<O>()));
+    };
+
+  const program = new Command('aclue-db')
+    .description("Migrate, verify and operate Aclue's database (embedded by default).")
+    .addOption(
+      new Option('--database-url <url>', 'PostgreSQL URL (default: DATABASE_URL, else embedded)'),
+    )
+    .addOption(
+      new Option('--data-dir <dir>', 'folder of the embedded database').env('ACLUE_DATA_DIR'),
+    )
+    .option('--json', 'print data as JSON')
+    .option('--verbose', 'print stack traces of failures')
+    .exitOverride()
+    .showHelpAfterError('(run aclue-db --help for usage)');
+
+  program
+    .command('setup')
+    .description('create or migrate the database and summarise what it holds')
+    .action(run(setupCommand));
+
+  program
+    .command('migrate')
+    .description('apply pending migrations (safe to run twice or concurrently)')
+    .option('--dry-run', 'print the SQL that would run and change nothing')
+    .option('--migrations-dir <dir>', "migrations folder (default: @aclue/db's committed ones)")
+    .action(run(migrateCommand));
+
+  return program;
+}
+
+/** Runs the CLI and returns its exit code; never throws. */
+export async function main(argv: string[]): Promise<number> {
+  let code: number = ExitCode.ok;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, successfully; commander already printed why.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.cannotRun;
+    }
+    const failure = describeFailure(error);
+    console.error(`aclue-db: ${failure.message}`);
+    if (program.opts().verbose && error instanceof Error) console.error(error.stack);
+    return failure.code;
+  }
+}

@@ -1,0 +1,104 @@
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultMigrationsFolder, readMigrations } from '@aclue/db';
+import { createEmptyServerDatabase, testDrivers } from '@aclue/db/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from './run-cli';
+
+const migrationCount = readMigrations().length;
+
+/** Where each driver's database lives: a data folder, or a fresh database on the server. */
+interface Target {
+  env: Record<string, string>;
+  dispose(): Promise<void>;
+}
+
+async function freshTarget(driver: 'pglite' | 'pg'): Promise<Target> {
+  if (driver === 'pglite') {
+    return { env: { ACLUE_DATA_DIR: join(tempDir(), 'db') }, dispose: async () => {} };
+  }
+  const server = await createEmptyServerDatabase();
+  return { env: { DATABASE_URL: server.url }, dispose: server.drop };
+}
+
+describe.each(testDrivers())('aclue-db setup and migrate on %s', (driver) => {
+  let target: Target;
+  beforeAll(async () => {
+    target = await freshTarget(driver);
+  });
+  afterAll(() => target?.dispose());
+
+  it('prints the SQL of a dry run and changes nothing', () => {
+    const run = runCli(['migrate', '--dry-run'], target.env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`would apply ${migrationCount} migrations`);
+    expect(run.stdout).toContain('CREATE TABLE "affiliate_clicks"');
+    const again = runCli(['migrate', '--dry-run', '--json'], target.env);
+    expect(JSON.parse(again.stdout).applied).toHaveLength(migrationCount);
+  });
+
+  it('sets up the database and summarises tables, indexes and policies', () => {
+    const run = runCli(['setup'], target.env);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`applied ${migrationCount} migrations`);
+    expect(run.stdout).toMatch(/affiliate_clicks \*\s+on/);
+    expect(run.stdout).toMatch(/10 tables \(RLS on 10\)/);
+  });
+
+  it('applies nothing and succeeds the second time', () => {
+    const run = runCli(['setup', '--json'], target.env);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.migration.applied).toEqual([]);
+    expect(report.tables).toHaveLength(10);
+  });
+
+  it('refuses to migrate after an applied migration was edited, naming the file (exit 1)', () => {
+    const folder = tempDir();
+    cpSync(defaultMigrationsFolder, folder, { recursive: true });
+    const file = join(folder, '0002_database_objects.sql');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('pg_catalog.now()', 'now()'));
+    const run = runCli(['migrate', '--migrations-dir', folder], target.env);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^aclue-db: migration 0002_database_objects\.sql was edited/);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('aclue-db with a bad configuration', () => {
+  it.each([
+    ['a non-PostgreSQL URL', 'mysql://root@localhost/app', /must be a PostgreSQL URL/],
+    ['something that is not a URL', 'not a url', /is not a URL/],
+    ['an unreachable server', 'postgres://postgres@127.0.0.1:1/app', /connection refused/],
+    [
+      'a database that does not exist',
+      'postgres://postgres@127.0.0.1:5432/aclue_no_such_db',
+      /database "aclue_no_such_db" does not exist/,
+    ],
+  ])('fails on %s with one line and exit 2', (_case, url, message) => {
+    const run = runCli(['migrate'], { DATABASE_URL: url });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+  });
+
+  it('hides the password of the URL it reports', () => {
+    const run = runCli(['migrate'], { DATABASE_URL: 'mysql://root:hunter2@localhost/app' });
+    expect(run.stderr).not.toContain('hunter2');
+  });
+
+  it('prints a stack trace only with --verbose', () => {
+    const url = 'postgres://postgres@127.0.0.1:1/app';
+    const run = runCli(['migrate', '--verbose'], { DATABASE_URL: url });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/\n\s+at /);
+  });
+
+  it('rejects unknown flags and commands with exit 2', () => {
+    expect(runCli(['migrate', '--no-such-flag']).code).toBe(2);
+    expect(runCli(['no-such-command']).code).toBe(2);
+  });
+});

@@ -1,0 +1,11 @@
+export { type CatalogTable, readCatalog } from './catalog';
+export { type DeclaredTable, declaredTables } from './declared';
+export { runLints } from './lints';
+export { formatJunit, formatText, summaryLine } from './report';
+export type { CheckCategory, CheckResult } from './results';
+export {
+  VerificationError,
+  type VerificationReport,
+  type VerifyOptions,
+  verify,
+} from './verify';

@@ -1,0 +1,252 @@
+import {
+  type Executor,
+  queryRows,
+  supabaseRoles,
+  type TableComment,
+  type TableGrants,
+  type TriggerDeclaration,
+  updatedAtFunction,
+} from '@aclue/db';
+import { sql } from 'drizzle-orm';
+import { getTableConfig } from 'drizzle-orm/pg-core';
+import type { CatalogTable } from './catalog';
+import { type CheckResult, expectEqual, fail, pass } from './results';
+
+const MIGRATE = 'run `aclue-db migrate` (or `aclue-db push` where the database is pushed)';
+
+/** Declared triggers of one table against the live ones; any other trigger is extra. */
+export function compareTriggers(
+  table: string,
+  declared: readonly TriggerDeclaration[],
+  actual: CatalogTable,
+): CheckResult[] {
+  const results = declared.map((trigger) => {
+    const found = actual.triggers.get(trigger.name);
+    const name = `trigger ${trigger.name}`;
+    if (!found) return fail('triggers', table, name, 'missing', MIGRATE);
+    return expectEqual(
+      'triggers',
+      table,
+      name,
+      {
+        timing: trigger.timing,
+        events: [trigger.event],
+        level: 'ROW',
+        function: trigger.function,
+        enabled: true,
+      },
+      found,
+      MIGRATE,
+    );
+  });
+  for (const name of actual.triggers.keys()) {
+    if (!declared.some((t) => t.name === name)) {
+      results.push(
+        fail(
+          'triggers',
+          table,
+          `trigger ${name}`,
+          'exists but is not declared',
+          'drop it or declare it in packages/db/src/objects/triggers.ts',
+        ),
+      );
+    }
+  }
+  return results;
+}
+
+/** The shared trigger function, the Supabase roles, `auth.*` functions and pg_trgm's schema. */
+export async function checkEnvironment(db: Executor): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const fnName = `function ${updatedAtFunction.schema}.${updatedAtFunction.name}()`;
+  const [fn] = await queryRows<{
+    config: string[] | null;
+    language: string;
+    returns: string;
+    definer: boolean;
+  }>(
+    db,
+    sql`SELECT p.proconfig AS config, l.lanname AS language,
+          pg_catalog.format_type(p.prorettype, NULL) AS returns, p.prosecdef AS definer
+        FROM pg_catalog.pg_proc p
+        JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+        JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+        WHERE n.nspname = ${updatedAtFunction.schema} AND p.proname = ${updatedAtFunction.name}`,
+  );
+  if (!fn) {
+    results.push(fail('functions', null, fnName, 'missing', MIGRATE));
+  } else {
+    const searchPath = (fn.config ?? []).find((c) => c.startsWith('search_path='));
+    const expectedPath = `search_path=${updatedAtFunction.searchPath === '' ? '""' : updatedAtFunction.searchPath}`;
+    results.push(
+      expectEqual(
+        'functions',
+        null,
+        `${fnName} search_path`,
+        expectedPath,
+        searchPath ?? 'not set (mutable)',
+        MIGRATE,
+      ),
+      expectEqual(
+        'functions',
+        null,
+        `${fnName} signature`,
+        { language: 'plpgsql', returns: 'trigger', definer: false },
+        { language: fn.language, returns: fn.returns, definer: fn.definer },
+        MIGRATE,
+      ),
+    );
+  }
+
+  const roles = await queryRows<{ name: string; bypass: boolean }>(
+    db,
+    sql`SELECT rolname AS name, rolbypassrls AS bypass FROM pg_catalog.pg_roles
+        WHERE rolname IN ('anon', 'authenticated', 'service_role')`,
+  );
+  for (const role of supabaseRoles) {
+    const found = roles.find((r) => r.name === role.name);
+    results.push(
+      found
+        ? expectEqual(
+            'privileges',
+            null,
+            `role ${role.name} BYPASSRLS`,
+            role.bypassRls,
+            found.bypass,
+            'ALTER ROLE to match Supabase',
+          )
+        : fail('privileges', null, `role ${role.name}`, 'missing', MIGRATE),
+    );
+  }
+
+  const authFunctions = await queryRows<{ name: string }>(
+    db,
+    sql`SELECT p.proname AS name FROM pg_catalog.pg_proc p
+        JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname = 'auth' AND p.proname IN ('uid', 'role', 'jwt') AND p.pronargs = 0`,
+  );
+  for (const name of ['uid', 'role', 'jwt']) {
+    results.push(
+      authFunctions.some((f) => f.name === name)
+        ? pass('functions', null, `function auth.${name}()`)
+        : fail('functions', null, `function auth.${name}()`, 'missing', MIGRATE),
+    );
+  }
+
+  const [trgm] = await queryRows<{ schema: string }>(
+    db,
+    sql`SELECT n.nspname AS schema FROM pg_catalog.pg_extension e
+        JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'`,
+  );
+  results.push(
+    expectEqual(
+      'functions',
+      null,
+      'extension pg_trgm schema',
+      'extensions',
+      trgm?.schema ?? 'not installed',
+      'ALTER EXTENSION pg_trgm SET SCHEMA extensions',
+    ),
+  );
+  return results;
+}
+
+interface PrivilegeRow {
+  role: string;
+  privilege: string;
+  column: string | null;
+}
+
+const describeGrants = (rows: PrivilegeRow[]) =>
+  [...new Set(rows.map((r) => (r.column ? `${r.privilege}(${r.column})` : r.privilege)))].sort();
+
+function expectedGrants(grants: TableGrants['grants'][keyof TableGrants['grants']]): string[] {
+  return grants
+    .flatMap((g) => (typeof g === 'string' ? [g] : g.columns.map((c) => `${g.privilege}(${c})`)))
+    .sort();
+}
+
+/** Table and column privileges of the API roles: exactly what is declared, nothing more. */
+export async function comparePrivileges(
+  db: Executor,
+  declared: TableGrants,
+): Promise<CheckResult[]> {
+  const table = getTableConfig(declared.table).name;
+  const rows = await queryRows<PrivilegeRow>(
+    db,
+    sql`SELECT r.rolname AS role, a.privilege_type AS privilege, NULL AS column
+        FROM pg_catalog.pg_class c, aclexplode(c.relacl) a
+        JOIN pg_catalog.pg_roles r ON r.oid = a.grantee
+        WHERE c.oid = ${`public.${table}`}::regclass
+      UNION ALL
+        SELECT r.rolname, a.privilege_type, att.attname
+        FROM pg_catalog.pg_attribute att, aclexplode(att.attacl) a
+        JOIN pg_catalog.pg_roles r ON r.oid = a.grantee
+        WHERE att.attrelid = ${`public.${table}`}::regclass AND att.attnum > 0
+          AND NOT att.attisdropped`,
+  );
+  const results = (
+    Object.entries(declared.grants) as [string, TableGrants['grants']['anon']][]
+  ).map(([role, grants]) =>
+    expectEqual(
+      'privileges',
+      table,
+      `privileges of ${role}`,
+      expectedGrants(grants),
+      describeGrants(rows.filter((r) => r.role === role)),
+      "REVOKE what is extra (TRUNCATE bypasses RLS; computed and training columns are the service role's) and migrate",
+    ),
+  );
+  const service = new Set(
+    rows.filter((r) => r.role === 'service_role' && !r.column).map((r) => r.privilege),
+  );
+  const missing = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'].filter((p) => !service.has(p));
+  results.push(
+    missing.length === 0
+      ? pass('privileges', table, 'service_role manages the table')
+      : fail(
+          'privileges',
+          table,
+          'service_role manages the table',
+          `missing ${missing.join(', ')}`,
+          `GRANT ${missing.join(', ')} ON public.${table} TO service_role`,
+        ),
+  );
+  return results;
+}
+
+/** Table and column comments as declared. */
+export async function compareComments(
+  db: Executor,
+  declared: TableComment,
+): Promise<CheckResult[]> {
+  const rows = await queryRows<{ column: string | null; comment: string | null }>(
+    db,
+    sql`SELECT NULL AS column, pg_catalog.obj_description(${`public.${declared.table}`}::regclass, 'pg_class') AS comment
+      UNION ALL
+        SELECT attname, pg_catalog.col_description(attrelid, attnum) FROM pg_catalog.pg_attribute
+        WHERE attrelid = ${`public.${declared.table}`}::regclass AND attnum > 0 AND NOT attisdropped`,
+  );
+  const commentOf = (column: string | null) =>
+    rows.find((r) => r.column === column)?.comment ?? null;
+  return [
+    expectEqual(
+      'comments',
+      declared.table,
+      'table comment',
+      declared.comment,
+      commentOf(null),
+      MIGRATE,
+    ),
+    ...Object.entries(declared.columns).map(([column, comment]) =>
+      expectEqual(
+        'comments',
+        declared.table,
+        `comment on ${column}`,
+        comment,
+        commentOf(column),
+        MIGRATE,
+      ),
+    ),
+  ];
+}

@@ -1,0 +1,153 @@
+import {
+  AclueDbError,
+  type Database,
+  type Executor,
+  tableComments,
+  tableGrants,
+  updatedAtTriggers,
+} from '@aclue/db';
+import { sql, TransactionRollbackError } from 'drizzle-orm';
+import { getTableConfig } from 'drizzle-orm/pg-core';
+import { readCatalog } from './catalog';
+import { type DeclaredTable, declaredTables } from './declared';
+import { runLints } from './lints';
+import { checkEnvironment, compareComments, comparePrivileges, compareTriggers } from './objects';
+import { type CheckResult, fail } from './results';
+import { compareTable } from './structure';
+
+/** Verification could not run: a filter names nothing, or the role may not read the catalog. */
+export class VerificationError extends AclueDbError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 'config', options);
+  }
+}
+
+export interface VerifyOptions {
+  /** Schema to verify (default `public`, where every table of @aclue/db lives). */
+  schema?: string;
+  /** Only these tables (SQL names); database-wide checks are skipped. */
+  tables?: string[];
+}
+
+export interface VerificationReport {
+  schema: string;
+  results: CheckResult[];
+  checks: number;
+  failed: number;
+  durationMs: number;
+}
+
+function selectTables(options: VerifyOptions): DeclaredTable[] {
+  const schema = options.schema ?? 'public';
+  const declared = declaredTables().filter(
+    (t) => (getTableConfig(t.table).schema ?? 'public') === schema,
+  );
+  if (!options.tables) return declared;
+  const known = new Set(declared.map((t) => t.name));
+  const unknown = options.tables.filter((t) => !known.has(t));
+  if (unknown.length > 0) {
+    throw new VerificationError(
+      `no declared table ${unknown.join(', ')} in schema ${schema}; declared: ${[...known].join(', ')}`,
+    );
+  }
+  return declared.filter((t) => options.tables?.includes(t.name));
+}
+
+async function checkTables(
+  tx: Executor,
+  schema: string,
+  declared: DeclaredTable[],
+  wholeSchema: boolean,
+): Promise<CheckResult[]> {
+  for (const table of declared) {
+    for (const statement of table.ddl) await tx.execute(sql.raw(statement));
+  }
+  const expected = await readCatalog(tx, { temporary: true });
+  const actual = await readCatalog(tx, schema);
+  const results: CheckResult[] = [];
+  for (const table of declared) {
+    const twin = expected.get(table.name);
+    if (!twin) throw new Error(`declared copy of ${table.name} was not built`);
+    const live = actual.get(table.name);
+    results.push(...compareTable(table, twin, live));
+    if (!live) continue;
+    results.push(
+      ...compareTriggers(
+        table.name,
+        updatedAtTriggers.filter((t) => t.table === table.name),
+        live,
+      ),
+    );
+    const grants = tableGrants.find((g) => getTableConfig(g.table).name === table.name);
+    if (grants) results.push(...(await comparePrivileges(tx, grants)));
+    const comments = tableComments.find((c) => c.table === table.name);
+    if (comments) results.push(...(await compareComments(tx, comments)));
+  }
+  if (wholeSchema) {
+    const declaredNames = new Set(declared.map((t) => t.name));
+    for (const name of actual.keys()) {
+      if (!declaredNames.has(name)) {
+        results.push(
+          fail(
+            'tables',
+            name,
+            `table ${name}`,
+            'exists but is not in the schema',
+            'drop it, or declare it in packages/db/src/schema',
+          ),
+        );
+      }
+    }
+  }
+  return results;
+}
+
+const isPermissionError = (error: unknown) =>
+  (error as { cause?: { code?: string } }).cause?.code === '42501';
+
+/**
+ * Proves that the live database is what @aclue/db declares: catalog assertions against a twin of
+ * every table built from the Drizzle schema, the custom objects (triggers, functions, grants,
+ * comments), and advisor-style lints. Runs in one transaction that is always rolled back, so it is
+ * safe against production and leaves nothing behind.
+ *
+ * @example
+ * const report = await verify(db);
+ * console.log(`${report.checks} checks, ${report.failed} failed`);
+ */
+export async function verify(
+  db: Database,
+  options: VerifyOptions = {},
+): Promise<VerificationReport> {
+  const started = performance.now();
+  const schema = options.schema ?? 'public';
+  const declared = selectTables(options);
+  const wholeSchema = !options.tables;
+  let results: CheckResult[] = [];
+  try {
+    await db.transaction(async (tx) => {
+      results = await checkTables(tx, schema, declared, wholeSchema);
+      if (wholeSchema) {
+        results.push(...(await checkEnvironment(tx)), ...(await runLints(tx, schema)));
+      }
+      tx.rollback();
+    });
+  } catch (error) {
+    if (!(error instanceof TransactionRollbackError)) {
+      if (isPermissionError(error)) {
+        throw new VerificationError(
+          `cannot verify: the database role lacks a privilege it needs (${(error as Error).message.split('\n')[0]}); connect as the schema owner`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+  return {
+    schema,
+    results,
+    checks: results.length,
+    failed: results.filter((r) => !r.ok).length,
+    durationMs: Math.round(performance.now() - started),
+  };
+}

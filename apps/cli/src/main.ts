@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { migrateCommand } from './commands/migrate';
 import { setupCommand } from './commands/setup';
+import { verifyCommand } from './commands/verify';
 import type { GlobalOptions } from './context';
 import { describeFailure, ExitCode } from './exit';
 
@@ -38,6 +39,15 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--dry-run', 'print the SQL that would run and change nothing')
     .option('--migrations-dir <dir>', "migrations folder (default: @aclue/db's committed ones)")
     .action(run(migrateCommand));
+
+  program
+    .command('verify')
+    .description('prove the live database is what the schema declares (exit 1 on any failure)')
+    .option('--schema <name>', 'schema to verify', 'public')
+    .option('--table <names...>', 'only these tables')
+    .option('--junit <file>', 'also write a JUnit XML report to <file>')
+    .option('--all', 'list passing checks too')
+    .action(run(verifyCommand));
 
   return program;
 }

@@ -23,6 +23,7 @@ export {
   readMigrations,
 } from './migrations';
 export * from './objects';
+export * from './samples';
 export * from './schema';
 export { describeRange, type Range, type RowRule, type TableRules } from './schema/rules';
 export { deploymentTables, schemaTables, type TableName, tables } from './tables';

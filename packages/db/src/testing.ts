@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { createDb, type Database } from './client';
 import { migrate } from './migrations';
@@ -51,6 +51,17 @@ export async function createEmptyServerDatabase(): Promise<{ url: string; drop()
   };
 }
 
+let template: Promise<PGlite> | undefined;
+
+/** One migrated embedded database per process; tests get clones (~1 s instead of ~3 s). */
+function migratedTemplate(): Promise<PGlite> {
+  template ??= createDb({ memory: true }).then(async (db) => {
+    await migrate(db);
+    return (db as unknown as { $client: PGlite }).$client;
+  });
+  return template;
+}
+
 /**
  * A fresh database on `driver`, migrated unless `migrated: false`.
  *
@@ -63,8 +74,9 @@ export async function createTestDatabase(
   { migrated = true }: { migrated?: boolean } = {},
 ): Promise<TestDatabase> {
   if (driver === 'pglite') {
-    const db = await createDb({ memory: true });
-    if (migrated) await migrate(db);
+    const db = migrated
+      ? await createDb({ pglite: (await (await migratedTemplate()).clone()) as PGlite })
+      : await createDb({ memory: true });
     return { db, dispose: () => db.$close() };
   }
   const server = await createEmptyServerDatabase();
@@ -80,14 +92,4 @@ export async function createTestDatabase(
   };
 }
 
-/** Creates a user in `auth.users`, as Supabase Auth would on sign-up, and returns its id. */
-export async function createAuthUser(
-  db: Pick<Database, 'execute'>,
-  email?: string,
-): Promise<string> {
-  const id = randomUUID();
-  await db.execute(
-    sql`INSERT INTO auth.users (id, email) VALUES (${id}, ${email ?? `${id}@example.test`})`,
-  );
-  return id;
-}
+export { createAuthUser } from './samples';

@@ -2,7 +2,6 @@ import { getTableColumns, sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, schemaTables, type TableName, userPreferences } from '../src';
-import { createTestDatabase, type TestDatabase, testDrivers } from '../src/testing';
 import {
   boundaries,
   boundaryContext,
@@ -12,7 +11,8 @@ import {
   tableOf,
   validRow,
   violations,
-} from './fixtures';
+} from '../src/samples';
+import { createTestDatabase, type TestDatabase, testDrivers } from '../src/testing';
 
 const constraintOf = (error: unknown): string | undefined =>
   ((error as { cause?: { constraint?: string } }).cause ?? (error as { constraint?: string }))

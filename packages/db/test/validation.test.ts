@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { constraintMessages, type TableName, validation } from '../src';
-import { boundaries, boundaryContext, type Parents, validRow, violations } from './fixtures';
+import { boundaries, boundaryContext, type Parents, validRow, violations } from '../src/samples';
 
 // Validation never touches the database: any ids will do.
 const parents: Parents = {

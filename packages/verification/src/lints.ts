@@ -89,7 +89,7 @@ const lints: Lint[] = [
   {
     name: 'functions pin their search_path',
     query: (schema) => sql`
-      SELECT NULL AS table, p.proname AS function
+      SELECT NULL AS table, n.nspname || '.' || p.proname AS function
       FROM pg_catalog.pg_proc p
       JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
       WHERE n.nspname = ${schema}

@@ -2,6 +2,7 @@ import {
   AclueDbError,
   type Database,
   type Executor,
+  queryRows,
   tableComments,
   tableGrants,
   updatedAtTriggers,
@@ -12,6 +13,7 @@ import { readCatalog } from './catalog';
 import { type DeclaredTable, declaredTables } from './declared';
 import { runLints } from './lints';
 import { checkEnvironment, compareComments, comparePrivileges, compareTriggers } from './objects';
+import { runProbes } from './probes';
 import { type CheckResult, fail } from './results';
 import { compareTable } from './structure';
 
@@ -27,6 +29,8 @@ export interface VerifyOptions {
   schema?: string;
   /** Only these tables (SQL names); database-wide checks are skipped. */
   tables?: string[];
+  /** Behavioural probes (RLS matrix, checks, FK actions, triggers); default true. */
+  probes?: boolean;
 }
 
 export interface VerificationReport {
@@ -62,8 +66,19 @@ async function checkTables(
   for (const table of declared) {
     for (const statement of table.ddl) await tx.execute(sql.raw(statement));
   }
+  // PostgreSQL qualifies a name in deparsed SQL only when the search_path would not find it, and
+  // the twins shadow the real tables: read both catalogs with nothing of ours on the path.
+  const [{ path } = { path: '' }] = await queryRows<{ path: string }>(
+    tx,
+    sql`SELECT current_setting('search_path') AS path`,
+  );
+  await tx.execute(sql`SELECT set_config('search_path', 'pg_catalog, pg_temp', true)`);
   const expected = await readCatalog(tx, { temporary: true });
   const actual = await readCatalog(tx, schema);
+  await tx.execute(sql`SELECT set_config('search_path', ${path}, true)`);
+  for (const table of declared) {
+    await tx.execute(sql.raw(`DROP TABLE pg_temp."${table.name}"`));
+  }
   const results: CheckResult[] = [];
   for (const table of declared) {
     const twin = expected.get(table.name);
@@ -129,6 +144,11 @@ export async function verify(
       results = await checkTables(tx, schema, declared, wholeSchema);
       if (wholeSchema) {
         results.push(...(await checkEnvironment(tx)), ...(await runLints(tx, schema)));
+      }
+      if (options.probes ?? true) {
+        const probed = await runProbes(tx);
+        const selected = new Set(declared.map((t) => t.name));
+        results.push(...probed.filter((r) => r.table === null || selected.has(r.table)));
       }
       tx.rollback();
     });

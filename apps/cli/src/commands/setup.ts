@@ -1,8 +1,10 @@
 import { deploymentTables, inventory, migrate } from '@aclue/db';
+import { formatText, summaryLine, verify } from '@aclue/verification';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import { type GlobalOptions, withDatabase } from '../context';
 import { emit, formatTable } from '../output';
 import { describeMigration, migrationJson } from './migrate';
+import { verificationExitCode } from './verify';
 
 const deploymentNames = new Set(deploymentTables.map((t) => getTableConfig(t).name));
 
@@ -11,9 +13,10 @@ export async function setupCommand(options: GlobalOptions): Promise<number> {
   return withDatabase(options, async (db) => {
     const result = await migrate(db);
     const tables = await inventory(db);
+    const verification = await verify(db);
     const total = (pick: (t: (typeof tables)[number]) => number) =>
       tables.reduce((sum, t) => sum + pick(t), 0);
-    emit(options.json, { migration: migrationJson(result), tables }, () =>
+    emit(options.json, { migration: migrationJson(result), tables, verification }, () =>
       [
         describeMigration(db, result),
         '',
@@ -35,8 +38,12 @@ export async function setupCommand(options: GlobalOptions): Promise<number> {
           `${total((t) => t.indexes)} indexes, ${total((t) => t.policies)} policies, ` +
           `${total((t) => t.checks)} checks, ${total((t) => t.triggers)} triggers. ` +
           '* = the five deployment tables.',
+        '',
+        verification.failed === 0
+          ? `verified: ${summaryLine(verification)}`
+          : formatText(verification),
       ].join('\n'),
     );
-    return 0;
+    return verificationExitCode(verification);
   });
 }

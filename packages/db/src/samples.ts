@@ -1,9 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import { getTableColumns } from 'drizzle-orm';
+import { getTableColumns, sql } from 'drizzle-orm';
 import { type AnyPgColumn, getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
-import { type Database, type Range, schemaTables, type TableName } from '../src';
-import * as s from '../src/schema';
-import { createAuthUser } from '../src/testing';
+import type { Executor } from './client';
+import * as s from './schema';
+import type { Range } from './schema/rules';
+import { schemaTables, type TableName } from './tables';
+
+/**
+ * Sample rows derived from the schema's rules: a valid row per table, and for every CHECK a change
+ * that breaks it and the boundary values it must accept. Tests, verification probes and seeding
+ * share them, so adding a rule adds its probes everywhere.
+ */
+
+/** Creates a user in `auth.users`, as Supabase Auth would on sign-up, and returns its id. */
+export async function createAuthUser(
+  db: Pick<Executor, 'execute'>,
+  email?: string,
+): Promise<string> {
+  const id = randomUUID();
+  await db.execute(
+    sql`INSERT INTO auth.users (id, email) VALUES (${id}, ${email ?? `${id}@example.test`})`,
+  );
+  return id;
+}
 
 /** Rows that other tables' foreign keys point to, created as the table owner. */
 export interface Parents {
@@ -14,7 +33,7 @@ export interface Parents {
   recommendationId: string;
 }
 
-export async function createParents(db: Database): Promise<Parents> {
+export async function createParents(db: Executor): Promise<Parents> {
   const userId = await createAuthUser(db);
   const [category] = await db
     .insert(s.categories)

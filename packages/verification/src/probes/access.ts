@@ -1,0 +1,403 @@
+import { randomUUID } from 'node:crypto';
+import { createAuthUser, createParents, type Executor, type Parents } from '@aclue/db';
+import { type SQL, sql } from 'drizzle-orm';
+import { type CheckResult, fail, pass } from '../results';
+import { attempt, type Identity, type Outcome } from './attempt';
+
+/**
+ * The access rules of the data model, probed: for each deployment table, what an anonymous
+ * visitor, user A and the service role can select, insert, update and delete among rows of A, of
+ * another user B and of anonymous visitors. The expectations are the spec's, written here as data;
+ * the policies and grants under test are elsewhere, so a widened policy shows up as a failure.
+ */
+
+const trackingTables = ['affiliate_clicks', 'session_analytics', 'product_views'] as const;
+
+interface World {
+  a: string;
+  b: string;
+  /** A user with no preferences row yet. */
+  c: string;
+  parentsA: Parents;
+  parentsB: Parents;
+  /** Row ids by table and owner ('a' | 'b' | 'anon'). */
+  rows: Record<string, Record<string, string>>;
+}
+
+type Expectation = 'allowed' | 'denied' | { sees: string[] };
+
+interface AccessCase {
+  table: string;
+  as: 'anon' | 'a' | 'c' | 'service';
+  action: string;
+  query: (w: World) => SQL;
+  expect: Expectation;
+}
+
+const insert = (table: string, values: Record<string, unknown>): SQL =>
+  sql`INSERT INTO ${sql.identifier('public')}.${sql.identifier(table)} (${sql.join(
+    Object.keys(values).map((c) => sql.identifier(c)),
+    sql`, `,
+  )}) VALUES (${sql.join(
+    Object.values(values).map((v) => sql`${v}`),
+    sql`, `,
+  )})`;
+
+/** A valid tracking row of `table` for `userId` (null = anonymous visitor). */
+function trackingRow(table: string, w: World, userId: string | null): Record<string, unknown> {
+  const id = randomUUID();
+  const owner =
+    userId === null ? { user_id: null, anonymous_id: `anon-${id}` } : { user_id: userId };
+  if (table === 'affiliate_clicks') {
+    const { anonymous_id, ...rest } = owner as Record<string, unknown>;
+    return {
+      id,
+      session_id: `s-${id}`,
+      source_page: '/',
+      affiliate_network: 'net',
+      affiliate_url: 'https://x.test',
+      ...rest,
+      ...(anonymous_id ? { anonymous_id } : {}),
+    };
+  }
+  if (table === 'session_analytics')
+    return { id, session_id: `s-${id}`, landing_page: '/', ...owner };
+  const { anonymous_id: _none, ...viewOwner } = owner as Record<string, unknown>;
+  return { id, product_id: w.parentsA.productId, session_id: `s-${id}`, ...viewOwner };
+}
+
+async function buildWorld(tx: Executor): Promise<World> {
+  const parentsA = await createParents(tx);
+  const parentsB = await createParents(tx);
+  const world: World = {
+    a: parentsA.userId,
+    b: parentsB.userId,
+    c: await createAuthUser(tx),
+    parentsA,
+    parentsB,
+    rows: {},
+  };
+  for (const table of trackingTables) {
+    world.rows[table] = {};
+    for (const [owner, userId] of [
+      ['a', world.a],
+      ['b', world.b],
+      ['anon', null],
+    ] as const) {
+      const row = trackingRow(table, world, userId);
+      await tx.execute(insert(table, row));
+      (world.rows[table] as Record<string, string>)[owner] = String(row.id);
+    }
+  }
+  world.rows.user_preferences = { a: world.a, b: world.b };
+  for (const userId of [world.a, world.b])
+    await tx.execute(insert('user_preferences', { user_id: userId }));
+  world.rows.recommendation_feedback = {};
+  for (const [owner, p] of [
+    ['a', parentsA],
+    ['b', parentsB],
+  ] as const) {
+    const id = randomUUID();
+    await tx.execute(insert('recommendation_feedback', feedbackRow(p, p.userId, { id })));
+    world.rows.recommendation_feedback[owner] = id;
+  }
+  return world;
+}
+
+const feedbackRow = (p: Parents, userId: string, extra: Record<string, unknown> = {}) => ({
+  recommendation_id: p.recommendationId,
+  user_id: userId,
+  product_id: p.productId,
+  feedback_type: 'explicit',
+  feedback_action: 'like',
+  feedback_value: 0.5,
+  model_version: 'probe',
+  ...extra,
+});
+
+const byId = (table: string, id: string, set: string) =>
+  sql`UPDATE ${sql.identifier(table)} SET ${sql.raw(set)} WHERE ${sql.identifier(table === 'user_preferences' ? 'user_id' : 'id')} = ${id}`;
+const deleteById = (table: string, id: string) =>
+  sql`DELETE FROM ${sql.identifier(table)} WHERE ${sql.identifier(table === 'user_preferences' ? 'user_id' : 'id')} = ${id}`;
+const visible = (table: string, ids: string[]) =>
+  sql`SELECT ${sql.identifier(table === 'user_preferences' ? 'user_id' : 'id')}::text AS key FROM ${sql.identifier(table)} WHERE ${sql.identifier(table === 'user_preferences' ? 'user_id' : 'id')} IN (${sql.join(
+    ids.map((id) => sql`${id}`),
+    sql`, `,
+  )})`;
+
+function cases(): AccessCase[] {
+  const list: AccessCase[] = [];
+  const ownersOf = (table: string) =>
+    table === 'user_preferences' || table === 'recommendation_feedback'
+      ? ['a', 'b']
+      : ['a', 'b', 'anon'];
+  for (const table of [...trackingTables, 'user_preferences', 'recommendation_feedback']) {
+    const all = ownersOf(table);
+    const select = (as: AccessCase['as'], sees: string[]) =>
+      list.push({
+        table,
+        as,
+        action: `select rows of ${all.join(', ')}`,
+        query: (w) =>
+          visible(
+            table,
+            all.map((o) => w.rows[table]?.[o] ?? ''),
+          ),
+        expect: { sees },
+      });
+    select('anon', []);
+    select('a', ['a']);
+    select('service', all);
+    const touch =
+      table === 'user_preferences'
+        ? 'liked_brands = liked_brands'
+        : table === 'recommendation_feedback'
+          ? 'comment = comment'
+          : 'session_id = session_id';
+    for (const owner of all) {
+      list.push({
+        table,
+        as: 'anon',
+        action: `update ${owner}'s row`,
+        query: (w) => byId(table, w.rows[table]?.[owner] ?? '', touch),
+        expect: 'denied',
+      });
+      list.push({
+        table,
+        as: 'anon',
+        action: `delete ${owner}'s row`,
+        query: (w) => deleteById(table, w.rows[table]?.[owner] ?? ''),
+        expect: 'denied',
+      });
+      list.push({
+        table,
+        as: 'a',
+        action: `delete ${owner}'s row`,
+        query: (w) => deleteById(table, w.rows[table]?.[owner] ?? ''),
+        expect: 'denied',
+      });
+      const ownPrefs = table === 'user_preferences' && owner === 'a';
+      list.push({
+        table,
+        as: 'a',
+        action: `update ${owner}'s row`,
+        query: (w) => byId(table, w.rows[table]?.[owner] ?? '', touch),
+        expect: ownPrefs ? 'allowed' : 'denied',
+      });
+    }
+    list.push({
+      table,
+      as: 'service',
+      action: "update b's row",
+      query: (w) => byId(table, w.rows[table]?.b ?? '', touch),
+      expect: 'allowed',
+    });
+    list.push({
+      table,
+      as: 'service',
+      action: "delete b's row",
+      query: (w) => deleteById(table, w.rows[table]?.b ?? ''),
+      expect: 'allowed',
+    });
+  }
+  for (const table of trackingTables) {
+    list.push({
+      table,
+      as: 'anon',
+      action: 'insert an anonymous row',
+      query: (w) => insert(table, trackingRow(table, w, null)),
+      expect: 'allowed',
+    });
+    list.push({
+      table,
+      as: 'anon',
+      action: "insert a row claiming A's user_id",
+      query: (w) => insert(table, trackingRow(table, w, w.a)),
+      expect: 'denied',
+    });
+    list.push({
+      table,
+      as: 'a',
+      action: 'insert its own row',
+      query: (w) => insert(table, trackingRow(table, w, w.a)),
+      expect: 'allowed',
+    });
+    list.push({
+      table,
+      as: 'a',
+      action: "insert a row under B's user_id",
+      query: (w) => insert(table, trackingRow(table, w, w.b)),
+      expect: 'denied',
+    });
+    list.push({
+      table,
+      as: 'a',
+      action: 'insert an anonymous row',
+      query: (w) => insert(table, trackingRow(table, w, null)),
+      expect: 'denied',
+    });
+  }
+  const prefs = 'user_preferences';
+  list.push(
+    {
+      table: prefs,
+      as: 'c',
+      action: 'insert its own row with hand-set columns',
+      query: (w) => insert(prefs, { user_id: w.c, liked_brands: '{acme}', price_sensitivity: 0.3 }),
+      expect: 'allowed',
+    },
+    {
+      table: prefs,
+      as: 'c',
+      action: 'insert its own row setting right_swipes (computed)',
+      query: (w) => insert(prefs, { user_id: w.c, right_swipes: 5 }),
+      expect: 'denied',
+    },
+    {
+      table: prefs,
+      as: 'c',
+      action: "insert B's row",
+      query: (w) => insert(prefs, { user_id: w.b }),
+      expect: 'denied',
+    },
+    {
+      table: prefs,
+      as: 'anon',
+      action: 'insert a row',
+      query: (w) => insert(prefs, { user_id: w.c }),
+      expect: 'denied',
+    },
+    {
+      table: prefs,
+      as: 'a',
+      action: 'set its own right_swipes (computed)',
+      query: (w) => byId(prefs, w.a, 'right_swipes = 99'),
+      expect: 'denied',
+    },
+    {
+      table: prefs,
+      as: 'a',
+      action: 'set its own data_quality_score (computed)',
+      query: (w) => byId(prefs, w.a, 'data_quality_score = 1'),
+      expect: 'denied',
+    },
+    {
+      table: prefs,
+      as: 'a',
+      action: "change B's liked_brands",
+      query: (w) => byId(prefs, w.b, "liked_brands = '{x}'"),
+      expect: 'denied',
+    },
+    {
+      table: prefs,
+      as: 'service',
+      action: 'set computed columns',
+      query: (w) => byId(prefs, w.a, 'right_swipes = 3, data_quality_score = 0.9'),
+      expect: 'allowed',
+    },
+  );
+  const fb = 'recommendation_feedback';
+  list.push(
+    {
+      table: fb,
+      as: 'a',
+      action: 'give feedback on its own recommendation',
+      query: (w) => insert(fb, feedbackRow(w.parentsA, w.a)),
+      expect: 'allowed',
+    },
+    {
+      table: fb,
+      as: 'a',
+      action: "give feedback on B's recommendation",
+      query: (w) => insert(fb, feedbackRow(w.parentsB, w.a)),
+      expect: 'denied',
+    },
+    {
+      table: fb,
+      as: 'a',
+      action: "give feedback in B's name",
+      query: (w) => insert(fb, feedbackRow(w.parentsB, w.b)),
+      expect: 'denied',
+    },
+    {
+      table: fb,
+      as: 'a',
+      action: 'set training_weight (training column)',
+      query: (w) => insert(fb, feedbackRow(w.parentsA, w.a, { training_weight: 5 })),
+      expect: 'denied',
+    },
+    {
+      table: fb,
+      as: 'a',
+      action: 'set is_processed (training column)',
+      query: (w) => insert(fb, feedbackRow(w.parentsA, w.a, { is_processed: true })),
+      expect: 'denied',
+    },
+    {
+      table: fb,
+      as: 'anon',
+      action: 'give feedback',
+      query: (w) => insert(fb, feedbackRow(w.parentsA, w.a)),
+      expect: 'denied',
+    },
+  );
+  return list;
+}
+
+const identityOf = (as: AccessCase['as'], w: World): Identity =>
+  as === 'anon'
+    ? { role: 'anon' }
+    : as === 'service'
+      ? { role: 'service_role' }
+      : { role: 'authenticated', userId: as === 'a' ? w.a : w.c };
+
+const who = {
+  anon: 'anon',
+  a: 'user A',
+  c: 'user C (no preferences yet)',
+  service: 'service_role',
+};
+
+function judge(c: AccessCase, outcome: Outcome, visibleOwners: string[]): string | undefined {
+  if (typeof c.expect === 'object') {
+    const expected = c.expect.sees.join(', ') || 'nothing';
+    // No SELECT privilege at all (42501) is the strictest way of seeing nothing.
+    const refused = !outcome.ok && outcome.code === '42501';
+    const found =
+      outcome.ok || refused ? visibleOwners.join(', ') || 'nothing' : `error ${outcome.code}`;
+    return expected === found ? undefined : `should see ${expected}, saw ${found}`;
+  }
+  const allowed = outcome.ok && outcome.count > 0;
+  if (c.expect === 'allowed' && !allowed)
+    return `should be allowed, was ${outcome.ok ? 'a no-op (0 rows)' : `refused: ${outcome.message}`}`;
+  if (c.expect === 'denied' && allowed)
+    return `should be refused, but touched ${outcome.ok ? outcome.count : 0} row(s)`;
+  return undefined;
+}
+
+/** Runs the access matrix; each probe in its own rolled-back savepoint. */
+export async function probeAccess(tx: Executor): Promise<CheckResult[]> {
+  const world = await buildWorld(tx);
+  const results: CheckResult[] = [];
+  for (const c of cases()) {
+    const outcome = await attempt(tx, identityOf(c.as, world), c.query(world));
+    const keys = outcome.ok ? outcome.rows.map((r) => String(r.key)) : [];
+    const owners = Object.entries(world.rows[c.table] ?? {})
+      .filter(([, id]) => keys.includes(id))
+      .map(([owner]) => owner);
+    const name = `${who[c.as]} may${c.expect === 'denied' ? ' not' : ''} ${c.action}`;
+    const problem = judge(c, outcome, owners);
+    results.push(
+      problem
+        ? fail(
+            'probes',
+            c.table,
+            name,
+            problem,
+            "compare the table's policies and grants with the access rules of the data model; run `aclue-db migrate`",
+          )
+        : pass('probes', c.table, name),
+    );
+  }
+  return results;
+}

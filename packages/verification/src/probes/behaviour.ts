@@ -1,0 +1,189 @@
+import {
+  boundaries,
+  boundaryContext,
+  createAuthUser,
+  createParents,
+  type Executor,
+  type Parents,
+  queryRows,
+  schemaTables,
+  type TableName,
+  tableOf,
+  updatedAtTriggers,
+  validRow,
+  violations,
+} from '@aclue/db';
+import { getTableColumns, sql } from 'drizzle-orm';
+import { getTableConfig } from 'drizzle-orm/pg-core';
+import { type CheckResult, fail, pass } from '../results';
+import { attempt, type Outcome } from './attempt';
+
+/**
+ * Probes of what the schema does to rows, run as the owner: every CHECK rejects a violating row
+ * and accepts its boundaries, every foreign key's ON DELETE rule happens, every updated_at
+ * trigger fires. All derived from the schema's declarations, so a new rule is probed unasked.
+ */
+
+const owner = { role: 'owner' } as const;
+const FIX = 'run `aclue-db migrate`; compare with the table declaration in packages/db/src/schema';
+
+const insertRow = (tx: Executor, table: TableName, row: Record<string, unknown>) =>
+  tx.insert(tableOf(table)).values(row as never);
+
+export async function probeChecks(tx: Executor): Promise<CheckResult[]> {
+  const parents = await createParents(tx);
+  const results: CheckResult[] = [];
+  for (const v of violations()) {
+    const table = getTableConfig(tableOf(v.table)).name;
+    const query = insertRow(tx, v.table, { ...validRow(v.table, parents), ...v.change }).getSQL();
+    const outcome = await attempt(tx, owner, query);
+    const name = `check ${v.constraint} rejects ${JSON.stringify(v.change)}`;
+    const rejectedByIt =
+      !outcome.ok && outcome.code === '23514' && outcome.message.includes(v.constraint);
+    results.push(
+      rejectedByIt
+        ? pass('probes', table, name)
+        : fail(
+            'probes',
+            table,
+            name,
+            outcome.ok ? 'the row was accepted' : `rejected otherwise: ${outcome.message}`,
+            FIX,
+          ),
+    );
+  }
+  for (const b of boundaries()) {
+    const table = getTableConfig(tableOf(b.table)).name;
+    const [column] = Object.keys(b.change);
+    const row = {
+      ...validRow(b.table, parents),
+      ...boundaryContext[`${b.table}.${column}`],
+      ...b.change,
+    };
+    // One preferences row per user: the boundary row needs a user of its own.
+    if (b.table === 'userPreferences') row.userId = (await createParents(tx)).userId;
+    const outcome = await attempt(tx, owner, insertRow(tx, b.table, row).getSQL());
+    const name = `boundary ${JSON.stringify(b.change)} is accepted`;
+    results.push(
+      outcome.ok ? pass('probes', table, name) : fail('probes', table, name, outcome.message, FIX),
+    );
+  }
+  return results;
+}
+
+async function insertedId(tx: Executor, table: TableName, shared: Parents): Promise<string> {
+  const [row] = await insertRow(tx, table, validRow(table, shared)).returning();
+  return String((row as { id: string }).id);
+}
+
+/** A parent row that nothing but the row under test will reference, by referenced table. */
+const loneParent: Record<string, (tx: Executor, shared: Parents) => Promise<string>> = {
+  'auth.users': (tx) => createAuthUser(tx),
+  'public.products': (tx, p) => insertedId(tx, 'products', p),
+  'public.categories': (tx, p) => insertedId(tx, 'categories', p),
+  'public.recommendations': (tx, p) => insertedId(tx, 'recommendations', p),
+  'public.swipe_sessions': (tx, p) => insertedId(tx, 'swipeSessions', p),
+};
+
+export async function probeForeignKeys(tx: Executor): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  for (const name of Object.keys(schemaTables) as TableName[]) {
+    const config = getTableConfig(tableOf(name));
+    const keyOf = Object.fromEntries(
+      Object.entries(getTableColumns(tableOf(name))).map(([k, c]) => [c.name, k]),
+    );
+    for (const fk of config.foreignKeys) {
+      const { columns, foreignTable } = fk.reference();
+      const target = getTableConfig(foreignTable);
+      const targetName = `${target.schema ?? 'public'}.${target.name}`;
+      const column = columns[0]?.name ?? '';
+      const rule = fk.onDelete ?? 'no action';
+      const check = `foreign key ${fk.getName()}: deleting the ${target.name} row ${rule === 'cascade' ? 'deletes' : rule === 'set null' ? `sets ${column} to null in` : 'is refused while it is referenced by'} this row`;
+      const createParent = loneParent[targetName];
+      if (!createParent || columns.length !== 1) {
+        results.push(
+          fail(
+            'probes',
+            config.name,
+            check,
+            `no probe for a reference to ${targetName}`,
+            'add its parent to loneParent in probes/behaviour.ts',
+          ),
+        );
+        continue;
+      }
+      const shared = await createParents(tx);
+      const parentId = await createParent(tx, shared);
+      const row = { ...validRow(name, shared), [keyOf[column] ?? column]: parentId };
+      const [inserted] = await insertRow(tx, name, row).returning();
+      const rowKey = config.columns.find((c) => c.primary)?.name ?? 'id';
+      const rowId = (inserted as Record<string, unknown>)[keyOf[rowKey] ?? rowKey];
+      const outcome = await attempt(tx, owner, [
+        sql`DELETE FROM ${sql.raw(targetName)} WHERE id = ${parentId}`,
+        sql`SELECT ${sql.identifier(column)}::text AS reference FROM ${sql.raw(`public.${config.name}`)}
+            WHERE ${sql.identifier(rowKey)} = ${rowId}`,
+      ]);
+      const problem = judgeDelete(rule, column, outcome);
+      results.push(
+        problem
+          ? fail('probes', config.name, check, problem, FIX)
+          : pass('probes', config.name, check),
+      );
+    }
+  }
+  return results;
+}
+
+/** What went wrong, if anything, when the parent of a row was deleted under `rule`. */
+function judgeDelete(rule: string, column: string, after: Outcome): string | undefined {
+  if (rule === 'no action' || rule === 'restrict') {
+    return !after.ok && after.code === '23503'
+      ? undefined
+      : 'the parent could be deleted while referenced';
+  }
+  if (!after.ok) return `the delete was refused: ${after.message}`;
+  if (rule === 'cascade')
+    return after.rows.length === 0 ? undefined : 'the row survived its parent';
+  return after.rows.length === 1 && after.rows[0]?.reference === null
+    ? undefined
+    : `${column} was not set to null`;
+}
+
+export async function probeTriggers(tx: Executor): Promise<CheckResult[]> {
+  const parents = await createParents(tx);
+  const results: CheckResult[] = [];
+  for (const trigger of updatedAtTriggers) {
+    const entry = Object.entries(schemaTables).find(
+      ([, t]) => getTableConfig(t.table).name === trigger.table,
+    );
+    const name = `trigger ${trigger.name} moves updated_at on update`;
+    if (!entry) continue;
+    const tableName = entry[0] as TableName;
+    const config = getTableConfig(entry[1].table);
+    const key = config.columns.find((c) => c.primary)?.name ?? 'id';
+    const keyProp =
+      Object.entries(getTableColumns(entry[1].table)).find(([, c]) => c.name === key)?.[0] ?? key;
+    const past = new Date('2000-01-01T00:00:00Z');
+    const row: Record<string, unknown> = {
+      ...validRow(tableName, parents),
+      updatedAt: past,
+      createdAt: past,
+    };
+    if (tableName === 'userPreferences') row.userId = (await createParents(tx)).userId;
+    const [inserted] = await insertRow(tx, tableName, row).returning();
+    const id = (inserted as Record<string, unknown>)[keyProp];
+    await tx.execute(
+      sql`UPDATE ${sql.raw(`public.${config.name}`)} SET ${sql.identifier(key)} = ${sql.identifier(key)} WHERE ${sql.identifier(key)} = ${id}`,
+    );
+    const [after] = await queryRows<{ moved: boolean }>(
+      tx,
+      sql`SELECT updated_at > '2000-01-02' AS moved FROM ${sql.raw(`public.${config.name}`)} WHERE ${sql.identifier(key)} = ${id}`,
+    );
+    results.push(
+      after?.moved
+        ? pass('probes', config.name, name)
+        : fail('probes', config.name, name, 'updated_at kept its old value', FIX),
+    );
+  }
+  return results;
+}

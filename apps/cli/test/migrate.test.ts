@@ -1,25 +1,11 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultMigrationsFolder, readMigrations } from '@aclue/db';
-import { createEmptyServerDatabase, testDrivers } from '@aclue/db/testing';
+import { testDrivers } from '@aclue/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './run-cli';
+import { freshTarget, runCli, type Target, tempDir } from './run-cli';
 
 const migrationCount = readMigrations().length;
-
-/** Where each driver's database lives: a data folder, or a fresh database on the server. */
-interface Target {
-  env: Record<string, string>;
-  dispose(): Promise<void>;
-}
-
-async function freshTarget(driver: 'pglite' | 'pg'): Promise<Target> {
-  if (driver === 'pglite') {
-    return { env: { ACLUE_DATA_DIR: join(tempDir(), 'db') }, dispose: async () => {} };
-  }
-  const server = await createEmptyServerDatabase();
-  return { env: { DATABASE_URL: server.url }, dispose: server.drop };
-}
 
 describe.each(testDrivers())('aclue-db setup and migrate on %s', (driver) => {
   let target: Target;

@@ -3,6 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createDb, type Database } from '@aclue/db';
+import { createEmptyServerDatabase, type TestDriver } from '@aclue/db/testing';
 
 const bin = fileURLToPath(new URL('../bin/aclue-db.js', import.meta.url));
 
@@ -25,3 +27,28 @@ export function runCli(args: string[], env: Record<string, string> = {}, cwd = t
 }
 
 export const tempDir = () => mkdtempSync(join(tmpdir(), 'aclue-cli-'));
+
+/** Where a CLI test's database lives: a data folder, or a fresh database on the server. */
+export interface Target {
+  env: Record<string, string>;
+  /** Opens the same database in this process (close it before the CLI runs on PGlite). */
+  open(): Promise<Database>;
+  dispose(): Promise<void>;
+}
+
+export async function freshTarget(driver: TestDriver): Promise<Target> {
+  if (driver === 'pglite') {
+    const dataDir = join(tempDir(), 'db');
+    return {
+      env: { ACLUE_DATA_DIR: dataDir },
+      open: () => createDb({ dataDir }),
+      dispose: async () => {},
+    };
+  }
+  const server = await createEmptyServerDatabase();
+  return {
+    env: { DATABASE_URL: server.url },
+    open: () => createDb({ url: server.url }),
+    dispose: server.drop,
+  };
+}

@@ -3,6 +3,7 @@ import { TransactionRollbackError } from 'drizzle-orm';
 import { type CheckResult, fail } from '../results';
 import { probeAccess } from './access';
 import { probeChecks, probeForeignKeys, probeTriggers } from './behaviour';
+import { probePlans } from './plans';
 
 type Savepoints = Executor & {
   transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T>;
@@ -18,6 +19,7 @@ export async function runProbes(tx: Executor): Promise<CheckResult[]> {
     ['check constraint', probeChecks],
     ['foreign key', probeForeignKeys],
     ['trigger', probeTriggers],
+    ['query plan', probePlans],
   ];
   const results: CheckResult[] = [];
   for (const [family, probe] of families) {

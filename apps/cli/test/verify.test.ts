@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { testDrivers } from '@aclue/db/testing';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshTarget, runCli, type Target, tempDir } from './run-cli';
+
+describe.each(testDrivers())('aclue-db verify on %s', (driver) => {
+  let target: Target;
+  beforeAll(async () => {
+    target = await freshTarget(driver);
+    const setup = runCli(['setup'], target.env);
+    expect(setup.stdout).toMatch(/verified: \d+ checks, 0 failed/);
+    expect(setup.code).toBe(0);
+  });
+  afterAll(() => target?.dispose());
+
+  it('passes on a freshly set-up database with a one-line summary (exit 0)', () => {
+    const run = runCli(['verify'], target.env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^\d{3,} checks, 0 failed \(schema public, \d+ ms\)$/m);
+    expect(run.stdout).toMatch(/✔ affiliate_clicks: \d+ checks, 0 failed/);
+  });
+
+  it('reports as JSON and as JUnit XML', () => {
+    const junit = join(tempDir(), 'verify.xml');
+    const run = runCli(['verify', '--json', '--junit', junit], target.env);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.failed).toBe(0);
+    expect(report.results.some((r: { category: string }) => r.category === 'probes')).toBe(true);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toContain(
+      `<testsuites name="aclue-db verify" tests="${report.checks}" failures="0">`,
+    );
+    expect(xml).toContain('<testsuite name="affiliate_clicks"');
+  });
+
+  it('filters by table, and refuses an unknown table with exit 2', () => {
+    const only = runCli(['verify', '--table', 'product_views', '--json'], target.env);
+    expect(only.code).toBe(0);
+    const tables = new Set(JSON.parse(only.stdout).results.map((r: { table: string }) => r.table));
+    expect([...tables]).toEqual(['product_views']);
+    const unknown = runCli(['verify', '--table', 'no_such_table'], target.env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^aclue-db: no declared table no_such_table/);
+  });
+
+  it('fails with exit 1 and names the object after a hand change', async () => {
+    const db = await target.open();
+    await db.execute(sql`DROP INDEX idx_affiliate_clicks_session_id`);
+    await db.$close();
+    const run = runCli(['verify'], target.env);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/✘ \[indexes\] index idx_affiliate_clicks_session_id: missing/);
+    expect(run.stdout).toMatch(/\d+ checks, 1 failed/);
+  });
+});

@@ -1,0 +1,146 @@
+import { type Executor, queryRows } from '@aclue/db';
+import { type SQL, sql } from 'drizzle-orm';
+import { type CheckResult, fail, pass } from '../results';
+
+/**
+ * The documented access paths and the index that must serve each. With sequential scans
+ * discouraged (the probe tables are nearly empty, where a scan would win), EXPLAIN must choose the
+ * index: proof that it exists in a form the query can use (column order, DESC NULLS FIRST,
+ * predicate, opclass). Query speed itself is measured in bench/, not here.
+ */
+interface AccessPath {
+  table: string;
+  query: string;
+  statement: SQL;
+  index: string;
+}
+
+const id = '00000000-0000-4000-8000-000000000000';
+
+const paths: AccessPath[] = [
+  {
+    table: 'affiliate_clicks',
+    query: "a user's clicks, newest first",
+    statement: sql`SELECT id FROM public.affiliate_clicks WHERE user_id = ${id}`,
+    index: 'idx_affiliate_clicks_user_id',
+  },
+  {
+    table: 'affiliate_clicks',
+    query: 'conversions of the last week, newest first',
+    statement: sql`SELECT id FROM public.affiliate_clicks WHERE is_converted = true
+      ORDER BY conversion_timestamp DESC LIMIT 50`,
+    index: 'idx_affiliate_clicks_conversions',
+  },
+  {
+    table: 'affiliate_clicks',
+    query: "one network's clicks over a period",
+    statement: sql`SELECT id FROM public.affiliate_clicks WHERE affiliate_network = 'amazon'
+      AND click_timestamp > now() - interval '7 days' ORDER BY click_timestamp DESC`,
+    index: 'idx_affiliate_clicks_network_timestamp',
+  },
+  {
+    table: 'product_views',
+    query: "a product's recent views",
+    statement: sql`SELECT id FROM public.product_views WHERE product_id = ${id}
+      ORDER BY view_timestamp DESC LIMIT 20`,
+    index: 'idx_product_views_product_timestamp',
+  },
+  {
+    table: 'product_views',
+    query: "a user's recent views",
+    statement: sql`SELECT id FROM public.product_views WHERE user_id = ${id}
+      ORDER BY view_timestamp DESC LIMIT 20`,
+    index: 'idx_product_views_user_timestamp',
+  },
+  {
+    table: 'product_views',
+    query: "a session's views in order",
+    statement: sql`SELECT id FROM public.product_views WHERE session_id = 's'
+      ORDER BY view_timestamp DESC`,
+    index: 'idx_product_views_session_timestamp',
+  },
+  {
+    table: 'session_analytics',
+    query: 'a session by its key',
+    statement: sql`SELECT id FROM public.session_analytics WHERE session_id = 's'`,
+    index: 'session_analytics_session_id_key',
+  },
+  {
+    table: 'session_analytics',
+    query: 'active sessions by last activity',
+    statement: sql`SELECT id FROM public.session_analytics WHERE is_active = true
+      ORDER BY last_activity_at DESC LIMIT 100`,
+    index: 'idx_session_analytics_active',
+  },
+  {
+    table: 'recommendation_feedback',
+    query: 'the oldest unprocessed feedback (training feed)',
+    statement: sql`SELECT id FROM public.recommendation_feedback WHERE is_processed = false
+      ORDER BY created_at LIMIT 100`,
+    index: 'idx_recommendation_feedback_unprocessed',
+  },
+  {
+    table: 'user_preferences',
+    query: 'preferences most in need of recalculation',
+    statement: sql`SELECT user_id FROM public.user_preferences
+      ORDER BY last_calculated DESC LIMIT 100`,
+    index: 'idx_user_preferences_last_calculated',
+  },
+  {
+    table: 'products',
+    query: 'product search by title similarity',
+    statement: sql`SELECT id FROM public.products WHERE title OPERATOR(extensions.%) 'lamp'`,
+    index: 'idx_products_title_trgm',
+  },
+];
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+const flatten = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(flatten)];
+
+export async function probePlans(tx: Executor): Promise<CheckResult[]> {
+  await tx.execute(sql`SET LOCAL enable_seqscan = off`);
+  const results: CheckResult[] = [];
+  for (const path of paths) {
+    const name = `${path.query} uses ${path.index}`;
+    try {
+      const [row] = await queryRows<{ 'QUERY PLAN': unknown }>(
+        tx,
+        sql`EXPLAIN (FORMAT JSON) ${path.statement}`,
+      );
+      const raw = row?.['QUERY PLAN'];
+      const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
+      const nodes = plan[0] ? flatten(plan[0].Plan) : [];
+      const used = nodes.some((n) => n['Index Name'] === path.index);
+      const scans = nodes.filter((n) => n['Index Name']).map((n) => n['Index Name']);
+      results.push(
+        used
+          ? pass('probes', path.table, name)
+          : fail(
+              'probes',
+              path.table,
+              name,
+              `the planner used ${scans.join(', ') || 'a sequential scan'}`,
+              `restore ${path.index} as the schema declares it (aclue-db migrate)`,
+            ),
+      );
+    } catch (error) {
+      const cause = (error as { cause?: Error }).cause ?? (error as Error);
+      results.push(
+        fail(
+          'probes',
+          path.table,
+          name,
+          `EXPLAIN failed: ${cause.message}`,
+          'run aclue-db migrate',
+        ),
+      );
+    }
+  }
+  return results;
+}

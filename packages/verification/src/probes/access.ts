@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { createAuthUser, createParents, type Executor, type Parents } from '@aclue/db';
+import {
+  createAuthUser,
+  createParents,
+  type Executor,
+  type Identity,
+  type Parents,
+} from '@aclue/db';
 import { type SQL, sql } from 'drizzle-orm';
 import { type CheckResult, fail, pass } from '../results';
-import { attempt, type Identity, type Outcome } from './attempt';
+import { attempt, type Outcome } from './attempt';
 
 /**
  * The access rules of the data model, probed: for each deployment table, what an anonymous

@@ -1,16 +1,9 @@
-import type { Executor } from '@aclue/db';
-import { type SQL, sql, TransactionRollbackError } from 'drizzle-orm';
+import { type Executor, type Identity, setLocalIdentity } from '@aclue/db';
+import { type SQL, TransactionRollbackError } from 'drizzle-orm';
 
 type Transaction = Executor & {
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
 };
-
-/** Who runs a probe: the API roles exactly as Supabase sets them for a request. */
-export type Identity =
-  | { role: 'anon' }
-  | { role: 'authenticated'; userId: string }
-  | { role: 'service_role' }
-  | { role: 'owner' };
 
 /** What a statement did: how many rows it touched or returned, or the error that stopped it. */
 export type Outcome =
@@ -28,20 +21,6 @@ const toOutcome = (result: unknown): Outcome => {
   return { ok: true, rows, count: Math.max(rows.length, r.rowCount ?? r.affectedRows ?? 0) };
 };
 
-async function becomeIdentity(tx: Executor, identity: Identity) {
-  if (identity.role === 'owner') return;
-  const claims = JSON.stringify(
-    identity.role === 'authenticated'
-      ? { sub: identity.userId, role: identity.role }
-      : { role: identity.role },
-  );
-  // Both the current and the legacy per-claim settings, as Supabase's API sets them.
-  await tx.execute(sql`SELECT set_config('request.jwt.claims', ${claims}, true),
-    set_config('request.jwt.claim.sub', ${identity.role === 'authenticated' ? identity.userId : ''}, true),
-    set_config('request.jwt.claim.role', ${identity.role}, true)`);
-  await tx.execute(sql.raw(`SET LOCAL ROLE ${identity.role}`));
-}
-
 /**
  * Runs `query` (or several, in order) as `identity` inside a savepoint that is always rolled back:
  * the role, the claims and every row written disappear with it. The outcome is the last
@@ -55,7 +34,7 @@ export async function attempt(
   let outcome: Outcome = { ok: false, code: 'none', message: 'not run' };
   try {
     await (tx as Transaction).transaction(async (savepoint) => {
-      await becomeIdentity(savepoint, identity);
+      await setLocalIdentity(savepoint, identity);
       try {
         for (const statement of [query].flat()) {
           outcome = toOutcome(await savepoint.execute(statement));

@@ -1,0 +1,31 @@
+import { sql } from 'drizzle-orm';
+import type { Executor } from './client';
+
+/**
+ * Who a query runs as, the way Supabase's API runs it: an anonymous visitor (`anon`), a signed-in
+ * user (`authenticated` with the user's id as `sub`), or the service role. `owner` runs as the
+ * connection's own role (migrations, seeding) and sets nothing.
+ */
+export type Identity =
+  | { role: 'anon'; anonymousId?: string }
+  | { role: 'authenticated'; userId: string }
+  | { role: 'service_role' }
+  | { role: 'owner' };
+
+/**
+ * Makes the rest of the current transaction run as `identity`: `SET LOCAL ROLE` and the JWT claims
+ * as transaction-local settings (`set_config(..., true)`), both the current `request.jwt.claims`
+ * and the legacy per-claim ones, so every Supabase version's `auth.uid()` reads them. Nothing
+ * outlives the transaction, so it is safe behind a transaction-mode pooler.
+ */
+export async function setLocalIdentity(tx: Pick<Executor, 'execute'>, identity: Identity) {
+  if (identity.role === 'owner') return;
+  const sub = identity.role === 'authenticated' ? identity.userId : '';
+  const claims = JSON.stringify(sub ? { sub, role: identity.role } : { role: identity.role });
+  await tx.execute(sql`SELECT
+    set_config('request.jwt.claims', ${claims}, true),
+    set_config('request.jwt.claim.sub', ${sub}, true),
+    set_config('request.jwt.claim.role', ${identity.role}, true)`);
+  // The role name comes from the union above, never from input.
+  await tx.execute(sql.raw(`SET LOCAL ROLE ${identity.role}`));
+}

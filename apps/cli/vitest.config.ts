@@ -1,1 +1,1 @@
-export { default } from '../../tooling/vitest.config';
+export { default } from '../../tooling/vitest.config.ts';

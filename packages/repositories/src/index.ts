@@ -1,0 +1,27 @@
+export {
+  AffiliateClickRepository,
+  type ClickInput,
+  type ConversionInput,
+} from './affiliate-clicks';
+export { CatalogRepository, type RecommendationInput, RecommendationRepository } from './catalog';
+export {
+  AccessDeniedError,
+  ConstraintViolationError,
+  NotFoundError,
+  RepositoryError,
+  ValidationError,
+  type ValidationIssue,
+} from './errors';
+export { ProductViewRepository, type ViewInput } from './product-views';
+export { type FeedbackInput, RecommendationFeedbackRepository } from './recommendation-feedback';
+export { createRepositories, type Repositories, type ScopedRepositories } from './repositories';
+export {
+  SessionAnalyticsRepository,
+  type SessionEnd,
+  type SessionStart,
+  type SessionTouch,
+} from './session-analytics';
+export type { Page } from './sql';
+export { type SwipeInput, SwipeRepository, type SwipeSessionInput } from './swipes';
+export { TrainingFeedRepository } from './training-feed';
+export { type PreferenceEdits, UserPreferencesRepository } from './user-preferences';

@@ -1,0 +1,25 @@
+import type { Identity } from '@aclue/db';
+import { and, eq, isNull, type SQL, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+
+/** Who the caller is, as stored on the rows it writes. */
+export const ownerColumns = (identity: Identity) => ({
+  userId: identity.role === 'authenticated' ? identity.userId : null,
+  anonymousId: identity.role === 'anon' ? (identity.anonymousId ?? null) : null,
+});
+
+/**
+ * The rows the caller owns, for updates the platform makes on its behalf with the service role:
+ * a user's rows by user id, an anonymous visitor's by its anonymous id (never a user's row).
+ * The service role owns everything.
+ */
+export function ownedBy(
+  identity: Identity,
+  userId: AnyPgColumn,
+  anonymousId: AnyPgColumn,
+): SQL | undefined {
+  if (identity.role === 'service_role' || identity.role === 'owner') return undefined;
+  const owner = ownerColumns(identity);
+  if (owner.userId) return eq(userId, owner.userId);
+  return owner.anonymousId ? and(isNull(userId), eq(anonymousId, owner.anonymousId)) : sql`false`;
+}

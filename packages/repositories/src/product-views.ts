@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type Identity,
+  type ProductViewInsert,
+  type ProductViewSelect,
+  productViews,
+  validation,
+} from '@aclue/db';
+import { desc } from 'drizzle-orm';
+import { ValidationError, validateWrite } from './errors';
+import { ownerColumns } from './owner';
+import type { Runner } from './scope';
+import { after, chunk, insertProvided, type Page, toPage } from './sql';
+
+/** One view as the client reports it; the viewer comes from the caller's identity. */
+export type ViewInput = Omit<ProductViewInsert, 'id' | 'userId' | 'createdAt'>;
+
+const viewFields = [
+  'productId',
+  'sessionId',
+  'viewTimestamp',
+  'viewSource',
+  'viewPosition',
+  'viewDurationSeconds',
+  'interactionType',
+  'hasClickedAffiliate',
+  'hasShared',
+  'hasSaved',
+  'recommendationId',
+  'searchQuery',
+  'filterCriteria',
+  'deviceType',
+  'viewportSize',
+  'screenDensity',
+  'relevanceScore',
+  'predictedInterest',
+] as const;
+
+/** Rows per INSERT statement: 21 columns × 1,000 stays far below PostgreSQL's 65,535 parameters. */
+const ROWS_PER_STATEMENT = 1_000;
+
+/** Product views: the highest-volume events, written in batches. */
+export class ProductViewRepository {
+  constructor(
+    private readonly run: Runner,
+    private readonly identity: Identity,
+  ) {}
+
+  /**
+   * Records a batch of views of any size as the caller. Every row is validated before anything is
+   * written; a batch with one bad row writes nothing and the error names each bad row, field and
+   * rule. Rows go in multi-row INSERTs, all in one transaction.
+   */
+  async recordProductViews(
+    views: readonly ViewInput[],
+  ): Promise<{ recorded: number; ids: string[] }> {
+    const issues: ValidationError['issues'] = [];
+    const rows = views.flatMap((view, row) => {
+      try {
+        return [
+          validateWrite(
+            validation.productViews.insert,
+            { ...view },
+            {
+              allowed: viewFields,
+              fixed: { id: randomUUID(), userId: ownerColumns(this.identity).userId },
+              why: 'cannot be set when recording a view (it comes from the caller identity)',
+              row,
+            },
+          ),
+        ];
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        issues.push(...error.issues);
+        return [];
+      }
+    });
+    if (issues.length > 0) throw new ValidationError(issues);
+    if (rows.length === 0) return { recorded: 0, ids: [] };
+    await this.run(async (tx) => {
+      for (const part of chunk(rows, ROWS_PER_STATEMENT)) {
+        await tx.execute(insertProvided(productViews, part));
+      }
+    });
+    return { recorded: rows.length, ids: rows.map((r) => String(r.id)) };
+  }
+
+  /** The caller's recent views, newest first, a keyset page at a time. */
+  async listMyRecentViews({
+    limit = 50,
+    after: cursor,
+  }: {
+    limit?: number;
+    after?: string;
+  } = {}): Promise<Page<ProductViewSelect>> {
+    const { viewTimestamp, id } = productViews;
+    const rows = await this.run((tx) =>
+      tx
+        .select()
+        .from(productViews)
+        .where(after(productViews, viewTimestamp, id, cursor))
+        .orderBy(desc(viewTimestamp), desc(id))
+        .limit(limit + 1),
+    );
+    return toPage(rows, limit);
+  }
+}

@@ -1,0 +1,82 @@
+import type { Database, Executor, Identity } from '@aclue/db';
+import { AffiliateClickRepository } from './affiliate-clicks';
+import { CatalogRepository, RecommendationRepository } from './catalog';
+import { ProductViewRepository } from './product-views';
+import { RecommendationFeedbackRepository } from './recommendation-feedback';
+import { boundRunner, type Runner, transactionRunner } from './scope';
+import { SessionAnalyticsRepository } from './session-analytics';
+import { SwipeRepository } from './swipes';
+import { TrainingFeedRepository } from './training-feed';
+import { UserPreferencesRepository } from './user-preferences';
+
+function repositoriesFor(run: Runner, identity: Identity) {
+  return {
+    affiliateClicks: new AffiliateClickRepository(run, identity),
+    sessions: new SessionAnalyticsRepository(run, identity),
+    productViews: new ProductViewRepository(run, identity),
+    preferences: new UserPreferencesRepository(run, identity),
+    feedback: new RecommendationFeedbackRepository(run, identity),
+    swipes: new SwipeRepository(run, identity),
+    catalog: new CatalogRepository(run),
+    recommendations: new RecommendationRepository(run),
+  };
+}
+
+export type Repositories = ReturnType<typeof repositoriesFor>;
+
+/** The repositories of one caller, plus atomic grouping of several calls. */
+export type ScopedRepositories<Extra = object> = Repositories &
+  Extra & {
+    /**
+     * Runs several repository calls in one transaction as the same caller: all or nothing.
+     * @example
+     * await repos.asUser(id).transaction(async (r) => {
+     *   await r.swipes.recordSwipe(a);
+     *   await r.feedback.recordFeedback(b);
+     * });
+     */
+    transaction<T>(work: (repositories: Repositories & Extra) => Promise<T>): Promise<T>;
+  };
+
+function scope<Extra>(
+  db: Database,
+  identity: Identity,
+  extra: (run: Runner) => Extra,
+): ScopedRepositories<Extra> {
+  const run = transactionRunner(db, identity);
+  return {
+    ...repositoriesFor(run, identity),
+    ...extra(run),
+    transaction: (work) =>
+      run((tx: Executor) => {
+        const bound = boundRunner(tx);
+        return work({ ...repositoriesFor(bound, identity), ...extra(bound) });
+      }),
+  };
+}
+
+const serviceOnly = (run: Runner) => ({ trainingFeed: new TrainingFeedRepository(run) });
+
+/**
+ * Repositories that run every query as a given caller, exactly as Supabase's API does: each call
+ * is a transaction that sets the role and the JWT claims locally, so row level security decides
+ * what the caller sees — on Supabase, plain PostgreSQL and the embedded database alike, and
+ * through a transaction-mode pooler (nothing is set for the session).
+ *
+ * @example
+ * const repos = createRepositories(db);
+ * await repos.asAnon({ anonymousId }).affiliateClicks.recordClick(click);
+ * await repos.asUser(userId).preferences.updateMine({ likedBrands: ['Acme'] });
+ * await repos.asService().trainingFeed.claimBatch({ limit: 100 });
+ */
+export function createRepositories(db: Database) {
+  return {
+    /** An anonymous visitor; `anonymousId` (the browser's id) is stamped on its tracking rows. */
+    asAnon: ({ anonymousId }: { anonymousId?: string } = {}) =>
+      scope(db, { role: 'anon', ...(anonymousId ? { anonymousId } : {}) }, () => ({})),
+    /** A signed-in user. */
+    asUser: (userId: string) => scope(db, { role: 'authenticated', userId }, () => ({})),
+    /** The platform itself (jobs, analytics, conversions): bypasses RLS. */
+    asService: () => scope(db, { role: 'service_role' }, serviceOnly),
+  };
+}

@@ -1,0 +1,42 @@
+import { type Database, type Executor, type Identity, setLocalIdentity } from '@aclue/db';
+import { toRepositoryError } from './errors';
+
+/** Runs work in a transaction as one identity; what every repository method goes through. */
+export type Runner = <T>(work: (tx: Executor) => Promise<T>) => Promise<T>;
+
+/** A runner that opens one transaction per call and sets the identity locally in it. */
+export function transactionRunner(db: Database, identity: Identity): Runner {
+  return (work) =>
+    db
+      .transaction(async (tx) => {
+        await setLocalIdentity(tx, identity);
+        return work(tx);
+      })
+      .catch((error: unknown) => {
+        throw toRepositoryError(error);
+      });
+}
+
+/** A runner bound to a transaction already open (and already running as the identity). */
+export const boundRunner =
+  (tx: Executor): Runner =>
+  (work) =>
+    work(tx).catch((error: unknown) => {
+      throw toRepositoryError(error);
+    });
+
+/**
+ * Runs `work` as the service role inside the caller's transaction, then returns to the caller's
+ * identity. For side effects the platform owes every caller (a session's click counter), never for
+ * reads or writes the caller asks for.
+ */
+export async function asServiceWithin<T>(
+  tx: Executor,
+  caller: Identity,
+  work: () => Promise<T>,
+): Promise<T> {
+  await setLocalIdentity(tx, { role: 'service_role' });
+  const result = await work();
+  await setLocalIdentity(tx, caller);
+  return result;
+}

@@ -1,0 +1,69 @@
+import { getTableColumns, type SQL, sql } from 'drizzle-orm';
+import { type AnyPgColumn, getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+
+/**
+ * INSERT naming only the columns the rows provide. Drizzle's builder lists every column (with
+ * DEFAULT), which column privileges refuse: a user may insert feedback without the right to name
+ * `training_weight` at all. Values go through each column's own driver mapping.
+ */
+export function insertProvided(table: PgTable, rows: Record<string, unknown>[]): SQL {
+  const columns = getTableColumns(table);
+  const keys = [...new Set(rows.flatMap((row) => Object.keys(row)))].filter(
+    (key) => columns[key] && rows.some((row) => row[key] !== undefined),
+  );
+  const { name } = getTableConfig(table);
+  const values = rows.map(
+    (row) =>
+      sql`(${sql.join(
+        keys.map((key) => {
+          const value = row[key];
+          const column = columns[key];
+          if (value === undefined || !column) return sql`DEFAULT`;
+          return value === null ? sql`NULL` : sql`${column.mapToDriverValue(value)}`;
+        }),
+        sql`, `,
+      )})`,
+  );
+  return sql`INSERT INTO ${sql.identifier('public')}.${sql.identifier(name)} (${sql.join(
+    keys.map((key) => sql.identifier(columns[key]?.name ?? key)),
+    sql`, `,
+  )}) VALUES ${sql.join(values, sql`, `)}`;
+}
+
+/** Splits `items` into chunks of at most `size`. */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+/**
+ * Keyset pagination over `(timestamp DESC, id DESC)`. The cursor is the last row's id: the next
+ * page starts below that row's exact key, read back in the database, so microseconds that a
+ * JavaScript Date would drop never skip or repeat a row.
+ */
+export function after(
+  table: PgTable,
+  timestamp: AnyPgColumn,
+  id: AnyPgColumn,
+  cursor?: string,
+): SQL | undefined {
+  if (!cursor) return undefined;
+  const lastId = Buffer.from(cursor, 'base64url').toString();
+  return sql`(${timestamp}, ${id}) < (SELECT ${timestamp}, ${id} FROM ${table} WHERE ${id} = ${lastId})`;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass as `after` for the next page; absent on the last page. */
+  next?: string;
+}
+
+/** Turns `limit + 1` fetched rows into a page and the cursor of the next. */
+export function toPage<T extends { id: string }>(rows: T[], limit: number): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return rows.length > limit && last
+    ? { items, next: Buffer.from(last.id).toString('base64url') }
+    : { items };
+}

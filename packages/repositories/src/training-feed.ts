@@ -1,0 +1,55 @@
+import { type RecommendationFeedbackSelect, recommendationFeedback } from '@aclue/db';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { validate } from './errors';
+import type { Runner } from './scope';
+
+const batchInput = z.object({ limit: z.number().int().min(1).max(10_000).default(500) });
+
+/**
+ * The recommender's training feed (service role): unprocessed, validated feedback, oldest first.
+ * Rows are locked with `FOR UPDATE SKIP LOCKED`, so concurrent workers never take the same row.
+ */
+export class TrainingFeedRepository {
+  constructor(private readonly run: Runner) {}
+
+  /** Takes a batch and marks it processed in the same transaction: at most once per row. */
+  async claimBatch(
+    input: z.input<typeof batchInput> = {},
+  ): Promise<RecommendationFeedbackSelect[]> {
+    return this.processBatch(input, async () => {});
+  }
+
+  /**
+   * Takes a batch, hands it to `work`, and marks it processed only if `work` succeeds; if it
+   * throws, the rows are released for another worker: at least once per row.
+   */
+  async processBatch(
+    input: z.input<typeof batchInput>,
+    work: (rows: RecommendationFeedbackSelect[]) => Promise<void>,
+  ): Promise<RecommendationFeedbackSelect[]> {
+    const { limit } = validate(batchInput, input);
+    const f = recommendationFeedback;
+    return this.run(async (tx) => {
+      const rows = await tx
+        .select()
+        .from(f)
+        .where(and(eq(f.isProcessed, false), eq(f.isValidated, true)))
+        .orderBy(asc(f.createdAt))
+        .limit(limit)
+        .for('update', { skipLocked: true });
+      if (rows.length === 0) return [];
+      await work(rows);
+      return tx
+        .update(f)
+        .set({ isProcessed: true, processingTimestamp: sql`now()` })
+        .where(
+          inArray(
+            f.id,
+            rows.map((r) => r.id),
+          ),
+        )
+        .returning();
+    });
+  }
+}

@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import { affiliateClicks, productViews, queryRows, sessionAnalytics } from '@aclue/db';
+import { testDrivers } from '@aclue/db/testing';
+import { count, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AccessDeniedError,
+  ConstraintViolationError,
+  NotFoundError,
+  ValidationError,
+} from '../src';
+import { click, createWorld, uniqueSession, type World } from './world';
+
+describe.each(testDrivers())('tracking repositories on %s', (driver) => {
+  let w: World;
+  beforeAll(async () => {
+    w = await createWorld(driver);
+  });
+  afterAll(() => w?.test.dispose());
+
+  it("records an anonymous visitor's session and click, counting the click on the session", async () => {
+    const anonymousId = `anon-${randomUUID()}`;
+    const visitor = w.repos.asAnon({ anonymousId });
+    const sessionId = uniqueSession();
+    await visitor.sessions.startSession({ sessionId, landingPage: '/' });
+    const { id, sessionCounted } = await visitor.affiliateClicks.recordClick(click(sessionId));
+    expect(sessionCounted).toBe(true);
+    const service = w.repos.asService();
+    const stored = await service.affiliateClicks.findById(id);
+    expect(stored).toMatchObject({ userId: null, anonymousId, sessionId, commissionRate: 0.05 });
+    expect((await service.sessions.findBySessionId(sessionId)).affiliateClicks).toBe(1);
+  });
+
+  it('lets an anonymous visitor neither read clicks nor claim a user id', async () => {
+    const visitor = w.repos.asAnon({ anonymousId: 'anon-1' });
+    await expect(visitor.affiliateClicks.listMine()).rejects.toBeInstanceOf(AccessDeniedError);
+    const error = await visitor.affiliateClicks
+      .recordClick({ ...click(uniqueSession()), userId: w.a.userId } as never)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues[0]?.field).toBe('userId');
+  });
+
+  it("keeps user A's and anonymous clicks from user B, as not found", async () => {
+    const a = await w.repos.asUser(w.a.userId).affiliateClicks.recordClick(click(uniqueSession()));
+    const anon = await w.repos
+      .asAnon({ anonymousId: 'x' })
+      .affiliateClicks.recordClick(click(uniqueSession()));
+    const userB = w.repos.asUser(w.b.userId);
+    await expect(userB.affiliateClicks.findById(a.id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(userB.affiliateClicks.findById(anon.id)).rejects.toBeInstanceOf(NotFoundError);
+    const mine = await w.repos.asUser(w.a.userId).affiliateClicks.listMine();
+    expect(mine.items.map((c) => c.id)).toContain(a.id);
+    expect((await userB.affiliateClicks.listMine()).items).toEqual([]);
+  });
+
+  it('pages through clicks with a keyset cursor, without gaps or repeats', async () => {
+    const user = w.repos.asUser(w.b.userId);
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++)
+      ids.push((await user.affiliateClicks.recordClick(click(uniqueSession()))).id);
+    const seen: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await user.affiliateClicks.listMine({ limit: 3, ...(after ? { after } : {}) });
+      seen.push(...page.items.map((c) => c.id));
+      after = page.next;
+    } while (after);
+    expect(seen.sort()).toEqual(ids.sort());
+  });
+
+  it('records a conversion once per network and order, however often it is reported', async () => {
+    const { id } = await w.repos
+      .asUser(w.a.userId)
+      .affiliateClicks.recordClick(click(uniqueSession()));
+    const service = w.repos.asService().affiliateClicks;
+    const orderId = `order-${randomUUID()}`;
+    const first = await service.recordConversion({ clickId: id, orderId, actualCommission: 3.1 });
+    const second = await service.recordConversion({ clickId: id, orderId, actualCommission: 3.1 });
+    expect(first.alreadyRecorded).toBe(false);
+    expect(second.alreadyRecorded).toBe(true);
+    expect(first.click).toMatchObject({ isConverted: true, actualCommission: 3.1, orderId });
+    const [row] = await w.db
+      .select({ n: count() })
+      .from(affiliateClicks)
+      .where(eq(affiliateClicks.orderId, orderId));
+    expect(row?.n).toBe(1);
+  });
+
+  it('refuses a conversion dated before its click, saying why', async () => {
+    const { id } = await w.repos
+      .asUser(w.a.userId)
+      .affiliateClicks.recordClick(click(uniqueSession()));
+    const error = await w.repos
+      .asService()
+      .affiliateClicks.recordConversion({
+        clickId: id,
+        orderId: 'early',
+        convertedAt: new Date('2000-01-01'),
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConstraintViolationError);
+    expect((error as Error).message).toBe(
+      'conversion_timestamp must not be before click_timestamp',
+    );
+  });
+
+  it('keeps a session current and derives duration and bounce when it ends', async () => {
+    const user = w.repos.asUser(w.a.userId);
+    const sessionId = uniqueSession();
+    await user.sessions.startSession({
+      sessionId,
+      landingPage: '/',
+      startedAt: new Date(Date.now() - 90_000),
+    });
+    await user.sessions.touchSession({ sessionId, page: '/gifts', productsViewed: 3 });
+    const touched = await user.sessions.touchSession({ sessionId, page: '/gifts/lamp', clicks: 1 });
+    expect(touched).toMatchObject({
+      pagesViewed: 3,
+      productsViewed: 3,
+      totalClicks: 1,
+      exitPage: '/gifts/lamp',
+      pageSequence: ['/', '/gifts', '/gifts/lamp'],
+    });
+    const ended = await user.sessions.endSession({ sessionId });
+    expect(ended.isBounce).toBe(false);
+    expect(ended.isActive).toBe(false);
+    expect(ended.durationSeconds).toBeGreaterThanOrEqual(89);
+    await expect(
+      w.repos.asUser(w.b.userId).sessions.touchSession({ sessionId, page: '/x' }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('records a large batch of views in chunks, and a batch with one bad row not at all', async () => {
+    const sessionId = uniqueSession();
+    const views = Array.from({ length: 2_500 }, (_, i) => ({
+      productId: w.a.productId,
+      sessionId,
+      viewSource: 'search' as const,
+      viewPosition: (i % 20) + 1,
+      interactionType: 'impression' as const,
+    }));
+    const result = await w.repos
+      .asAnon({ anonymousId: 'v' })
+      .productViews.recordProductViews(views);
+    expect(result.recorded).toBe(2_500);
+    const stored = async () =>
+      (
+        await w.db
+          .select({ n: count() })
+          .from(productViews)
+          .where(eq(productViews.sessionId, sessionId))
+      )[0]?.n;
+    expect(await stored()).toBe(2_500);
+
+    const bad = [...views.slice(0, 10), { ...views[0], viewPosition: 0 }];
+    const error = await w.repos
+      .asAnon()
+      .productViews.recordProductViews(bad as never)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues).toEqual([
+      { row: 10, field: 'viewPosition', message: 'view_position must be at least 1' },
+    ]);
+    expect(await stored()).toBe(2_500);
+  });
+
+  it('groups calls atomically with transaction(): a failure undoes the earlier calls', async () => {
+    const sessionId = uniqueSession();
+    const error = await w.repos
+      .asUser(w.a.userId)
+      .transaction(async (r) => {
+        await r.sessions.startSession({ sessionId, landingPage: '/' });
+        await r.affiliateClicks.recordClick(click(sessionId, { productId: randomUUID() }));
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConstraintViolationError);
+    expect((error as Error).message).toBe(
+      'product_id refers to a products row that does not exist',
+    );
+    const [row] = await w.db
+      .select({ n: count() })
+      .from(sessionAnalytics)
+      .where(eq(sessionAnalytics.sessionId, sessionId));
+    expect(row?.n).toBe(0);
+  });
+
+  it.runIf(driver === 'pg')('counts 50 concurrent clicks on one session exactly', async () => {
+    const sessionId = uniqueSession();
+    const visitor = w.repos.asAnon({ anonymousId: 'busy' });
+    await visitor.sessions.startSession({ sessionId, landingPage: '/' });
+    await Promise.all(
+      Array.from({ length: 50 }, () => visitor.affiliateClicks.recordClick(click(sessionId))),
+    );
+    const [row] = await queryRows<{ affiliate_clicks: number }>(
+      w.db,
+      sql`SELECT affiliate_clicks FROM session_analytics WHERE session_id = ${sessionId}`,
+    );
+    expect(row?.affiliate_clicks).toBe(50);
+  });
+});

@@ -3,8 +3,8 @@ import type { Executor } from './client';
 
 /**
  * Who a query runs as, the way Supabase's API runs it: an anonymous visitor (`anon`), a signed-in
- * user (`authenticated` with the user's id as `sub`), or the service role. `owner` runs as the
- * connection's own role (migrations, seeding) and sets nothing.
+ * user (`authenticated` with the user's id as `sub`), or the service role. `owner` is the
+ * connection's own role (migrations, seeding, Supabase Auth's own tables).
  */
 export type Identity =
   | { role: 'anon'; anonymousId?: string }
@@ -19,7 +19,10 @@ export type Identity =
  * outlives the transaction, so it is safe behind a transaction-mode pooler.
  */
 export async function setLocalIdentity(tx: Pick<Executor, 'execute'>, identity: Identity) {
-  if (identity.role === 'owner') return;
+  if (identity.role === 'owner') {
+    await tx.execute(sql`RESET ROLE`);
+    return;
+  }
   const sub = identity.role === 'authenticated' ? identity.userId : '';
   const claims = JSON.stringify(sub ? { sub, role: identity.role } : { role: identity.role });
   await tx.execute(sql`SELECT

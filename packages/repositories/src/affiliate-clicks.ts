@@ -11,7 +11,7 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { NotFoundError, validate, validateWrite } from './errors';
 import { ownedBy, ownerColumns } from './owner';
-import { asServiceWithin, type Runner } from './scope';
+import { type Runner, switchIdentity } from './scope';
 import { after, insertProvided, type Page, toPage } from './sql';
 
 /** What a visitor or user says about a click; identity and conversion fields are not theirs. */
@@ -80,7 +80,7 @@ export class AffiliateClickRepository {
     return this.run(async (tx) => {
       // No RETURNING: an anonymous visitor may insert a click but not read it back.
       await tx.execute(insertProvided(affiliateClicks, [row]));
-      const counted = await asServiceWithin(tx, this.identity, () =>
+      const counted = await switchIdentity(tx, { role: 'service_role' }, this.identity, () =>
         tx
           .update(sessionAnalytics)
           .set({

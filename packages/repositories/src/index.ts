@@ -12,6 +12,13 @@ export {
   ValidationError,
   type ValidationIssue,
 } from './errors';
+export {
+  derivePreferences,
+  PREFERENCE_ALGORITHM_VERSION,
+  PreferenceJob,
+  type RecalculationProgress,
+} from './preference-job';
+export { type ErasureReport, PrivacyRepository, type UserDataExport } from './privacy';
 export { ProductViewRepository, type ViewInput } from './product-views';
 export { type FeedbackInput, RecommendationFeedbackRepository } from './recommendation-feedback';
 export { createRepositories, type Repositories, type ScopedRepositories } from './repositories';

@@ -1,6 +1,8 @@
 import type { Database, Executor, Identity } from '@aclue/db';
 import { AffiliateClickRepository } from './affiliate-clicks';
 import { CatalogRepository, RecommendationRepository } from './catalog';
+import { PreferenceJob } from './preference-job';
+import { PrivacyRepository } from './privacy';
 import { ProductViewRepository } from './product-views';
 import { RecommendationFeedbackRepository } from './recommendation-feedback';
 import { boundRunner, type Runner, transactionRunner } from './scope';
@@ -55,7 +57,11 @@ function scope<Extra>(
   };
 }
 
-const serviceOnly = (run: Runner) => ({ trainingFeed: new TrainingFeedRepository(run) });
+const serviceOnly = (run: Runner) => ({
+  trainingFeed: new TrainingFeedRepository(run),
+  preferenceJob: new PreferenceJob(run),
+  privacy: new PrivacyRepository(run),
+});
 
 /**
  * Repositories that run every query as a given caller, exactly as Supabase's API does: each call

@@ -26,16 +26,18 @@ export const boundRunner =
     });
 
 /**
- * Runs `work` as the service role inside the caller's transaction, then returns to the caller's
- * identity. For side effects the platform owes every caller (a session's click counter), never for
- * reads or writes the caller asks for.
+ * Runs `work` as `temporary` inside the caller's transaction, then returns to the caller's
+ * identity. For what the platform does on every caller's behalf (the service role keeping a
+ * session's counters) or what only the connection's own role may touch (Supabase Auth's
+ * `auth.users`) — never for reads or writes the caller asks for.
  */
-export async function asServiceWithin<T>(
+export async function switchIdentity<T>(
   tx: Executor,
+  temporary: Identity,
   caller: Identity,
   work: () => Promise<T>,
 ): Promise<T> {
-  await setLocalIdentity(tx, { role: 'service_role' });
+  await setLocalIdentity(tx, temporary);
   const result = await work();
   await setLocalIdentity(tx, caller);
   return result;

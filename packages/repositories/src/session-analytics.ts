@@ -10,7 +10,7 @@ import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { NotFoundError, validate, validateWrite } from './errors';
 import { ownedBy, ownerColumns } from './owner';
-import { asServiceWithin, type Runner } from './scope';
+import { type Runner, switchIdentity } from './scope';
 import { insertProvided } from './sql';
 
 /** What a client reports when a browser session starts. */
@@ -152,7 +152,7 @@ export class SessionAnalyticsRepository {
     const s = sessionAnalytics;
     const owned = ownedBy(this.identity, s.userId, s.anonymousId);
     return this.run(async (tx) => {
-      const [row] = await asServiceWithin(tx, this.identity, () =>
+      const [row] = await switchIdentity(tx, { role: 'service_role' }, this.identity, () =>
         tx
           .update(s)
           .set(set)

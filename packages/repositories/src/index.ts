@@ -3,6 +3,12 @@ export {
   type ClickInput,
   type ConversionInput,
 } from './affiliate-clicks';
+export {
+  AnalyticsRepository,
+  type AttributionDimension,
+  analyticsQueries,
+  type Period,
+} from './analytics';
 export { CatalogRepository, type RecommendationInput, RecommendationRepository } from './catalog';
 export {
   AccessDeniedError,

@@ -1,5 +1,6 @@
 import type { Database, Executor, Identity } from '@aclue/db';
 import { AffiliateClickRepository } from './affiliate-clicks';
+import { AnalyticsRepository } from './analytics';
 import { CatalogRepository, RecommendationRepository } from './catalog';
 import { PreferenceJob } from './preference-job';
 import { PrivacyRepository } from './privacy';
@@ -61,6 +62,7 @@ const serviceOnly = (run: Runner) => ({
   trainingFeed: new TrainingFeedRepository(run),
   preferenceJob: new PreferenceJob(run),
   privacy: new PrivacyRepository(run),
+  analytics: new AnalyticsRepository(run),
 });
 
 /**

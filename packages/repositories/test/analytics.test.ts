@@ -1,0 +1,121 @@
+import { queryRows } from '@aclue/db';
+import { testDrivers } from '@aclue/db/testing';
+import { type SQL, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyticsQueries, ValidationError } from '../src';
+import { createWorld, type World } from './world';
+
+const DAY = 86_400_000;
+const week = { from: new Date(Date.now() - 7 * DAY), to: new Date(Date.now() + DAY) };
+
+/** Ninety days of traffic: 500 products, 20,000 sessions, 100,000 views, 20,000 clicks. */
+async function seedTraffic(w: World) {
+  await w.db.execute(sql`INSERT INTO products (title, brand, price_min)
+    SELECT 'Gift ' || g, 'Brand ' || (g % 40), (g % 200) + 5 FROM generate_series(1, 500) g`);
+  await w.db.execute(sql`INSERT INTO session_analytics (session_id, landing_page, started_at, pages_viewed, duration_seconds, is_bounce)
+    SELECT 'traffic-' || g, '/', now() - (g % 90) * interval '1 day', 1 + g % 6, g % 900, g % 6 = 0
+    FROM generate_series(1, 20000) g`);
+  await w.db.execute(sql`WITH p AS (SELECT array_agg(id) AS ids FROM products)
+    INSERT INTO product_views (product_id, session_id, view_timestamp, view_source, view_position, interaction_type, has_clicked_affiliate)
+    SELECT p.ids[1 + g % array_length(p.ids, 1)], 'traffic-' || (g % 20000),
+      now() - (g % 90) * interval '1 day' - (g % 1440) * interval '1 minute',
+      (ARRAY['swipe','recommendations','search','category','direct','related','trending'])[1 + g % 7],
+      1 + g % 20, (ARRAY['impression','click','detail_view','add_to_wishlist','share','save'])[1 + g % 6], g % 25 = 0
+    FROM p, generate_series(1, 100000) g`);
+  await w.db.execute(sql`WITH p AS (SELECT array_agg(id) AS ids FROM products)
+    INSERT INTO affiliate_clicks (product_id, session_id, click_timestamp, source_page, device_type, affiliate_network,
+      affiliate_url, expected_commission, is_converted, conversion_timestamp, actual_commission, order_id, utm_campaign)
+    SELECT p.ids[1 + g % array_length(p.ids, 1)], 'traffic-' || (g % 20000),
+      now() - (g % 90) * interval '1 day' - interval '2 hours',
+      (ARRAY['/home','/search','/gifts'])[1 + g % 3], (ARRAY['mobile','tablet','desktop'])[1 + g % 3],
+      (ARRAY['amazon','awin','rakuten'])[1 + g % 3], 'https://x.test/' || g, 1.5,
+      g % 20 = 0, CASE WHEN g % 20 = 0 THEN now() - (g % 90) * interval '1 day' - interval '1 hour' END,
+      CASE WHEN g % 20 = 0 THEN 2.25 END, CASE WHEN g % 20 = 0 THEN 'order-' || g END, 'spring-' || (g % 4)
+    FROM p, generate_series(1, 20000) g`);
+  await w.db.execute(sql`ANALYZE`);
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  Plans?: PlanNode[];
+}
+const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
+
+describe.each(testDrivers())('analytics on %s', (driver) => {
+  let w: World;
+  beforeAll(async () => {
+    w = await createWorld(driver);
+    await seedTraffic(w);
+  }, 300_000);
+  afterAll(() => w?.test.dispose());
+
+  const queries: [string, SQL][] = [
+    ['revenue attribution', analyticsQueries.revenueAttribution(week, 'network')],
+    ['click-through rate', analyticsQueries.clickThroughRate(week)],
+    ['funnel', analyticsQueries.funnel(week)],
+    ['product popularity', analyticsQueries.productPopularity(week, 20)],
+    ['session engagement', analyticsQueries.sessionEngagement(week)],
+  ];
+
+  it.each(queries)(
+    '%s over a week never scans product_views or affiliate_clicks sequentially',
+    async (_name, query) => {
+      const [row] = await queryRows<{ 'QUERY PLAN': unknown }>(
+        w.db,
+        sql`EXPLAIN (FORMAT JSON) ${query}`,
+      );
+      const raw = row?.['QUERY PLAN'];
+      const [plan] = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
+      const scans = nodes(plan?.Plan as PlanNode)
+        .filter((n) => n['Node Type'] === 'Seq Scan')
+        .map((n) => n['Relation Name']);
+      expect(scans.filter((t) => t === 'product_views' || t === 'affiliate_clicks')).toEqual([]);
+    },
+  );
+
+  it('attributes revenue by network with expected vs actual commission', async () => {
+    const rows = await w.repos.asService().analytics.revenueAttribution({ ...week, by: 'network' });
+    expect(rows.map((r) => r.key).sort()).toEqual(['amazon', 'awin', 'rakuten']);
+    const [truth] = await queryRows<{ clicks: number; conversions: number }>(
+      w.db,
+      sql`SELECT count(*)::int AS clicks,
+      (count(*) FILTER (WHERE is_converted))::int AS conversions FROM affiliate_clicks
+      WHERE click_timestamp >= ${week.from.toISOString()} AND click_timestamp < ${week.to.toISOString()}`,
+    );
+    expect(rows.reduce((s, r) => s + r.clicks, 0)).toBe(truth?.clicks);
+    expect(rows.reduce((s, r) => s + r.conversions, 0)).toBe(truth?.conversions);
+    for (const r of rows) {
+      expect(r.conversion_rate).toBeCloseTo(r.conversions / r.clicks, 4);
+      expect(r.actual_commission).toBeCloseTo(r.conversions * 2.25, 2);
+      expect(r.expected_commission).toBeCloseTo(r.clicks * 1.5, 2);
+    }
+    const byCampaign = await w.repos
+      .asService()
+      .analytics.revenueAttribution({ ...week, by: 'campaign' });
+    expect(byCampaign).toHaveLength(4);
+  });
+
+  it('reports CTR by position and source, the funnel, popularity and engagement', async () => {
+    const analytics = w.repos.asService().analytics;
+    const ctr = await analytics.clickThroughRate(week);
+    expect(ctr.length).toBeGreaterThan(0);
+    for (const r of ctr) expect(r.ctr).toBeCloseTo(r.clicks / r.views, 4);
+    const funnel = await analytics.funnel(week);
+    expect(funnel?.sessions).toBeGreaterThan(0);
+    expect(funnel?.conversions).toBeLessThanOrEqual(funnel?.sessions_with_clicks ?? 0);
+    const popular = await analytics.productPopularity({ ...week, limit: 5 });
+    expect(popular).toHaveLength(5);
+    expect(popular[0]?.conversions).toBeGreaterThanOrEqual(popular[4]?.conversions ?? 0);
+    const engagement = await analytics.sessionEngagement(week);
+    expect(engagement?.bounce_rate).toBeGreaterThan(0);
+    expect(engagement?.bounce_rate).toBeLessThan(1);
+  });
+
+  it('is the service role’s alone, and refuses a backwards period', async () => {
+    await expect(
+      w.repos.asService().analytics.funnel({ from: week.to, to: week.from }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    expect('analytics' in w.repos.asUser(w.a.userId)).toBe(false);
+  });
+});

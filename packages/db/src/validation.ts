@@ -26,16 +26,35 @@ const createInsertSchema = factory.createInsertSchema as Factory<'insert'>;
 const createUpdateSchema = factory.createUpdateSchema as Factory<'update'>;
 
 type NumberRefinement = (schema: z.ZodNumber) => z.ZodNumber;
+type StringRefinement = (schema: z.ZodString) => z.ZodString;
 
-/** zod refinements mirroring the table's range checks, keyed by TypeScript column name. */
-function rangeRefinements(table: PgTable, ranges: Record<string, Range> = {}) {
+const textColumnTypes = new Set(['PgText', 'PgVarchar', 'PgChar']);
+
+/** PostgreSQL text cannot hold NUL, and an unpaired surrogate cannot be stored as UTF-8. */
+const storableText =
+  (column: string): StringRefinement =>
+  (schema) =>
+    schema.refine((value) => !value.includes('\u0000') && value.isWellFormed(), {
+      message: `${column} must be valid text (no NUL characters or unpaired surrogates)`,
+    });
+
+/**
+ * zod refinements mirroring the table's range checks, and making text storable, keyed by
+ * TypeScript column name.
+ */
+function columnRefinements(table: PgTable, ranges: Record<string, Range> = {}) {
   const columns = getTableColumns(table);
-  const refinements: Record<string, NumberRefinement> = {};
+  const refinements: Record<string, NumberRefinement | StringRefinement> = {};
+  for (const [key, column] of Object.entries(columns)) {
+    if (textColumnTypes.has(column.columnType) && !column.enumValues) {
+      refinements[key] = storableText(column.name);
+    }
+  }
   for (const [key, range] of Object.entries(ranges)) {
     const column = columns[key];
     if (!column) throw new Error(`range for unknown column ${key}`);
     const message = `${column.name} ${describeRange(range)}`;
-    refinements[key] = (schema) => {
+    refinements[key] = (schema: z.ZodNumber) => {
       let refined = schema;
       if (range.min !== undefined) refined = refined.min(range.min, message);
       if (range.max !== undefined) refined = refined.max(range.max, message);
@@ -71,7 +90,7 @@ export function tableSchemas<T extends PgTable>(
   table: T,
   rules: TableRules<never>,
 ): TableSchemas<T> {
-  const refine = rangeRefinements(table, rules.ranges);
+  const refine = columnRefinements(table, rules.ranges);
   return {
     select: createSelectSchema(table),
     insert: withRowRules(createInsertSchema(table, refine), rules.rows),

@@ -1,0 +1,103 @@
+import { interactionTypes, productViews, viewSources, violations } from '@aclue/db';
+import { testDrivers } from '@aclue/db/testing';
+import { count, eq } from 'drizzle-orm';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ValidationError } from '../src';
+import { createWorld, uniqueSession, type World } from './world';
+
+/** Scores as the database stores them: 0..1 in hundredths. */
+const score = fc.integer({ min: 0, max: 100 }).map((n) => n / 100);
+
+const viewArbitrary = (productId: string, sessionId: string) =>
+  fc.record(
+    {
+      productId: fc.constant(productId),
+      sessionId: fc.constant(sessionId),
+      viewSource: fc.constantFrom(...viewSources),
+      viewPosition: fc.integer({ min: 1, max: 500 }),
+      viewDurationSeconds: fc.integer({ min: 0, max: 3_600 }),
+      interactionType: fc.constantFrom(...interactionTypes),
+      hasClickedAffiliate: fc.boolean(),
+      searchQuery: fc.string({ maxLength: 40, unit: 'grapheme' }),
+      filterCriteria: fc.dictionary(
+        fc.constantFrom('colour', 'size', 'brand'),
+        fc.string({ maxLength: 8 }),
+      ),
+      relevanceScore: score,
+      predictedInterest: score,
+      viewTimestamp: fc.date({
+        min: new Date('2025-01-01'),
+        max: new Date('2026-01-01'),
+        noInvalidDate: true,
+      }),
+    },
+    { requiredKeys: ['productId', 'sessionId'] },
+  );
+
+/** One change per product_views rule, as the samples derive them from the schema. */
+const breakers = [
+  ...violations()
+    .filter((v) => v.table === 'productViews')
+    .map((v) => v.change),
+  // Text PostgreSQL cannot store: a NUL character, an unpaired surrogate.
+  { searchQuery: 'gift\u0000idea' },
+  { sessionId: 'session-\ud800' },
+];
+
+describe.each(testDrivers())('validation properties on %s', (driver) => {
+  let w: World;
+  beforeAll(async () => {
+    w = await createWorld(driver);
+  });
+  afterAll(() => w?.test.dispose());
+
+  it('accepts any valid batch of views and reads every field back unchanged', async () => {
+    const user = w.repos.asUser(w.a.userId);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(viewArbitrary(w.a.productId, uniqueSession()), { minLength: 1, maxLength: 5 }),
+        async (views) => {
+          const { ids } = await user.productViews.recordProductViews(views);
+          const stored = await w.db
+            .select()
+            .from(productViews)
+            .where(eq(productViews.sessionId, views[0]?.sessionId ?? ''));
+          for (const [i, view] of views.entries()) {
+            const row = stored.find((r) => r.id === ids[i]);
+            expect(row).toMatchObject({ ...view, userId: w.a.userId });
+          }
+        },
+      ),
+      { numRuns: 20 },
+    );
+  });
+
+  it('rejects a batch with any one broken row before writing, naming the row and the rule', async () => {
+    const visitor = w.repos.asAnon({ anonymousId: 'prop' });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(viewArbitrary(w.a.productId, uniqueSession()), { minLength: 1, maxLength: 6 }),
+        fc.nat(),
+        fc.constantFrom(...breakers),
+        async (views, at, breaker) => {
+          const row = at % views.length;
+          const batch = views.map((v, i) => (i === row ? { ...v, ...breaker } : v));
+          const error = await visitor.productViews
+            .recordProductViews(batch as never)
+            .catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(ValidationError);
+          const issue = (error as ValidationError).issues[0];
+          expect(issue?.row).toBe(row);
+          expect(Object.keys(breaker)).toContain(issue?.field);
+          const [written] = await w.db
+            .select({ n: count() })
+            .from(productViews)
+            .where(eq(productViews.sessionId, views[0]?.sessionId ?? ''));
+          expect(written?.n).toBe(0);
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+});

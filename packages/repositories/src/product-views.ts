@@ -7,7 +7,8 @@ import {
   validation,
 } from '@aclue/db';
 import { desc } from 'drizzle-orm';
-import { ValidationError, validateWrite } from './errors';
+import type { BulkLoader } from './copy';
+import { AccessDeniedError, toRepositoryError, ValidationError, validateWrite } from './errors';
 import { ownerColumns } from './owner';
 import type { Runner } from './scope';
 import { after, chunk, insertProvided, type Page, toPage } from './sql';
@@ -44,6 +45,7 @@ export class ProductViewRepository {
   constructor(
     private readonly run: Runner,
     private readonly identity: Identity,
+    private readonly bulkLoader?: BulkLoader,
   ) {}
 
   /**
@@ -54,6 +56,40 @@ export class ProductViewRepository {
   async recordProductViews(
     views: readonly ViewInput[],
   ): Promise<{ recorded: number; ids: string[] }> {
+    const rows = this.validateBatch(views);
+    await this.run(async (tx) => {
+      for (const part of chunk(rows, ROWS_PER_STATEMENT)) {
+        await tx.execute(insertProvided(productViews, part));
+      }
+    });
+    return { recorded: rows.length, ids: rows.map((r) => String(r.id)) };
+  }
+
+  /**
+   * The service role's bulk path for imports and backfills: the same validation, then one `COPY`
+   * on a PostgreSQL server (multi-row INSERTs on the embedded database). All or nothing.
+   */
+  async bulkLoadProductViews(
+    views: readonly ViewInput[],
+  ): Promise<{ recorded: number; method: 'copy' | 'insert' }> {
+    if (this.identity.role !== 'service_role') {
+      throw new AccessDeniedError('bulk loading is for the service role: use asService()');
+    }
+    if (!this.bulkLoader) {
+      const { recorded } = await this.recordProductViews(views);
+      return { recorded, method: 'insert' };
+    }
+    const rows = this.validateBatch(views);
+    if (rows.length > 0) {
+      await this.bulkLoader(productViews, rows).catch((error: unknown) => {
+        throw toRepositoryError(error);
+      });
+    }
+    return { recorded: rows.length, method: 'copy' };
+  }
+
+  /** Validates every row; one ValidationError names each bad row, field and rule. */
+  private validateBatch(views: readonly ViewInput[]): Record<string, unknown>[] {
     const issues: ValidationError['issues'] = [];
     const rows = views.flatMap((view, row) => {
       try {
@@ -76,13 +112,7 @@ export class ProductViewRepository {
       }
     });
     if (issues.length > 0) throw new ValidationError(issues);
-    if (rows.length === 0) return { recorded: 0, ids: [] };
-    await this.run(async (tx) => {
-      for (const part of chunk(rows, ROWS_PER_STATEMENT)) {
-        await tx.execute(insertProvided(productViews, part));
-      }
-    });
-    return { recorded: rows.length, ids: rows.map((r) => String(r.id)) };
+    return rows;
   }
 
   /** The caller's recent views, newest first, a keyset page at a time. */

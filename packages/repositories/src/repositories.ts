@@ -2,6 +2,7 @@ import type { Database, Executor, Identity } from '@aclue/db';
 import { AffiliateClickRepository } from './affiliate-clicks';
 import { AnalyticsRepository } from './analytics';
 import { CatalogRepository, RecommendationRepository } from './catalog';
+import { type BulkLoader, copyLoader } from './copy';
 import { PreferenceJob } from './preference-job';
 import { PrivacyRepository } from './privacy';
 import { ProductViewRepository } from './product-views';
@@ -12,11 +13,11 @@ import { SwipeRepository } from './swipes';
 import { TrainingFeedRepository } from './training-feed';
 import { UserPreferencesRepository } from './user-preferences';
 
-function repositoriesFor(run: Runner, identity: Identity) {
+function repositoriesFor(run: Runner, identity: Identity, bulkLoader?: BulkLoader) {
   return {
     affiliateClicks: new AffiliateClickRepository(run, identity),
     sessions: new SessionAnalyticsRepository(run, identity),
-    productViews: new ProductViewRepository(run, identity),
+    productViews: new ProductViewRepository(run, identity, bulkLoader),
     preferences: new UserPreferencesRepository(run, identity),
     feedback: new RecommendationFeedbackRepository(run, identity),
     swipes: new SwipeRepository(run, identity),
@@ -48,7 +49,7 @@ function scope<Extra>(
 ): ScopedRepositories<Extra> {
   const run = transactionRunner(db, identity);
   return {
-    ...repositoriesFor(run, identity),
+    ...repositoriesFor(run, identity, copyLoader(db)),
     ...extra(run),
     transaction: (work) =>
       run((tx: Executor) => {

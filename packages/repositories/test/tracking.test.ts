@@ -199,3 +199,47 @@ describe.each(testDrivers())('tracking repositories on %s', (driver) => {
     expect(row?.affiliate_clicks).toBe(50);
   });
 });
+
+describe.each(testDrivers())('bulk loading views on %s', (driver) => {
+  let w: World;
+  beforeAll(async () => {
+    w = await createWorld(driver);
+  });
+  afterAll(() => w?.test.dispose());
+
+  it('loads a validated batch as the service role, by COPY on a server', async () => {
+    const sessionId = uniqueSession();
+    const views = Array.from({ length: 3_000 }, (_, i) => ({
+      productId: w.a.productId,
+      sessionId,
+      viewPosition: (i % 30) + 1,
+      searchQuery: i % 2 ? '' : 'a "quoted", comma',
+      filterCriteria: { colour: 'red' },
+      hasSaved: i % 3 === 0,
+    }));
+    const result = await w.repos.asService().productViews.bulkLoadProductViews(views);
+    expect(result).toEqual({ recorded: 3_000, method: driver === 'pg' ? 'copy' : 'insert' });
+    const rows = await w.db
+      .select()
+      .from(productViews)
+      .where(eq(productViews.sessionId, sessionId));
+    expect(rows).toHaveLength(3_000);
+    expect(rows.filter((r) => r.searchQuery === '')).toHaveLength(1_500);
+    expect(rows.filter((r) => r.searchQuery === 'a "quoted", comma')).toHaveLength(1_500);
+    expect(rows.every((r) => r.filterCriteria.colour === 'red' && r.userId === null)).toBe(true);
+    expect(rows.filter((r) => r.hasSaved)).toHaveLength(1_000);
+  });
+
+  it('refuses the bulk path to anyone but the service role, and bad batches whole', async () => {
+    await expect(
+      w.repos.asUser(w.a.userId).productViews.bulkLoadProductViews([]),
+    ).rejects.toBeInstanceOf(AccessDeniedError);
+    const error = await w.repos
+      .asService()
+      .productViews.bulkLoadProductViews([
+        { productId: w.a.productId, sessionId: 's', viewSource: 'nowhere' as never },
+      ])
+      .catch((e: unknown) => e);
+    expect((error as ValidationError).issues[0]).toMatchObject({ row: 0, field: 'viewSource' });
+  });
+});

@@ -1,0 +1,57 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Database } from '@aclue/db';
+import { stringify } from 'csv-stringify';
+import { getTableColumns } from 'drizzle-orm';
+import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+
+/** Loads validated rows into a table, as the service role, in one transaction. */
+export type BulkLoader = (table: PgTable, rows: Record<string, unknown>[]) => Promise<void>;
+
+const toCsvValue = (value: unknown): unknown => {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object') return JSON.stringify(value);
+  return value;
+};
+
+/**
+ * `COPY … FROM STDIN` through pg-copy-streams: the fastest way into PostgreSQL, for the service
+ * role's bulk loads. Only a server connection can stream COPY; on the embedded database this is
+ * undefined and callers fall back to multi-row INSERTs.
+ */
+export function copyLoader(db: Database): BulkLoader | undefined {
+  if (db.$driver !== 'pg') return undefined;
+  const pool = (db as unknown as { $client: pg.Pool }).$client;
+  return async (table, rows) => {
+    const columns = getTableColumns(table);
+    const keys = Object.keys(columns).filter((key) => rows.some((row) => row[key] !== undefined));
+    const names = keys.map((key) => `"${columns[key]?.name}"`).join(', ');
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL ROLE service_role');
+      const copy = client.query(
+        copyFrom(
+          `COPY public."${getTableConfig(table).name}" (${names}) FROM STDIN WITH (FORMAT csv)`,
+        ),
+      );
+      // Quoting every string keeps '' apart from NULL (an unquoted empty field).
+      const csv = stringify({ quoted_string: true });
+      await pipeline(
+        Readable.from(rows.map((row) => keys.map((key) => toCsvValue(row[key])))),
+        csv,
+        copy,
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * A visitor's journey through the repositories, end to end:
+ *   npx tsx examples/track-and-analyse.ts            # embedded database in .aclue/pglite
+ *   DATABASE_URL=postgres://… npx tsx examples/track-and-analyse.ts
+ */
+import { randomUUID } from 'node:crypto';
+import { createAuthUser, createDb, migrate, products } from '@aclue/db';
+import { createRepositories } from '@aclue/repositories';
+
+const db = await createDb();
+try {
+  const { pending } = await migrate(db);
+  console.log(`database: ${db.$target} (${pending.length} migrations applied now)`);
+  const repos = createRepositories(db);
+
+  // The catalogue comes from the product import; here, two products inserted as the owner.
+  const [lamp, mug] = await db
+    .insert(products)
+    .values([
+      { title: 'Brass desk lamp', brand: 'Lumen', priceMin: 45, tags: ['home', 'cosy'] },
+      { title: 'Hand-thrown mug', brand: 'Kiln', priceMin: 18, tags: ['kitchen'] },
+    ])
+    .returning();
+  if (!lamp || !mug) throw new Error('catalogue import failed');
+
+  // 1. An anonymous visitor browses and clicks an affiliate link.
+  const anonymousId = `anon-${randomUUID()}`;
+  const sessionId = `session-${randomUUID()}`;
+  const visitor = repos.asAnon({ anonymousId });
+  await visitor.sessions.startSession({
+    sessionId,
+    landingPage: '/gifts',
+    deviceType: 'mobile',
+    utmCampaign: 'winter',
+  });
+  await visitor.productViews.recordProductViews([
+    {
+      productId: lamp.id,
+      sessionId,
+      viewSource: 'search',
+      viewPosition: 1,
+      interactionType: 'detail_view',
+    },
+    {
+      productId: mug.id,
+      sessionId,
+      viewSource: 'search',
+      viewPosition: 2,
+      interactionType: 'impression',
+    },
+  ]);
+  await visitor.sessions.touchSession({
+    sessionId,
+    page: '/gifts/brass-desk-lamp',
+    productsViewed: 2,
+  });
+  const click = await visitor.affiliateClicks.recordClick({
+    sessionId,
+    productId: lamp.id,
+    sourcePage: '/gifts/brass-desk-lamp',
+    deviceType: 'mobile',
+    affiliateNetwork: 'amazon',
+    affiliateUrl: 'https://example.test/lamp',
+    utmCampaign: 'winter',
+    commissionRate: 0.06,
+    expectedCommission: 2.7,
+  });
+  console.log(`visitor clicked; session counted the click: ${click.sessionCounted}`);
+
+  // 2. The visitor signs up (Supabase Auth creates the user) and their history follows them.
+  const userId = await createAuthUser(db, `${randomUUID()}@example.test`);
+  const linked = await repos.asService().privacy.linkAnonymousHistory({ anonymousId, userId });
+  console.log('linked pre-registration history:', linked);
+
+  // 3. As the user: swipes, then feedback on a recommendation made for them.
+  const user = repos.asUser(userId);
+  await user.transaction(async (r) => {
+    const { id: swipeSession } = await r.swipes.startSwipeSession({
+      occasion: 'birthday',
+      budgetMax: 60,
+    });
+    await r.swipes.recordSwipe({
+      sessionId: swipeSession,
+      productId: lamp.id,
+      swipeDirection: 'up',
+    });
+    await r.swipes.recordSwipe({
+      sessionId: swipeSession,
+      productId: mug.id,
+      swipeDirection: 'left',
+    });
+    await r.swipes.completeSwipeSession(swipeSession);
+  });
+  const [recommendation] = await repos.asService().recommendations.createRecommendations([
+    {
+      userId,
+      productId: lamp.id,
+      confidenceScore: 0.91,
+      rankPosition: 1,
+      algorithmVersion: 'rec-v3',
+    },
+  ]);
+  await user.feedback.recordFeedback({
+    recommendationId: recommendation?.id ?? '',
+    productId: lamp.id,
+    feedbackType: 'explicit',
+    feedbackAction: 'love',
+    feedbackValue: 1,
+    modelVersion: 'rec-v3',
+  });
+  await user.preferences.updateMine({ likedBrands: ['Lumen'], priceSensitivity: 0.4 });
+
+  // 4. The platform: the network reports the sale, the preference job runs, analytics read it all.
+  const service = repos.asService();
+  await service.affiliateClicks.recordConversion({
+    clickId: click.id,
+    orderId: `order-${randomUUID()}`,
+    actualCommission: 2.7,
+  });
+  const preferences = await service.preferenceJob.calculatePreferences(userId);
+  console.log('preferences:', {
+    totalSwipes: preferences?.totalSwipes,
+    engagementRate: preferences?.engagementRate,
+    brandScores: preferences?.brandScores,
+    likedBrands: preferences?.likedBrands,
+    dataQualityScore: preferences?.dataQualityScore,
+  });
+  const period = { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 60_000) };
+  console.log('funnel:', await service.analytics.funnel(period));
+  console.log(
+    'revenue by campaign:',
+    await service.analytics.revenueAttribution({ ...period, by: 'campaign' }),
+  );
+  console.log('CTR by position:', await service.analytics.clickThroughRate(period));
+} finally {
+  await db.$close();
+}

@@ -9,7 +9,7 @@ export {
   analyticsQueries,
   type Period,
 } from './analytics';
-export { CatalogRepository, type RecommendationInput, RecommendationRepository } from './catalog';
+export { CategoryRepository } from './categories';
 export {
   AccessDeniedError,
   ConstraintViolationError,
@@ -26,7 +26,9 @@ export {
 } from './preference-job';
 export { type ErasureReport, PrivacyRepository, type UserDataExport } from './privacy';
 export { ProductViewRepository, type ViewInput } from './product-views';
+export { ProductRepository } from './products';
 export { type FeedbackInput, RecommendationFeedbackRepository } from './recommendation-feedback';
+export { type RecommendationInput, RecommendationRepository } from './recommendations';
 export { createRepositories, type Repositories, type ScopedRepositories } from './repositories';
 export {
   SessionAnalyticsRepository,

@@ -1,12 +1,14 @@
 import type { Database, Executor, Identity } from '@aclue/db';
 import { AffiliateClickRepository } from './affiliate-clicks';
 import { AnalyticsRepository } from './analytics';
-import { CatalogRepository, RecommendationRepository } from './catalog';
+import { CategoryRepository } from './categories';
 import { type BulkLoader, copyLoader } from './copy';
 import { PreferenceJob } from './preference-job';
 import { PrivacyRepository } from './privacy';
 import { ProductViewRepository } from './product-views';
+import { ProductRepository } from './products';
 import { RecommendationFeedbackRepository } from './recommendation-feedback';
+import { RecommendationRepository } from './recommendations';
 import { boundRunner, type Runner, transactionRunner } from './scope';
 import { SessionAnalyticsRepository } from './session-analytics';
 import { SwipeRepository } from './swipes';
@@ -21,7 +23,8 @@ function repositoriesFor(run: Runner, identity: Identity, bulkLoader?: BulkLoade
     preferences: new UserPreferencesRepository(run, identity),
     feedback: new RecommendationFeedbackRepository(run, identity),
     swipes: new SwipeRepository(run, identity),
-    catalog: new CatalogRepository(run),
+    products: new ProductRepository(run),
+    categories: new CategoryRepository(run),
     recommendations: new RecommendationRepository(run),
   };
 }

@@ -165,15 +165,78 @@ describe.each(testDrivers())('user-owned repositories on %s', (driver) => {
       .insert(products)
       .values([{ title: 'Brass desk lamp' }, { title: 'Brass floor lamp', isActive: false }])
       .returning();
-    const found = await w.repos.asAnon().catalog.searchProducts({ query: 'brass lamp' });
+    const found = await w.repos.asAnon().products.search({ query: 'brass lamp' });
     expect(found.map((p) => p.id)).toContain(lamp?.id);
     expect(found.map((p) => p.id)).not.toContain(hidden?.id);
-    await expect(w.repos.asAnon().catalog.findProduct(hidden?.id ?? '')).rejects.toBeInstanceOf(
+    await expect(w.repos.asAnon().products.findById(hidden?.id ?? '')).rejects.toBeInstanceOf(
       NotFoundError,
     );
-    expect((await service.catalog.findProduct(hidden?.id ?? '')).isActive).toBe(false);
-    expect((await w.repos.asAnon().catalog.listCategories()).map((c) => c.slug)).toContain(
-      'electronics',
+    expect((await service.products.findById(hidden?.id ?? '')).isActive).toBe(false);
+    expect((await w.repos.asAnon().categories.list()).map((c) => c.slug)).toContain('electronics');
+  });
+
+  it('pages through a category, and lets only the service role write recommendations', async () => {
+    const categoryId = w.a.categoryId;
+    const made = await w.db
+      .insert(products)
+      .values(Array.from({ length: 5 }, (_, i) => ({ title: `Item ${i}`, categoryId })))
+      .returning();
+    const seen: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await w.repos
+        .asAnon()
+        .products.listInCategory({ categoryId, limit: 2, ...(after ? { after } : {}) });
+      seen.push(...page.items.map((p) => p.id));
+      after = page.next;
+    } while (after);
+    expect(made.every((p) => seen.includes(p.id))).toBe(true);
+    expect(new Set(seen).size).toBe(seen.length);
+
+    const [rec] = await w.repos
+      .asService()
+      .recommendations.createRecommendations([
+        { userId: w.a.userId, productId: w.a.productId, confidenceScore: 0.8, rankPosition: 1 },
+      ]);
+    expect(
+      (await w.repos.asUser(w.a.userId).recommendations.listMine()).items.map((r) => r.id),
+    ).toContain(rec?.id);
+    expect(
+      (await w.repos.asUser(w.b.userId).recommendations.listMine()).items.map((r) => r.id),
+    ).not.toContain(rec?.id);
+    await expect(
+      w.repos
+        .asUser(w.a.userId)
+        .recommendations.createRecommendations([
+          { userId: w.a.userId, productId: w.a.productId, confidenceScore: 0.9 },
+        ]),
+    ).rejects.toBeInstanceOf(AccessDeniedError);
+    const invalid = await w.repos
+      .asService()
+      .recommendations.createRecommendations([
+        { userId: w.a.userId, productId: w.a.productId, confidenceScore: 1.5 },
+      ])
+      .catch((e: unknown) => e);
+    expect((invalid as ValidationError).issues).toEqual([
+      { row: 0, field: 'confidenceScore', message: 'confidence_score must be between 0 and 1' },
+    ]);
+  });
+
+  it("never shows user B user A's or an anonymous visitor's session", async () => {
+    const mine = `sess-${randomUUID()}`;
+    const anonymous = `sess-${randomUUID()}`;
+    await w.repos.asUser(w.a.userId).sessions.startSession({ sessionId: mine, landingPage: '/' });
+    await w.repos
+      .asAnon({ anonymousId: 'z' })
+      .sessions.startSession({ sessionId: anonymous, landingPage: '/' });
+    const userB = w.repos.asUser(w.b.userId);
+    await expect(userB.sessions.findBySessionId(mine)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(userB.sessions.findBySessionId(anonymous)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(userB.sessions.endSession({ sessionId: anonymous })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    expect((await w.repos.asUser(w.a.userId).sessions.findBySessionId(mine)).userId).toBe(
+      w.a.userId,
     );
   });
 });

@@ -1,0 +1,52 @@
+import {
+  type RecommendationInsert,
+  type RecommendationSelect,
+  recommendations,
+  validation,
+} from '@aclue/db';
+import { desc } from 'drizzle-orm';
+import { ValidationError } from './errors';
+import type { Runner } from './scope';
+import { after, type Page, toPage } from './sql';
+
+export type RecommendationInput = Omit<RecommendationInsert, 'id' | 'createdAt'>;
+
+/** Recommendations: written by the recommender (service role), read by their owner. */
+export class RecommendationRepository {
+  constructor(private readonly run: Runner) {}
+
+  /** Stores recommendations (service role); all or nothing. */
+  async createRecommendations(
+    rows: readonly RecommendationInput[],
+  ): Promise<RecommendationSelect[]> {
+    const issues: ValidationError['issues'] = [];
+    const valid = rows.flatMap((row, index) => {
+      const result = validation.recommendations.insert.strict().safeParse(row);
+      if (result.success) return [result.data];
+      issues.push(...ValidationError.fromZod(result.error, index).issues);
+      return [];
+    });
+    if (issues.length > 0) throw new ValidationError(issues);
+    if (valid.length === 0) return [];
+    return this.run((tx) => tx.insert(recommendations).values(valid).returning());
+  }
+
+  /** The caller's recommendations, newest first. */
+  async listMine({
+    limit = 50,
+    after: cursor,
+  }: {
+    limit?: number;
+    after?: string;
+  } = {}): Promise<Page<RecommendationSelect>> {
+    const rows = await this.run((tx) =>
+      tx
+        .select()
+        .from(recommendations)
+        .where(after(recommendations, recommendations.createdAt, recommendations.id, cursor))
+        .orderBy(desc(recommendations.createdAt), desc(recommendations.id))
+        .limit(limit + 1),
+    );
+    return toPage(rows, limit);
+  }
+}

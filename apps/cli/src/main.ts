@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { migrateCommand } from './commands/migrate';
 import { setupCommand } from './commands/setup';
+import { statusCommand } from './commands/status';
 import { verifyCommand } from './commands/verify';
 import type { GlobalOptions } from './context';
 import { describeFailure, ExitCode } from './exit';
@@ -39,6 +40,12 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--dry-run', 'print the SQL that would run and change nothing')
     .option('--migrations-dir <dir>', "migrations folder (default: @aclue/db's committed ones)")
     .action(run(migrateCommand));
+
+  program
+    .command('status')
+    .description('applied and pending migrations with checksums (exit 1 if history was altered)')
+    .option('--migrations-dir <dir>', "migrations folder (default: @aclue/db's committed ones)")
+    .action(run(statusCommand));
 
   program
     .command('verify')

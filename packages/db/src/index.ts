@@ -14,12 +14,15 @@ export { type Identity, setLocalIdentity } from './identity';
 export { inventory, type TableInventory } from './inventory';
 export {
   type AppliedMigration,
+  compareMigrations,
   defaultMigrationsFolder,
   type MigrateOptions,
   type MigrateResult,
   type MigrationFile,
   type MigrationPlan,
+  type MigrationState,
   migrate,
+  migrationStatus,
   planMigrations,
   readMigrations,
 } from './migrations';

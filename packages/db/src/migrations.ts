@@ -61,42 +61,86 @@ export interface MigrationPlan {
   pending: MigrationFile[];
 }
 
+/** Where one migration stands against a database's history. */
+export interface MigrationState {
+  /** File name without `.sql`; for a row with no file, `created_at <n>`. */
+  tag: string;
+  hash: string;
+  state: 'applied' | 'pending' | 'edited' | 'backdated' | 'missing-file';
+  /** What is wrong and what to do, for every state but applied and pending. */
+  problem?: string;
+}
+
 /**
- * Compares the folder with the database's history. Refuses, naming the file, what drizzle's own
- * migrator silently accepts: an applied migration whose file was edited since, and a new migration
- * dated before the last applied one (it would never run).
+ * Compares the folder with the database's history, migration by migration. Finds what drizzle's
+ * own migrator silently accepts: an applied migration whose file was edited since, a new migration
+ * dated before the last applied one (it would never run), and applied migrations with no file.
  */
-export function planMigrations(files: MigrationFile[], history: AppliedMigration[]): MigrationPlan {
-  const applied: MigrationFile[] = [];
+export function compareMigrations(
+  files: MigrationFile[],
+  history: AppliedMigration[],
+): MigrationState[] {
+  const states: MigrationState[] = [];
   for (const row of history) {
-    const file = files.find((f) => f.when === row.createdAt);
-    if (!file) {
-      throw new MigrationError(
-        `the database has a migration applied (created_at ${row.createdAt}) that is not in the migrations folder: the database is ahead of this code`,
-        undefined,
-      );
+    if (!files.some((f) => f.when === row.createdAt)) {
+      states.push({
+        tag: `created_at ${row.createdAt}`,
+        hash: row.hash,
+        state: 'missing-file',
+        problem: `the database has a migration applied (created_at ${row.createdAt}) that is not in the migrations folder: the database is ahead of this code`,
+      });
     }
-    if (file.hash !== row.hash) {
-      throw new MigrationError(
-        `migration ${file.tag}.sql was edited after it was applied (checksum ${row.hash.slice(0, 12)} in the database, ${file.hash.slice(0, 12)} on disk); migrations are append-only: restore the file and add a new migration`,
-        `${file.tag}.sql`,
-      );
-    }
-    applied.push(file);
   }
   const lastApplied = Math.max(0, ...history.map((row) => row.createdAt));
-  const pending = files.filter((f) => !applied.includes(f));
-  const stale = pending.find((f) => f.when <= lastApplied);
-  if (stale) {
+  for (const file of files) {
+    const row = history.find((r) => r.createdAt === file.when);
+    if (row && row.hash !== file.hash) {
+      states.push({
+        tag: file.tag,
+        hash: file.hash,
+        state: 'edited',
+        problem: `migration ${file.tag}.sql was edited after it was applied (checksum ${row.hash.slice(0, 12)} in the database, ${file.hash.slice(0, 12)} on disk); migrations are append-only: restore the file and add a new migration`,
+      });
+    } else if (row) {
+      states.push({ tag: file.tag, hash: file.hash, state: 'applied' });
+    } else if (file.when <= lastApplied) {
+      states.push({
+        tag: file.tag,
+        hash: file.hash,
+        state: 'backdated',
+        problem: `migration ${file.tag}.sql is dated before the last applied migration and would never run; regenerate it so it comes last`,
+      });
+    } else {
+      states.push({ tag: file.tag, hash: file.hash, state: 'pending' });
+    }
+  }
+  return states;
+}
+
+/** The plan for migrate(): refuses, naming the file, when the history and the folder disagree. */
+export function planMigrations(files: MigrationFile[], history: AppliedMigration[]): MigrationPlan {
+  const states = compareMigrations(files, history);
+  const wrong = states.find((s) => s.problem);
+  if (wrong?.problem) {
     throw new MigrationError(
-      `migration ${stale.tag}.sql is dated before the last applied migration and would never run; regenerate it so it comes last`,
-      `${stale.tag}.sql`,
+      wrong.problem,
+      wrong.state === 'missing-file' ? undefined : `${wrong.tag}.sql`,
     );
   }
-  return { applied, pending };
+  const withState = (state: MigrationState['state']) =>
+    files.filter((f) => states.some((s) => s.tag === f.tag && s.state === state));
+  return { applied: withState('applied'), pending: withState('pending') };
 }
 
 type Executor = Pick<Database, 'execute'>;
+
+async function selectHistory(db: Executor): Promise<AppliedMigration[]> {
+  const rows = await queryRows<{ hash: string; created_at: string }>(
+    db,
+    sql`SELECT hash, created_at FROM drizzle.__drizzle_migrations ORDER BY created_at`,
+  );
+  return rows.map((r) => ({ hash: r.hash, createdAt: Number(r.created_at) }));
+}
 
 async function readHistory(db: Executor): Promise<AppliedMigration[]> {
   await db.execute(sql`CREATE SCHEMA IF NOT EXISTS drizzle`);
@@ -105,11 +149,7 @@ async function readHistory(db: Executor): Promise<AppliedMigration[]> {
     hash text NOT NULL,
     created_at bigint
   )`);
-  const rows = await queryRows<{ hash: string; created_at: string }>(
-    db,
-    sql`SELECT hash, created_at FROM drizzle.__drizzle_migrations ORDER BY created_at`,
-  );
-  return rows.map((r) => ({ hash: r.hash, createdAt: Number(r.created_at) }));
+  return selectHistory(db);
 }
 
 export interface MigrateOptions {
@@ -168,4 +208,20 @@ async function apply(tx: Executor, migration: MigrationFile, options: MigrateOpt
   await tx.execute(
     sql`INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES (${migration.hash}, ${migration.when})`,
   );
+}
+
+/**
+ * Where every migration stands on `db`, without changing anything (the history table is only
+ * read, and a database never migrated has every migration pending).
+ */
+export async function migrationStatus(
+  db: Database,
+  { migrationsFolder }: { migrationsFolder?: string } = {},
+): Promise<MigrationState[]> {
+  const files = readMigrations(migrationsFolder);
+  const [exists] = await queryRows<{ present: boolean }>(
+    db,
+    sql`SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL AS present`,
+  );
+  return compareMigrations(files, exists?.present ? await selectHistory(db) : []);
 }

@@ -1,0 +1,43 @@
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultMigrationsFolder, readMigrations } from '@aclue/db';
+import { testDrivers } from '@aclue/db/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshTarget, runCli, type Target, tempDir } from './run-cli';
+
+const tags = readMigrations().map((m) => m.tag);
+
+describe.each(testDrivers())('aclue-db status on %s', (driver) => {
+  let target: Target;
+  beforeAll(async () => {
+    target = await freshTarget(driver);
+  });
+  afterAll(() => target?.dispose());
+
+  it('lists every migration as pending on an empty database, and applied after migrate', () => {
+    const before = runCli(['status', '--json'], target.env);
+    expect(before.code).toBe(0);
+    expect(
+      JSON.parse(before.stdout).migrations.map((m: { tag: string; state: string }) => [
+        m.tag,
+        m.state,
+      ]),
+    ).toEqual(tags.map((t) => [t, 'pending']));
+    expect(runCli(['migrate'], target.env).code).toBe(0);
+    const after = runCli(['status'], target.env);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toContain(`${tags.length} applied, 0 pending, 0 problems`);
+    expect(after.stdout).toMatch(new RegExp(`${tags[0]}\\s+applied\\s+[0-9a-f]{12}`));
+  });
+
+  it('reports an applied migration edited afterwards as an error (exit 1)', () => {
+    const folder = tempDir();
+    cpSync(defaultMigrationsFolder, folder, { recursive: true });
+    const file = join(folder, `${tags[1]}.sql`);
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\n-- hand edit\n`);
+    const run = runCli(['status', '--migrations-dir', folder], target.env);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(new RegExp(`${tags[1]}\\s+edited`));
+    expect(run.stdout).toContain(`✘ migration ${tags[1]}.sql was edited after it was applied`);
+  });
+});

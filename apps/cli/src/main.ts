@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { driftCommand } from './commands/drift';
 import { migrateCommand } from './commands/migrate';
 import { setupCommand } from './commands/setup';
 import { statusCommand } from './commands/status';
@@ -46,6 +47,14 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .description('applied and pending migrations with checksums (exit 1 if history was altered)')
     .option('--migrations-dir <dir>', "migrations folder (default: @aclue/db's committed ones)")
     .action(run(statusCommand));
+
+  program
+    .command('drift')
+    .description(
+      'compare schema code, committed migrations and the live database, and lint the migrations (exit 1 on drift)',
+    )
+    .option('--migrations-dir <dir>', "migrations folder (default: @aclue/db's committed ones)")
+    .action(run(driftCommand));
 
   program
     .command('verify')

@@ -12,6 +12,7 @@ export { constraintMessages } from './constraints';
 export { AclueDbError, DatabaseConnectionError, MigrationError } from './errors';
 export { type Identity, setLocalIdentity } from './identity';
 export { inventory, type TableInventory } from './inventory';
+export { type AllowedLintFinding, allowedLintFindings } from './migration-lint';
 export {
   type AppliedMigration,
   compareMigrations,

@@ -1,6 +1,8 @@
 export { type CatalogTable, readCatalog } from './catalog';
 export { type DeclaredTable, declaredTables } from './declared';
+export { type DriftReport, detectDrift, formatDrift, unsavedSchemaChanges } from './drift';
 export { runLints } from './lints';
+export { type LintFinding, lintMigrations } from './migration-lint';
 export { formatJunit, formatText, summaryLine } from './report';
 export type { CheckCategory, CheckResult } from './results';
 export {

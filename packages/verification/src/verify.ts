@@ -63,8 +63,24 @@ async function checkTables(
   declared: DeclaredTable[],
   wholeSchema: boolean,
 ): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
   for (const table of declared) {
-    for (const statement of table.ddl) await tx.execute(sql.raw(statement));
+    for (const statement of table.ddl) {
+      // A declaration can refer to what a broken database lacks (a policy reading another
+      // table): that twin statement fails alone, as a finding, and the rest is still compared.
+      const failure = await inSavepoint(tx, () => tx.execute(sql.raw(statement)));
+      if (failure) {
+        results.push(
+          fail(
+            'tables',
+            table.name,
+            `declared object: ${statement.split('\n')[0]?.slice(0, 80)}`,
+            `cannot be built against this database: ${failure}`,
+            'run `aclue-db migrate`',
+          ),
+        );
+      }
+    }
   }
   // PostgreSQL qualifies a name in deparsed SQL only when the search_path would not find it, and
   // the twins shadow the real tables: read both catalogs with nothing of ours on the path.
@@ -77,12 +93,12 @@ async function checkTables(
   const actual = await readCatalog(tx, schema);
   await tx.execute(sql`SELECT set_config('search_path', ${path}, true)`);
   for (const table of declared) {
-    await tx.execute(sql.raw(`DROP TABLE pg_temp."${table.name}"`));
+    await tx.execute(sql.raw(`DROP TABLE IF EXISTS pg_temp."${table.name}"`));
   }
-  const results: CheckResult[] = [];
   for (const table of declared) {
     const twin = expected.get(table.name);
-    if (!twin) throw new Error(`declared copy of ${table.name} was not built`);
+    // Its creation failed and is already reported.
+    if (!twin) continue;
     const live = actual.get(table.name);
     results.push(...compareTable(table, twin, live));
     if (!live) continue;
@@ -115,6 +131,24 @@ async function checkTables(
     }
   }
   return results;
+}
+
+type Savepoints = Executor & { transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> };
+
+/** Runs `work` in a savepoint; returns the error message if it failed (the savepoint is undone). */
+async function inSavepoint(
+  tx: Executor,
+  work: () => Promise<unknown>,
+): Promise<string | undefined> {
+  try {
+    await (tx as Savepoints).transaction(async () => {
+      await work();
+    });
+    return undefined;
+  } catch (error) {
+    const cause = (error as { cause?: Error }).cause ?? (error as Error);
+    return cause.message;
+  }
 }
 
 const isPermissionError = (error: unknown) =>

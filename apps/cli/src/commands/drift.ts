@@ -1,0 +1,48 @@
+import { createDb, type Database, migrate } from '@aclue/db';
+import { detectDrift, formatDrift } from '@aclue/verification';
+import { describeTarget, type GlobalOptions, withDatabase } from '../context';
+import { ExitCode } from '../exit';
+import { emit } from '../output';
+
+export interface DriftOptions extends GlobalOptions {
+  migrationsDir?: string;
+}
+
+/**
+ * Without a database to compare (no --database-url, DATABASE_URL or --data-dir), the committed
+ * migrations are applied to a scratch embedded database: then "migrations vs database" checks
+ * that the migrations really build what the schema declares.
+ */
+async function withTarget<T>(
+  options: DriftOptions,
+  work: (db: Database, scratch: boolean) => Promise<T>,
+) {
+  if (options.databaseUrl || process.env.DATABASE_URL || options.dataDir) {
+    return withDatabase(options, (db) => work(db, false));
+  }
+  const db = await createDb({ memory: true });
+  try {
+    await migrate(db, options.migrationsDir ? { migrationsFolder: options.migrationsDir } : {});
+    return await work(db, true);
+  } finally {
+    await db.$close();
+  }
+}
+
+export async function driftCommand(options: DriftOptions): Promise<number> {
+  return withTarget(options, async (db, scratch) => {
+    const report = await detectDrift(
+      db,
+      options.migrationsDir ? { migrationsFolder: options.migrationsDir } : {},
+    );
+    emit(options.json, report, () =>
+      [
+        scratch
+          ? 'scratch embedded database, migrated from the committed migrations'
+          : describeTarget(db),
+        formatDrift(report),
+      ].join('\n'),
+    );
+    return report.drifted ? ExitCode.finding : ExitCode.ok;
+  });
+}

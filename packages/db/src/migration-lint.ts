@@ -1,0 +1,54 @@
+/**
+ * Findings of the migration linter (squawk and aclue-db's own rules) that were looked at and
+ * accepted, each with the reason. Anything not listed here fails `aclue-db drift`.
+ */
+export interface AllowedLintFinding {
+  /** Migration tag, or '*' for every migration. */
+  migration: string;
+  rule: string;
+  reason: string;
+}
+
+const createdFromEmpty =
+  'the migration creates these tables empty in the same transaction: there is nothing to scan, lock out or wait for';
+
+export const allowedLintFindings: readonly AllowedLintFinding[] = [
+  {
+    migration: '*',
+    rule: 'prefer-robust-stmts',
+    reason:
+      'aclue-db migrate runs every pending migration in one transaction under an advisory lock: a failed run leaves nothing to rerun around',
+  },
+  { migration: '*', rule: 'require-statement-timeout', reason: createdFromEmpty },
+  { migration: '*', rule: 'require-lock-timeout', reason: createdFromEmpty },
+  {
+    migration: '0001_deployment_schema',
+    rule: 'require-concurrent-index-creation',
+    reason: createdFromEmpty,
+  },
+  {
+    migration: '0001_deployment_schema',
+    rule: 'constraint-missing-not-valid',
+    reason: createdFromEmpty,
+  },
+  {
+    migration: '0001_deployment_schema',
+    rule: 'adding-foreign-key-constraint',
+    reason: createdFromEmpty,
+  },
+  {
+    migration: '*',
+    rule: 'prefer-text-field',
+    reason: 'the data model fixes these lengths (names, slugs, brands, auth email as in Supabase)',
+  },
+  {
+    migration: '*',
+    rule: 'prefer-bigint-over-int',
+    reason: 'counters, positions, ratings and seconds are bounded far below 2^31 by their meaning',
+  },
+  {
+    migration: '0001_deployment_schema',
+    rule: 'ban-char-field',
+    reason: 'products.currency is an ISO 4217 code: exactly three letters',
+  },
+];

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { driftCommand } from './commands/drift';
 import { migrateCommand } from './commands/migrate';
+import { pushCommand } from './commands/push';
 import { setupCommand } from './commands/setup';
 import { statusCommand } from './commands/status';
 import { verifyCommand } from './commands/verify';
@@ -47,6 +48,14 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .description('applied and pending migrations with checksums (exit 1 if history was altered)')
     .option('--migrations-dir <dir>', "migrations folder (default: @aclue/db's committed ones)")
     .action(run(statusCommand));
+
+  program
+    .command('push')
+    .description(
+      'drizzle-kit push, then repair what it drops (policy expressions, triggers, grants, comments) and verify',
+    )
+    .option('--allow-data-loss', 'apply even when drizzle-kit reports the push would lose data')
+    .action(run(pushCommand));
 
   program
     .command('drift')

@@ -77,10 +77,11 @@ const roleNames = (to: PgPolicy['to']): string[] =>
     ? ['public']
     : [to].flat(2).map((role) => (is(role, PgRole) ? role.name : String(role)));
 
-function renderPolicy(table: string, policy: PgPolicy): string {
+/** CREATE POLICY for a declared policy, on the twin (`pg_temp`) or on the real table. */
+export function renderPolicy(table: string, policy: PgPolicy, schema = 'pg_temp'): string {
   const roles = roleNames(policy.to);
   return [
-    `CREATE POLICY ${quote(policy.name)} ON pg_temp.${quote(table)}`,
+    `CREATE POLICY ${quote(policy.name)} ON ${schema}.${quote(table)}`,
     `AS ${(policy.as ?? 'permissive').toUpperCase()}`,
     `FOR ${(policy.for ?? 'all').toUpperCase()}`,
     `TO ${roles.map((r) => (r === 'public' ? r : quote(r))).join(', ')}`,

@@ -1,0 +1,144 @@
+import {
+  commentStatements,
+  type Database,
+  grantStatements,
+  queryRows,
+  seedCategoriesStatement,
+  supabaseCompatibilityStatements,
+  tableComments,
+  tableGrants,
+  tables,
+  triggerStatement,
+  updatedAtFunction,
+  updatedAtTriggers,
+} from '@aclue/db';
+import * as schema from '@aclue/db/schema';
+import { pushSchema } from 'drizzle-kit/api';
+import { type SQL, sql } from 'drizzle-orm';
+import { getTableConfig } from 'drizzle-orm/pg-core';
+import { renderPolicy } from './declared';
+import type { CheckResult } from './results';
+import { type VerificationReport, verify } from './verify';
+
+export interface PushReport {
+  /** Statements drizzle-kit push applied (no-ops it re-issues every run are left out). */
+  schemaStatements: string[];
+  /** Policies dropped and created again with their declared USING / WITH CHECK. */
+  repairedPolicies: string[];
+  /** Whether the custom-migration objects (function, triggers, grants, comments, seed) were applied. */
+  customObjectsApplied: boolean;
+  verification: VerificationReport;
+  changed: boolean;
+}
+
+/** drizzle-kit prints a spinner while it reads the database; our output is the report. */
+async function quietly<T>(work: () => Promise<T>): Promise<T> {
+  const write = process.stdout.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    return await work();
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+const setDefault = /^ALTER TABLE "(\w+)" ALTER COLUMN "(\w+)" SET DEFAULT (.+);$/;
+
+/**
+ * drizzle-kit 0.31 re-issues `SET DEFAULT` for numeric and array defaults on every push. Such a
+ * statement is kept only if its constant differs from the column's current default's value.
+ */
+async function changesSomething(db: Database, statement: string): Promise<boolean> {
+  const match = setDefault.exec(statement);
+  const expression = match?.[3];
+  // Only constants can be compared by value; anything with a call (now()) is kept as it is.
+  if (!match || !expression || expression.includes('(')) return true;
+  const [row] = await queryRows<{ current: string | null }>(
+    db,
+    sql`SELECT pg_get_expr(d.adbin, d.adrelid) AS current
+        FROM pg_attribute a JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+        WHERE a.attrelid = ${`public.${match[1]}`}::regclass AND a.attname = ${match[2]}`,
+  );
+  if (!row?.current || row.current.includes('(')) return true;
+  const [same] = await queryRows<{ equal: boolean }>(
+    db,
+    sql`SELECT (${sql.raw(expression)})::text = (${sql.raw(row.current)})::text AS equal`,
+  );
+  return !same?.equal;
+}
+
+const customObjectStatements = (): string[] => [
+  updatedAtFunction.definition,
+  ...updatedAtTriggers.map((t) =>
+    triggerStatement(t).replace('CREATE TRIGGER', 'CREATE OR REPLACE TRIGGER'),
+  ),
+  ...tableGrants.flatMap(grantStatements),
+  ...tableComments.flatMap(commentStatements),
+  seedCategoriesStatement,
+];
+
+const objectCategories = new Set<CheckResult['category']>([
+  'triggers',
+  'functions',
+  'privileges',
+  'comments',
+]);
+
+async function run(db: Database, statements: (string | SQL)[]) {
+  await db.transaction(async (tx) => {
+    for (const statement of statements) {
+      await tx.execute(typeof statement === 'string' ? sql.raw(statement) : statement);
+    }
+  });
+}
+
+/**
+ * `drizzle-kit push`, made safe for a schema with RLS: pushes the tables, then brings every
+ * policy expression (which push 0.31 creates empty and never repairs) and every object drizzle-kit
+ * cannot express (Supabase compatibility, trigger function, triggers, grants, comments) to what
+ * the schema declares, and finishes with verification. A second run changes nothing.
+ */
+export async function safePush(db: Database, { allowDataLoss = false } = {}): Promise<PushReport> {
+  await run(db, [...supabaseCompatibilityStatements]);
+  const pushed = await quietly(() =>
+    pushSchema(schema as Record<string, unknown>, db as never, ['public']),
+  );
+  if (pushed.hasDataLoss && !allowDataLoss) {
+    throw new Error(
+      `drizzle-kit push would lose data: ${pushed.warnings.join('; ')}. Nothing was changed; rerun with --allow-data-loss if that is intended`,
+    );
+  }
+  const schemaStatements: string[] = [];
+  for (const statement of pushed.statementsToExecute) {
+    if (await changesSomething(db, statement)) schemaStatements.push(statement);
+  }
+  if (schemaStatements.length > 0) await run(db, schemaStatements);
+
+  const before = await verify(db, { probes: false });
+  const failing = before.results.filter((r) => !r.ok);
+  const repairedPolicies: string[] = [];
+  const repairs: string[] = [];
+  for (const table of tables) {
+    const { name, policies } = getTableConfig(table);
+    for (const policy of policies) {
+      if (!failing.some((r) => r.table === name && r.name === `policy ${policy.name}`)) continue;
+      repairedPolicies.push(`${name}.${policy.name}`);
+      repairs.push(
+        `DROP POLICY IF EXISTS "${policy.name}" ON public."${name}"`,
+        renderPolicy(name, policy, 'public'),
+      );
+    }
+  }
+  const customObjectsApplied = failing.some((r) => objectCategories.has(r.category));
+  if (customObjectsApplied) repairs.push(...customObjectStatements());
+  if (repairs.length > 0) await run(db, repairs);
+
+  const verification = await verify(db);
+  return {
+    schemaStatements,
+    repairedPolicies,
+    customObjectsApplied,
+    verification,
+    changed: schemaStatements.length > 0 || repairs.length > 0,
+  };
+}

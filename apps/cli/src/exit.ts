@@ -21,6 +21,12 @@ export function describeFailure(error: unknown): { message: string; code: number
     };
   }
   if (error instanceof UsageError) return { message: error.message, code: ExitCode.cannotRun };
-  const message = error instanceof Error ? error.message : String(error);
-  return { message: `unexpected error: ${message.split('\n')[0]}`, code: ExitCode.cannotRun };
+  // Drizzle wraps a database error in "Failed query: <the whole SQL>": the cause says what failed.
+  const cause = (error as { cause?: unknown }).cause;
+  const reason = cause instanceof Error ? cause : error;
+  const message = reason instanceof Error ? reason.message : String(reason);
+  return {
+    message: `unexpected error: ${message.split('\n')[0]?.slice(0, 300)}`,
+    code: ExitCode.cannotRun,
+  };
 }

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { driftCommand } from './commands/drift';
 import { migrateCommand } from './commands/migrate';
 import { pushCommand } from './commands/push';
+import { seedCommand } from './commands/seed';
 import { setupCommand } from './commands/setup';
 import { statusCommand } from './commands/status';
 import { verifyCommand } from './commands/verify';
@@ -64,6 +65,14 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .option('--migrations-dir <dir>', "migrations folder (default: @aclue/db's committed ones)")
     .action(run(driftCommand));
+
+  program
+    .command('seed')
+    .description('insert realistic synthetic data (deterministic per --seed), with progress')
+    .option('--users <n>', 'registered users to simulate', '100')
+    .option('--days <n>', 'days of history', '30')
+    .option('--seed <n>', 'random seed: the same seed gives the same data', '1')
+    .action(run(seedCommand));
 
   program
     .command('verify')

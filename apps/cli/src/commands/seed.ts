@@ -1,0 +1,140 @@
+import {
+  affiliateClicks,
+  categories,
+  type Executor,
+  products,
+  productViews,
+  recommendationFeedback,
+  recommendations,
+  sessionAnalytics,
+  swipeInteractions,
+  swipeSessions,
+} from '@aclue/db';
+import { base, en, Faker } from '@faker-js/faker';
+import { SingleBar } from 'cli-progress';
+import { sql } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import { describeTarget, type GlobalOptions, withDatabase } from '../context';
+import { UsageError } from '../exit';
+import { emit, formatTable } from '../output';
+import { emptyActivity, productRow, type UserActivity, userActivity } from '../seed/generate';
+
+export interface SeedOptions extends GlobalOptions {
+  users?: string;
+  days?: string;
+  seed?: string;
+}
+
+interface SeedPlan {
+  users: number;
+  days: number;
+  seed: number;
+}
+
+const ROWS_PER_INSERT = 1_000;
+const USERS_PER_ROUND = 250;
+
+function positiveInteger(name: string, value: string | undefined): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new UsageError(`--${name} must be a whole number of at least 1, got ${value}`);
+  }
+  return n;
+}
+
+async function insertAll(db: Executor, table: PgTable, rows: unknown[]): Promise<number> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    await db.insert(table).values(rows.slice(i, i + ROWS_PER_INSERT) as never);
+  }
+  return rows.length;
+}
+
+/** Activity is inserted parents first, so every foreign key already has its row. */
+const order: [keyof UserActivity, PgTable][] = [
+  ['swipeSessions', swipeSessions],
+  ['swipes', swipeInteractions],
+  ['recommendations', recommendations],
+  ['feedback', recommendationFeedback],
+  ['sessions', sessionAnalytics],
+  ['views', productViews],
+  ['clicks', affiliateClicks],
+];
+
+/** Generates and inserts the data; returns row counts per table. */
+async function seedInto(
+  db: Executor,
+  { users, days, seed }: SeedPlan,
+): Promise<Record<string, number>> {
+  const f = new Faker({ locale: [en, base] });
+  f.seed(seed);
+  const started = performance.now();
+  const counts: Record<string, number> = {};
+  const add = (name: string, n: number) => {
+    counts[name] = (counts[name] ?? 0) + n;
+  };
+  const total = () => Object.values(counts).reduce((a, b) => a + b, 0);
+  const categoryIds = (await db.select({ id: categories.id }).from(categories)).map((c) => c.id);
+  if (categoryIds.length === 0) throw new UsageError('no categories: run `aclue-db migrate` first');
+  const catalogue = Array.from({ length: Math.max(100, Math.ceil(users / 20)) }, () =>
+    productRow(f, categoryIds),
+  );
+  add('products', await insertAll(db, products, catalogue));
+
+  const bar = new SingleBar({
+    format: 'seeding [{bar}] {value}/{total} users | {rows} rows | {rate} rows/s',
+    stream: process.stderr,
+    hideCursor: true,
+  });
+  bar.start(users, 0, { rows: 0, rate: 0 });
+  for (let done = 0; done < users; done += USERS_PER_ROUND) {
+    const ids = Array.from({ length: Math.min(USERS_PER_ROUND, users - done) }, () =>
+      f.string.uuid(),
+    );
+    await db.execute(sql`INSERT INTO auth.users (id, email)
+      SELECT id, id || '@seed.example' FROM unnest(${`{${ids.join(',')}}`}::uuid[]) AS id`);
+    add('users', ids.length);
+    const activity = emptyActivity();
+    for (const id of ids) userActivity(f, activity, catalogue, id, days);
+    for (const [name, table] of order) add(name, await insertAll(db, table, activity[name]));
+    const rate = Math.round(total() / ((performance.now() - started) / 1000));
+    bar.update(done + ids.length, { rows: total(), rate });
+  }
+  bar.stop();
+  return counts;
+}
+
+/**
+ * Realistic synthetic data, deterministic for a given --seed, inserted in batches in one
+ * transaction: a failed or interrupted seed leaves nothing behind.
+ */
+export async function seedCommand(options: SeedOptions): Promise<number> {
+  const plan: SeedPlan = {
+    users: positiveInteger('users', options.users ?? '100'),
+    days: positiveInteger('days', options.days ?? '30'),
+    seed: positiveInteger('seed', options.seed ?? '1'),
+  };
+  return withDatabase(options, async (db) => {
+    const started = performance.now();
+    const counts = await db
+      .transaction((tx) => seedInto(tx, plan))
+      .catch((error: unknown) => {
+        if ((error as { cause?: { code?: string } }).cause?.code === '23505') {
+          throw new UsageError(
+            `this database already holds the data of --seed ${plan.seed}; use another --seed or an empty database (nothing was written)`,
+          );
+        }
+        throw error;
+      });
+    const seconds = (performance.now() - started) / 1000;
+    const rows = Object.values(counts).reduce((a, b) => a + b, 0);
+    const rowsPerSecond = Math.round(rows / seconds);
+    emit(options.json, { ...plan, rows: counts, seconds, rowsPerSecond }, () =>
+      [
+        describeTarget(db),
+        formatTable(['table', 'rows'], Object.entries(counts)),
+        `${rows} rows in ${seconds.toFixed(1)} s (${rowsPerSecond} rows/s), seed ${plan.seed}`,
+      ].join('\n'),
+    );
+    return 0;
+  });
+}

@@ -1,0 +1,51 @@
+import { queryRows } from '@aclue/db';
+import { testDrivers } from '@aclue/db/testing';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshTarget, runCli, type Target } from './run-cli';
+
+describe.each(testDrivers())('aclue-db seed on %s', (driver) => {
+  const targets: Target[] = [];
+  beforeAll(async () => {
+    for (let i = 0; i < 2; i++) {
+      const target = await freshTarget(driver);
+      expect(runCli(['migrate'], target.env).code).toBe(0);
+      targets.push(target);
+    }
+  });
+  afterAll(() => Promise.all(targets.map((t) => t.dispose())));
+
+  it('inserts plausible data that passes every check, the same for the same seed', async () => {
+    const runs = targets.map((t) =>
+      runCli(['seed', '--users', '30', '--days', '14', '--seed', '7', '--json'], t.env),
+    );
+    for (const run of runs) expect(run.code).toBe(0);
+    const [first, second] = runs.map((r) => JSON.parse(r.stdout));
+    expect(first.rows).toEqual(second.rows);
+    expect(first.rows.users).toBe(30);
+    // A funnel: views far above clicks, clicks far above conversions.
+    expect(first.rows.views).toBeGreaterThan(first.rows.clicks * 3);
+    const db = await targets[0]?.open();
+    if (!db) throw new Error('no database');
+    const [funnel] = await queryRows<{ clicks: number; conversions: number; ids: string }>(
+      db,
+      sql`SELECT count(*)::int AS clicks, (count(*) FILTER (WHERE is_converted))::int AS conversions,
+            md5(string_agg(id::text, ',' ORDER BY id)) AS ids FROM affiliate_clicks`,
+    );
+    await db.$close();
+    expect(funnel?.conversions).toBeGreaterThan(0);
+    expect(funnel?.clicks).toBeGreaterThan((funnel?.conversions ?? 0) * 5);
+    expect(runCli(['verify'], targets[0]?.env).code).toBe(0);
+  });
+
+  it('refuses the same seed twice with one line, writing nothing, and bad flags with exit 2', () => {
+    const again = runCli(['seed', '--users', '5', '--seed', '7'], targets[1]?.env);
+    expect(again.code).toBe(2);
+    expect(again.stderr.trim()).toBe(
+      'aclue-db: this database already holds the data of --seed 7; use another --seed or an empty database (nothing was written)',
+    );
+    const bad = runCli(['seed', '--users', 'many'], targets[1]?.env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--users must be a whole number of at least 1, got many');
+  });
+});

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { driftCommand } from './commands/drift';
 import { migrateCommand } from './commands/migrate';
 import { pushCommand } from './commands/push';
+import { rollbackCommand } from './commands/rollback';
 import { seedCommand } from './commands/seed';
 import { setupCommand } from './commands/setup';
 import { statusCommand } from './commands/status';
@@ -65,6 +66,13 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .option('--migrations-dir <dir>', "migrations folder (default: @aclue/db's committed ones)")
     .action(run(driftCommand));
+
+  program
+    .command('rollback')
+    .description('export, then drop the five deployment tables (emergency procedure)')
+    .option('--yes', 'confirm: the tables are dropped after the export')
+    .option('--export-dir <dir>', 'where the data export is written first')
+    .action(run(rollbackCommand));
 
   program
     .command('seed')

@@ -1,0 +1,102 @@
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type Database, deploymentTables, migrationStatus, queryRows } from '@aclue/db';
+import { sql } from 'drizzle-orm';
+import { getTableConfig } from 'drizzle-orm/pg-core';
+import { describeTarget, type GlobalOptions, withDatabase } from '../context';
+import { UsageError } from '../exit';
+import { emit, formatTable } from '../output';
+
+export interface RollbackOptions extends GlobalOptions {
+  yes?: boolean;
+  exportDir?: string;
+}
+
+const PAGE = 5_000;
+
+/** Writes every row of `table` as JSON lines, a keyset page at a time; returns the row count. */
+async function exportTable(
+  db: Database,
+  table: string,
+  key: string,
+  file: string,
+): Promise<number> {
+  const out = createWriteStream(file);
+  let written = 0;
+  let last: string | null = null;
+  for (;;) {
+    const rows: Record<string, unknown>[] = await queryRows<Record<string, unknown>>(
+      db,
+      sql`SELECT to_jsonb(t) AS row, ${sql.identifier(key)}::text AS key FROM ${sql.identifier(table)} t
+          WHERE ${last}::text IS NULL OR ${sql.identifier(key)}::text > ${last}
+          ORDER BY ${sql.identifier(key)}::text LIMIT ${PAGE}`,
+    );
+    for (const row of rows) out.write(`${JSON.stringify(row.row)}\n`);
+    written += rows.length;
+    if (rows.length < PAGE) break;
+    last = String(rows.at(-1)?.key);
+  }
+  await new Promise<void>((done, fail) =>
+    out.end((error?: Error | null) => (error ? fail(error) : done())),
+  );
+  return written;
+}
+
+/**
+ * The original deployment's emergency procedure, made safe: only at the expected migration, only
+ * with --yes, and only after every row of the five deployment tables is exported (and counted)
+ * to --export-dir. Then the five tables — with their indexes, policies, triggers, grants and
+ * comments — are dropped in one transaction. `aclue-db push` recreates them.
+ */
+export async function rollbackCommand(options: RollbackOptions): Promise<number> {
+  if (!options.yes) {
+    throw new UsageError(
+      'rollback drops affiliate_clicks, user_preferences, session_analytics, product_views and recommendation_feedback: rerun with --yes (and --export-dir <dir>) if that is what you want',
+    );
+  }
+  if (!options.exportDir)
+    throw new UsageError('rollback needs --export-dir <dir> for the data export written first');
+  const dir = resolve(options.exportDir);
+  return withDatabase(options, async (db) => {
+    const states = await migrationStatus(db);
+    const off = states.filter((s) => s.state !== 'applied');
+    if (off.length > 0) {
+      throw new UsageError(
+        `refusing: the database is not at the expected migration (${off.map((s) => `${s.tag} ${s.state}`).join(', ')}); run aclue-db status`,
+      );
+    }
+    mkdirSync(dir, { recursive: true });
+    const exported: [string, number][] = [];
+    for (const table of deploymentTables) {
+      const { name, columns } = getTableConfig(table);
+      const key = columns.find((c) => c.primary)?.name ?? 'id';
+      const count = await exportTable(db, name, key, join(dir, `${name}.jsonl`));
+      const [row] = await queryRows<{ n: string }>(
+        db,
+        sql`SELECT count(*) AS n FROM ${sql.identifier(name)}`,
+      );
+      if (Number(row?.n) !== count) {
+        throw new UsageError(
+          `refusing: the export of ${name} has ${count} rows but the table has ${row?.n}; nothing was dropped`,
+        );
+      }
+      exported.push([name, count]);
+    }
+    await db.transaction(async (tx) => {
+      for (const [name] of exported) await tx.execute(sql`DROP TABLE ${sql.identifier(name)}`);
+    });
+    emit(
+      options.json,
+      { exportDir: dir, exported: Object.fromEntries(exported), dropped: exported.map(([n]) => n) },
+      () =>
+        [
+          describeTarget(db),
+          `exported to ${dir}:`,
+          formatTable(['table', 'rows exported'], exported),
+          `dropped ${exported.length} tables with their indexes, policies, triggers, grants and comments.`,
+          'To restore: aclue-db push, then load the .jsonl files back.',
+        ].join('\n'),
+    );
+    return 0;
+  });
+}

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { driftCommand } from './commands/drift';
 import { migrateCommand } from './commands/migrate';
+import { monitorCommand } from './commands/monitor';
 import { pushCommand } from './commands/push';
 import { rollbackCommand } from './commands/rollback';
 import { seedCommand } from './commands/seed';
@@ -66,6 +67,15 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .option('--migrations-dir <dir>', "migrations folder (default: @aclue/db's committed ones)")
     .action(run(driftCommand));
+
+  program
+    .command('monitor')
+    .description(
+      'sizes, index usage, scans, cache, vacuum, slow statements, connections, business metrics',
+    )
+    .option('--watch <seconds>', 'refresh every <seconds> until interrupted')
+    .option('--iterations <n>', 'with --watch: stop after <n> refreshes')
+    .action(run(monitorCommand));
 
   program
     .command('rollback')

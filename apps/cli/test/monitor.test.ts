@@ -1,0 +1,59 @@
+import { queryRows } from '@aclue/db';
+import { testDrivers } from '@aclue/db/testing';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshTarget, runCli, type Target } from './run-cli';
+
+const titles = [
+  'table and index sizes',
+  'index usage',
+  'indexes never used (not backing a key)',
+  'sequential scans on large tables',
+  'cache hit ratio',
+  'dead tuples and vacuum age',
+  'connections',
+  'business: last day and last week',
+  'slowest statements (pg_stat_statements)',
+  'policies calling auth.* per row (not wrapped in a select)',
+];
+
+describe.each(testDrivers())('aclue-db monitor on %s', (driver) => {
+  let target: Target;
+  beforeAll(async () => {
+    target = await freshTarget(driver);
+    expect(runCli(['migrate'], target.env).code).toBe(0);
+    expect(runCli(['seed', '--users', '10', '--days', '7'], target.env).code).toBe(0);
+  });
+  afterAll(() => target?.dispose());
+
+  it('prints every section as an aligned table, or says why it cannot', () => {
+    const run = runCli(['monitor'], target.env);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    for (const title of titles) expect(run.stdout).toContain(title);
+    expect(run.stdout).toMatch(/product_views\s+\d+\s+\d+(\.\d+)? \w?B/);
+    expect(run.stdout).toMatch(/pg_stat_statements is not installed|calls\s+mean_ms/);
+  });
+
+  it('reports the business metrics the data holds, as JSON', async () => {
+    const run = runCli(['monitor', '--json'], target.env);
+    const report = JSON.parse(run.stdout);
+    const business = report.sections.find((s: { title: string }) => s.title.startsWith('business'));
+    const week = business.rows.find((r: { period: string }) => r.period === 'last week');
+    const db = await target.open();
+    const [truth] = await queryRows<{ clicks: number }>(
+      db,
+      sql`SELECT count(*)::int AS clicks FROM affiliate_clicks WHERE click_timestamp > now() - interval '7 days'`,
+    );
+    await db.$close();
+    expect(week.clicks).toBe(truth?.clicks);
+    expect(week.clicks).toBeGreaterThan(0);
+  });
+
+  it('refreshes with --watch, as often as --iterations says', () => {
+    const run = runCli(['monitor', '--watch', '0.2', '--iterations', '2'], target.env);
+    expect(run.code).toBe(0);
+    expect(run.stdout.match(/table and index sizes/g)).toHaveLength(2);
+    expect(runCli(['monitor', '--watch', 'soon'], target.env).code).toBe(2);
+  });
+});

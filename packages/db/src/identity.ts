@@ -25,10 +25,10 @@ export async function setLocalIdentity(tx: Pick<Executor, 'execute'>, identity: 
   }
   const sub = identity.role === 'authenticated' ? identity.userId : '';
   const claims = JSON.stringify(sub ? { sub, role: identity.role } : { role: identity.role });
+  // One round trip: set_config('role', …, true) is SET LOCAL ROLE.
   await tx.execute(sql`SELECT
     set_config('request.jwt.claims', ${claims}, true),
     set_config('request.jwt.claim.sub', ${sub}, true),
-    set_config('request.jwt.claim.role', ${identity.role}, true)`);
-  // The role name comes from the union above, never from input.
-  await tx.execute(sql.raw(`SET LOCAL ROLE ${identity.role}`));
+    set_config('request.jwt.claim.role', ${identity.role}, true),
+    set_config('role', ${identity.role}, true)`);
 }

@@ -1,0 +1,284 @@
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { migrate, queryRows } from '@aclue/db';
+import { analyticsQueries, createRepositories } from '@aclue/repositories';
+import { sql } from 'drizzle-orm';
+import { formatMeasurements, type Measurement, measure } from './measure';
+import { RawClient } from './raw';
+import { scratchDatabase } from './scratch';
+
+const cli = fileURLToPath(new URL('../../apps/cli/bin/aclue-db.js', import.meta.url));
+const DAY = 86_400_000;
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
+
+/**
+ * The suites that need data: a scratch database seeded by `aclue-db seed` (BENCH_USERS users,
+ * 20,000 by default: about 1.1 M views, 220 k clicks, 110 k sessions), then repository calls
+ * against raw `pg`, batch writes against raw INSERT and raw COPY, RLS costs and analytics.
+ */
+export async function dataSuite(rounds: number, users: number) {
+  const scratch = await scratchDatabase(4);
+  try {
+    await migrate(scratch.db);
+    const seeded = spawnSync(
+      process.execPath,
+      [cli, 'seed', '--users', String(users), '--days', '90', '--json'],
+      {
+        env: { ...process.env, DATABASE_URL: scratch.url },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    if (seeded.status !== 0) throw new Error(`seeding failed: ${seeded.stdout}`);
+    const seed = JSON.parse(seeded.stdout) as { rows: Record<string, number>; seconds: number };
+    await scratch.db.execute(sql`ANALYZE`);
+
+    const [busiest] = await queryRows<{ user_id: string }>(
+      scratch.db,
+      sql`SELECT user_id FROM product_views
+      WHERE user_id IS NOT NULL GROUP BY user_id ORDER BY count(*) DESC LIMIT 1`,
+    );
+    const userId = busiest?.user_id ?? '';
+    const [click] = await queryRows<{ id: string }>(
+      scratch.db,
+      sql`SELECT id FROM affiliate_clicks WHERE user_id = ${userId} LIMIT 1`,
+    );
+    const clickId = click?.id ?? '';
+    const [product] = await queryRows<{ id: string }>(
+      scratch.db,
+      sql`SELECT id FROM products LIMIT 1`,
+    );
+    const repos = createRepositories(scratch.db);
+    const raw = await RawClient.connect(scratch.url);
+    const user = repos.asUser(userId);
+    const recentViews =
+      'SELECT * FROM product_views ORDER BY view_timestamp DESC, id DESC LIMIT 21';
+
+    const reads = await measure(
+      [
+        {
+          name: 'raw pg: click by id',
+          run: () =>
+            raw.as('authenticated', userId, 'SELECT * FROM affiliate_clicks WHERE id = $1', [
+              clickId,
+            ]),
+        },
+        { name: 'repository: findById', run: () => user.affiliateClicks.findById(clickId) },
+        {
+          name: 'raw pg: my recent views',
+          run: () => raw.as('authenticated', userId, recentViews),
+        },
+        {
+          name: 'repository: listMyRecentViews',
+          run: () => user.productViews.listMyRecentViews({ limit: 20 }),
+        },
+      ],
+      rounds * 5,
+    );
+
+    const views = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        id: randomUUID(),
+        product_id: product?.id,
+        session_id: `bench-${i % 500}`,
+        view_source: 'search',
+        view_position: (i % 40) + 1,
+        interaction_type: 'impression',
+      }));
+    const asInput = (rows: ReturnType<typeof views>) =>
+      rows.map((r) => ({
+        productId: r.product_id ?? '',
+        sessionId: r.session_id,
+        viewSource: 'search' as const,
+        viewPosition: r.view_position,
+        interactionType: 'impression' as const,
+      }));
+    const service = repos.asService();
+    const writes = await measure(
+      [
+        {
+          name: 'raw pg: multi-row INSERT of 10k views',
+          prepare: async () => views(10_000),
+          run: (rows) => raw.insertRows('product_views', rows as never),
+        },
+        {
+          name: 'repository: recordProductViews (10k)',
+          prepare: async () => asInput(views(10_000)),
+          run: (rows) => service.productViews.recordProductViews(rows as never),
+        },
+        {
+          name: 'raw pg: COPY of 10k views',
+          prepare: async () => views(10_000),
+          run: (rows) => raw.copyRows('product_views', rows as never),
+        },
+        {
+          name: 'repository: bulkLoadProductViews (COPY, 10k)',
+          prepare: async () => asInput(views(10_000)),
+          run: (rows) => service.productViews.bulkLoadProductViews(rows as never),
+        },
+      ],
+      Math.max(3, Math.floor(rounds / 2)),
+    );
+
+    const scoped =
+      'SELECT id, view_timestamp FROM product_views WHERE user_id = $1 ORDER BY view_timestamp DESC LIMIT 20';
+    const rls = await measure(
+      [
+        {
+          name: 'service_role (no RLS)',
+          run: () => raw.as('service_role', null, scoped, [userId]),
+        },
+        {
+          name: 'authenticated (RLS, wrapped auth.uid())',
+          run: () => raw.as('authenticated', userId, scoped, [userId]),
+        },
+        {
+          name: 'authenticated, RLS alone filters (wrapped)',
+          run: () => raw.as('authenticated', userId, 'SELECT count(*) FROM product_views'),
+        },
+      ],
+      rounds * 5,
+    );
+    // The same RLS-only query with the policy calling auth.uid() per row, inside a transaction
+    // that is rolled back (ALTER POLICY locks the table, so it cannot interleave with the others).
+    const unwrapped = await measureUnwrapped(raw, userId, rounds);
+
+    const week = { from: new Date(Date.now() - 7 * DAY), to: new Date() };
+    const analytics = service.analytics;
+    const reports: [
+      string,
+      () => Promise<unknown>,
+      ReturnType<(typeof analyticsQueries)[keyof typeof analyticsQueries]>,
+    ][] = [
+      [
+        'revenue attribution',
+        () => analytics.revenueAttribution({ ...week, by: 'network' }),
+        analyticsQueries.revenueAttribution(week, 'network'),
+      ],
+      [
+        'click-through rate',
+        () => analytics.clickThroughRate(week),
+        analyticsQueries.clickThroughRate(week),
+      ],
+      ['funnel', () => analytics.funnel(week), analyticsQueries.funnel(week)],
+      [
+        'product popularity',
+        () => analytics.productPopularity({ ...week, limit: 20 }),
+        analyticsQueries.productPopularity(week, 20),
+      ],
+      [
+        'session engagement',
+        () => analytics.sessionEngagement(week),
+        analyticsQueries.sessionEngagement(week),
+      ],
+    ];
+    const analyticsTimes = await measure(
+      reports.map(([name, run]) => ({ name, run })),
+      rounds,
+    );
+    const accessMethods: Record<string, string> = {};
+    for (const [name, , query] of reports) {
+      const [row] = await queryRows<{ 'QUERY PLAN': unknown }>(
+        scratch.db,
+        sql`EXPLAIN (FORMAT JSON) ${query}`,
+      );
+      const raw = row?.['QUERY PLAN'];
+      const [plan] = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
+      accessMethods[name] = nodes(plan?.Plan as PlanNode)
+        .filter(
+          (n) =>
+            n['Relation Name'] === 'product_views' ||
+            n['Relation Name'] === 'affiliate_clicks' ||
+            n['Index Name'],
+        )
+        .map(
+          (n) =>
+            `${n['Node Type']}${n['Index Name'] ? ` ${n['Index Name']}` : ` ${n['Relation Name']}`}`,
+        )
+        .join(', ');
+    }
+    await raw.end();
+
+    const text = [
+      `seeded ${JSON.stringify(seed.rows)} in ${seed.seconds.toFixed(0)} s`,
+      formatMeasurements(
+        'repository vs raw pg (goal ≤ 1.15)',
+        reads.slice(0, 2),
+        'raw pg: click by id',
+      ),
+      formatMeasurements(
+        '"my recent views" page vs raw pg (goal ≤ 1.15)',
+        reads.slice(2),
+        'raw pg: my recent views',
+      ),
+      formatMeasurements(
+        'batch of 10k views vs raw multi-row INSERT',
+        writes.slice(0, 2),
+        'raw pg: multi-row INSERT of 10k views',
+      ),
+      formatMeasurements(
+        'COPY path vs raw COPY (goal ≤ 1.3)',
+        writes.slice(2),
+        'raw pg: COPY of 10k views',
+      ),
+      formatMeasurements('RLS cost (goal ≤ 1.2 and p95 < 10 ms)', rls, 'service_role (no RLS)'),
+      formatMeasurements(
+        'RLS alone filtering product_views',
+        [rls[2] as Measurement, unwrapped],
+        'authenticated, RLS alone filters (wrapped)',
+      ),
+      formatMeasurements('analytics over a week', analyticsTimes, 'funnel'),
+      Object.entries(accessMethods)
+        .map(([name, m]) => `  ${name}: ${m}`)
+        .join('\n'),
+    ].join('\n\n');
+    return { text, data: { seed, reads, writes, rls, unwrapped, analyticsTimes, accessMethods } };
+  } finally {
+    await scratch.drop();
+  }
+}
+
+async function measureUnwrapped(
+  raw: RawClient,
+  userId: string,
+  rounds: number,
+): Promise<Measurement> {
+  const c = raw.client;
+  await c.query('BEGIN');
+  try {
+    await c.query(
+      'ALTER POLICY product_views_select_own ON product_views USING (user_id = auth.uid())',
+    );
+    const claims = JSON.stringify({ sub: userId, role: 'authenticated' });
+    const [result] = await measure(
+      [
+        {
+          name: 'authenticated, RLS alone filters (unwrapped auth.uid())',
+          run: async () => {
+            await c.query('SAVEPOINT probe');
+            await c.query(
+              `SELECT set_config('request.jwt.claims', $1, true), set_config('request.jwt.claim.sub', $2, true)`,
+              [claims, userId],
+            );
+            await c.query('SET LOCAL ROLE authenticated');
+            await c.query('SELECT count(*) FROM product_views');
+            await c.query('ROLLBACK TO SAVEPOINT probe');
+          },
+        },
+      ],
+      Math.max(3, Math.floor(rounds / 2)),
+    );
+    if (!result) throw new Error('no measurement');
+    return result;
+  } finally {
+    await c.query('ROLLBACK');
+  }
+}

@@ -1,0 +1,22 @@
+import { createDb, type Database } from '@aclue/db';
+import { createEmptyServerDatabase } from '@aclue/db/testing';
+
+export interface Scratch {
+  db: Database;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh database on the benchmark server, dropped afterwards. */
+export async function scratchDatabase(poolSize = 2): Promise<Scratch> {
+  const server = await createEmptyServerDatabase();
+  const db = await createDb({ url: server.url, poolSize });
+  return {
+    db,
+    url: server.url,
+    drop: async () => {
+      await db.$close();
+      await server.drop();
+    },
+  };
+}

@@ -88,3 +88,24 @@ describe('aclue-db with a bad configuration', () => {
     expect(runCli(['no-such-command']).code).toBe(2);
   });
 });
+
+describe('every command with an unreachable database', () => {
+  it.each([
+    ['setup'],
+    ['migrate'],
+    ['status'],
+    ['verify'],
+    ['drift'],
+    ['push'],
+    ['seed', '--users', '1'],
+    ['monitor'],
+    ['rollback', '--yes', '--export-dir', '/tmp/aclue-never-written'],
+  ])('%s fails with one line and exit 2', (...args) => {
+    const run = runCli([...args, '--database-url', 'postgres://postgres@127.0.0.1:1/app']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'aclue-db: cannot reach PostgreSQL at 127.0.0.1:1: connection refused (is the server running?)',
+    ]);
+  });
+});

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { migrate, queryRows } from '@aclue/db';
+import { explainPlan, migrate, queryRows } from '@aclue/db';
 import { analyticsQueries, createRepositories } from '@aclue/repositories';
 import { sql } from 'drizzle-orm';
 import { formatMeasurements, type Measurement, measure } from './measure';
@@ -10,14 +10,6 @@ import { scratchDatabase } from './scratch';
 
 const cli = fileURLToPath(new URL('../../apps/cli/bin/aclue-db.js', import.meta.url));
 const DAY = 86_400_000;
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
 
 /**
  * The suites that need data: a scratch database seeded by `aclue-db seed` (BENCH_USERS users,
@@ -186,13 +178,7 @@ export async function dataSuite(rounds: number, users: number) {
     );
     const accessMethods: Record<string, string> = {};
     for (const [name, , query] of reports) {
-      const [row] = await queryRows<{ 'QUERY PLAN': unknown }>(
-        scratch.db,
-        sql`EXPLAIN (FORMAT JSON) ${query}`,
-      );
-      const raw = row?.['QUERY PLAN'];
-      const [plan] = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
-      accessMethods[name] = nodes(plan?.Plan as PlanNode)
+      accessMethods[name] = (await explainPlan(scratch.db, query))
         .filter(
           (n) =>
             n['Relation Name'] === 'product_views' ||

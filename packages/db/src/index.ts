@@ -10,6 +10,7 @@ export {
 export { redactUrl } from './connection';
 export { constraintMessages } from './constraints';
 export { AclueDbError, DatabaseConnectionError, MigrationError } from './errors';
+export { explainPlan, type PlanNode } from './explain';
 export { type Identity, setLocalIdentity } from './identity';
 export { inventory, type TableInventory } from './inventory';
 export { type AllowedLintFinding, allowedLintFindings } from './migration-lint';

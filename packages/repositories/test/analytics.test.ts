@@ -1,4 +1,4 @@
-import { queryRows } from '@aclue/db';
+import { explainPlan, queryRows } from '@aclue/db';
 import { testDrivers } from '@aclue/db/testing';
 import { type SQL, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,13 +35,6 @@ async function seedTraffic(w: World) {
   await w.db.execute(sql`ANALYZE`);
 }
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  Plans?: PlanNode[];
-}
-const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
-
 describe.each(testDrivers())('analytics on %s', (driver) => {
   let w: World;
   beforeAll(async () => {
@@ -61,13 +54,7 @@ describe.each(testDrivers())('analytics on %s', (driver) => {
   it.each(queries)(
     '%s over a week never scans product_views or affiliate_clicks sequentially',
     async (_name, query) => {
-      const [row] = await queryRows<{ 'QUERY PLAN': unknown }>(
-        w.db,
-        sql`EXPLAIN (FORMAT JSON) ${query}`,
-      );
-      const raw = row?.['QUERY PLAN'];
-      const [plan] = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
-      const scans = nodes(plan?.Plan as PlanNode)
+      const scans = (await explainPlan(w.db, query))
         .filter((n) => n['Node Type'] === 'Seq Scan')
         .map((n) => n['Relation Name']);
       expect(scans.filter((t) => t === 'product_views' || t === 'affiliate_clicks')).toEqual([]);

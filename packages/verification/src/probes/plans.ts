@@ -1,4 +1,4 @@
-import { type Executor, queryRows } from '@aclue/db';
+import { type Executor, explainPlan } from '@aclue/db';
 import { type SQL, sql } from 'drizzle-orm';
 import { type CheckResult, fail, pass } from '../results';
 
@@ -94,28 +94,13 @@ const paths: AccessPath[] = [
   },
 ];
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-
-const flatten = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(flatten)];
-
 export async function probePlans(tx: Executor): Promise<CheckResult[]> {
   await tx.execute(sql`SET LOCAL enable_seqscan = off`);
   const results: CheckResult[] = [];
   for (const path of paths) {
     const name = `${path.query} is served by an index (${path.index})`;
     try {
-      const [row] = await queryRows<{ 'QUERY PLAN': unknown }>(
-        tx,
-        sql`EXPLAIN (FORMAT JSON) ${path.statement}`,
-      );
-      const raw = row?.['QUERY PLAN'];
-      const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
-      const nodes = plan[0] ? flatten(plan[0].Plan) : [];
+      const nodes = await explainPlan(tx, path.statement);
       const indexes = nodes.filter((n) => n['Index Name']).map((n) => n['Index Name']);
       const seqScan = nodes.some(
         (n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] === path.table,

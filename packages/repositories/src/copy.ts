@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Database } from '@aclue/db';
-import { stringify } from 'csv-stringify';
+import { stringify } from 'csv-stringify/sync';
 import { getTableColumns } from 'drizzle-orm';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
@@ -39,13 +39,17 @@ export function copyLoader(db: Database): BulkLoader | undefined {
           `COPY public."${getTableConfig(table).name}" (${names}) FROM STDIN WITH (FORMAT csv)`,
         ),
       );
-      // Quoting every string keeps '' apart from NULL (an unquoted empty field).
-      const csv = stringify({ quoted_string: true });
-      await pipeline(
-        Readable.from(rows.map((row) => keys.map((key) => toCsvValue(row[key])))),
-        csv,
-        copy,
-      );
+      // CSV in blocks of 1,000 rows (streaming row by row costs more than the COPY itself);
+      // quoting every string keeps '' apart from NULL (an unquoted empty field).
+      const blocks = function* () {
+        for (let i = 0; i < rows.length; i += 1_000) {
+          const block = rows
+            .slice(i, i + 1_000)
+            .map((row) => keys.map((key) => toCsvValue(row[key])));
+          yield stringify(block, { quoted_string: true });
+        }
+      };
+      await pipeline(Readable.from(blocks()), copy);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});

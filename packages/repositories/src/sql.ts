@@ -1,33 +1,37 @@
-import { getTableColumns, type SQL, sql } from 'drizzle-orm';
+import { getTableColumns, SQL, StringChunk, sql } from 'drizzle-orm';
 import { type AnyPgColumn, getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+
+const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
  * INSERT naming only the columns the rows provide. Drizzle's builder lists every column (with
  * DEFAULT), which column privileges refuse: a user may insert feedback without the right to name
- * `training_weight` at all. Values go through each column's own driver mapping.
+ * `training_weight` at all. Values go through each column's own driver mapping. The statement is
+ * one flat list of chunks: nesting a `sql` fragment per row made 1,000-row batches ~7× slower to
+ * build.
  */
 export function insertProvided(table: PgTable, rows: Record<string, unknown>[]): SQL {
   const columns = getTableColumns(table);
   const keys = [...new Set(rows.flatMap((row) => Object.keys(row)))].filter(
     (key) => columns[key] && rows.some((row) => row[key] !== undefined),
   );
-  const { name } = getTableConfig(table);
-  const values = rows.map(
-    (row) =>
-      sql`(${sql.join(
-        keys.map((key) => {
-          const value = row[key];
-          const column = columns[key];
-          if (value === undefined || !column) return sql`DEFAULT`;
-          return value === null ? sql`NULL` : sql`${column.mapToDriverValue(value)}`;
-        }),
-        sql`, `,
-      )})`,
-  );
-  return sql`INSERT INTO ${sql.identifier('public')}.${sql.identifier(name)} (${sql.join(
-    keys.map((key) => sql.identifier(columns[key]?.name ?? key)),
-    sql`, `,
-  )}) VALUES ${sql.join(values, sql`, `)}`;
+  const names = keys.map((key) => quote(columns[key]?.name ?? key)).join(', ');
+  const chunks: unknown[] = [
+    new StringChunk(`INSERT INTO public.${quote(getTableConfig(table).name)} (${names}) VALUES `),
+  ];
+  rows.forEach((row, r) => {
+    chunks.push(new StringChunk(r === 0 ? '(' : ', ('));
+    keys.forEach((key, k) => {
+      if (k > 0) chunks.push(new StringChunk(', '));
+      const value = row[key];
+      const column = columns[key];
+      if (value === undefined || !column) chunks.push(new StringChunk('DEFAULT'));
+      else if (value === null) chunks.push(new StringChunk('NULL'));
+      else chunks.push(column.mapToDriverValue(value));
+    });
+    chunks.push(new StringChunk(')'));
+  });
+  return new SQL(chunks as SQL['queryChunks']);
 }
 
 /** Splits `items` into chunks of at most `size`. */

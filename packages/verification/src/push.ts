@@ -1,16 +1,9 @@
 import {
-  commentStatements,
   type Database,
-  grantStatements,
+  databaseObjectStatements,
   queryRows,
-  seedCategoriesStatement,
   supabaseCompatibilityStatements,
-  tableComments,
-  tableGrants,
   tables,
-  triggerStatement,
-  updatedAtFunction,
-  updatedAtTriggers,
 } from '@aclue/db';
 import * as schema from '@aclue/db/schema';
 import { pushSchema } from 'drizzle-kit/api';
@@ -67,16 +60,6 @@ async function changesSomething(db: Database, statement: string): Promise<boolea
   return !same?.equal;
 }
 
-const customObjectStatements = (): string[] => [
-  updatedAtFunction.definition,
-  ...updatedAtTriggers.map((t) =>
-    triggerStatement(t).replace('CREATE TRIGGER', 'CREATE OR REPLACE TRIGGER'),
-  ),
-  ...tableGrants.flatMap(grantStatements),
-  ...tableComments.flatMap(commentStatements),
-  seedCategoriesStatement,
-];
-
 const objectCategories = new Set<CheckResult['category']>([
   'triggers',
   'functions',
@@ -130,7 +113,7 @@ export async function safePush(db: Database, { allowDataLoss = false } = {}): Pr
     }
   }
   const customObjectsApplied = failing.some((r) => objectCategories.has(r.category));
-  if (customObjectsApplied) repairs.push(...customObjectStatements());
+  if (customObjectsApplied) repairs.push(...databaseObjectStatements({ rerunnable: true }));
   if (repairs.length > 0) await run(db, repairs);
 
   const verification = await verify(db);

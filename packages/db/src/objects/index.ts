@@ -17,13 +17,22 @@ export * from './triggers';
  */
 export const customMigrationStatements = {
   supabase_compat: () => supabaseCompatibilityStatements,
-  database_objects: () => [
+  database_objects: () => databaseObjectStatements(),
+} satisfies Record<string, () => readonly string[]>;
+
+/**
+ * The trigger function, triggers, grants, comments and seed, in order. `rerunnable` replaces
+ * existing triggers instead of failing on them, for `aclue-db push`; every other statement is
+ * idempotent as it is.
+ */
+export function databaseObjectStatements({ rerunnable = false } = {}): string[] {
+  return [
     updatedAtFunction.definition,
-    ...updatedAtTriggers.map(triggerStatement),
+    ...updatedAtTriggers.map((t) => triggerStatement(t, { orReplace: rerunnable })),
     ...tableGrants.flatMap(grantStatements),
     ...tableComments.flatMap(commentStatements),
     seedCategoriesStatement,
-  ],
-} satisfies Record<string, () => readonly string[]>;
+  ];
+}
 
 export type CustomMigrationName = keyof typeof customMigrationStatements;

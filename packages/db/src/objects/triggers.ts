@@ -54,5 +54,6 @@ export const updatedAtTriggers: readonly TriggerDeclaration[] = tables
     };
   });
 
-export const triggerStatement = (trigger: TriggerDeclaration) =>
-  `CREATE TRIGGER ${trigger.name} ${trigger.timing} ${trigger.event} ON public.${trigger.table} FOR EACH ROW EXECUTE FUNCTION ${trigger.function}();`;
+/** `orReplace` makes the statement safe to run again (push); migrations keep plain CREATE. */
+export const triggerStatement = (trigger: TriggerDeclaration, { orReplace = false } = {}) =>
+  `CREATE ${orReplace ? 'OR REPLACE ' : ''}TRIGGER ${trigger.name} ${trigger.timing} ${trigger.event} ON public.${trigger.table} FOR EACH ROW EXECUTE FUNCTION ${trigger.function}();`;

@@ -162,39 +162,23 @@ export class PrivacyRepository {
           ? or(eq(userColumn, userId), inArray(anonymousColumn, anonymousIds))
           : eq(userColumn, userId);
       const count = (rows: unknown[]) => rows.length;
-      const deleted = {
-        feedback: count(
+      // Children before parents: feedback and swipes reference recommendations and sessions.
+      const owned = [
+        ['feedback', recommendationFeedback],
+        ['swipeInteractions', swipeInteractions],
+        ['recommendations', recommendations],
+        ['swipeSessions', swipeSessions],
+        ['preferences', userPreferences],
+      ] as const;
+      const deleted = { account: 0 } as ErasureReport['deleted'];
+      for (const [name, table] of owned) {
+        deleted[name] = count(
           await tx
-            .delete(recommendationFeedback)
-            .where(eq(recommendationFeedback.userId, userId))
-            .returning({ id: recommendationFeedback.id }),
-        ),
-        swipeInteractions: count(
-          await tx
-            .delete(swipeInteractions)
-            .where(eq(swipeInteractions.userId, userId))
-            .returning({ id: swipeInteractions.id }),
-        ),
-        recommendations: count(
-          await tx
-            .delete(recommendations)
-            .where(eq(recommendations.userId, userId))
-            .returning({ id: recommendations.id }),
-        ),
-        swipeSessions: count(
-          await tx
-            .delete(swipeSessions)
-            .where(eq(swipeSessions.userId, userId))
-            .returning({ id: swipeSessions.id }),
-        ),
-        preferences: count(
-          await tx
-            .delete(userPreferences)
-            .where(eq(userPreferences.userId, userId))
-            .returning({ id: userPreferences.userId }),
-        ),
-        account: 0,
-      };
+            .delete(table)
+            .where(eq(table.userId, userId))
+            .returning({ userId: table.userId }),
+        );
+      }
       const anonymised = {
         affiliateClicks: count(
           await tx

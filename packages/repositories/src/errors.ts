@@ -137,3 +137,25 @@ export function validateWrite<S extends z.ZodType>(
   }
   return validate(schema, { ...input, ...fixed }, row);
 }
+
+/**
+ * Validates every row of a batch with `parse`; throws one ValidationError naming each bad row,
+ * field and rule, so a batch is written whole or not at all.
+ */
+export function validateRows<In, Out>(
+  rows: readonly In[],
+  parse: (row: In, index: number) => Out,
+): Out[] {
+  const issues: ValidationIssue[] = [];
+  const valid = rows.flatMap((row, index) => {
+    try {
+      return [parse(row, index)];
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      issues.push(...error.issues);
+      return [];
+    }
+  });
+  if (issues.length > 0) throw new ValidationError(issues);
+  return valid;
+}

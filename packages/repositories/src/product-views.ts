@@ -8,7 +8,7 @@ import {
 } from '@aclue/db';
 import { desc } from 'drizzle-orm';
 import type { BulkLoader } from './copy';
-import { AccessDeniedError, toRepositoryError, ValidationError, validateWrite } from './errors';
+import { AccessDeniedError, toRepositoryError, validateRows, validateWrite } from './errors';
 import { ownerColumns } from './owner';
 import type { Runner } from './scope';
 import { after, chunk, insertProvided, type Page, toPage } from './sql';
@@ -90,29 +90,18 @@ export class ProductViewRepository {
 
   /** Validates every row; one ValidationError names each bad row, field and rule. */
   private validateBatch(views: readonly ViewInput[]): Record<string, unknown>[] {
-    const issues: ValidationError['issues'] = [];
-    const rows = views.flatMap((view, row) => {
-      try {
-        return [
-          validateWrite(
-            validation.productViews.insert,
-            { ...view },
-            {
-              allowed: viewFields,
-              fixed: { id: randomUUID(), userId: ownerColumns(this.identity).userId },
-              why: 'cannot be set when recording a view (it comes from the caller identity)',
-              row,
-            },
-          ),
-        ];
-      } catch (error) {
-        if (!(error instanceof ValidationError)) throw error;
-        issues.push(...error.issues);
-        return [];
-      }
-    });
-    if (issues.length > 0) throw new ValidationError(issues);
-    return rows;
+    return validateRows(views, (view, row) =>
+      validateWrite(
+        validation.productViews.insert,
+        { ...view },
+        {
+          allowed: viewFields,
+          fixed: { id: randomUUID(), userId: ownerColumns(this.identity).userId },
+          why: 'cannot be set when recording a view (it comes from the caller identity)',
+          row,
+        },
+      ),
+    );
   }
 
   /** The caller's recent views, newest first, a keyset page at a time. */

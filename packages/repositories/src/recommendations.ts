@@ -5,7 +5,7 @@ import {
   validation,
 } from '@aclue/db';
 import { desc } from 'drizzle-orm';
-import { ValidationError } from './errors';
+import { validate, validateRows } from './errors';
 import type { Runner } from './scope';
 import { after, type Page, toPage } from './sql';
 
@@ -19,14 +19,9 @@ export class RecommendationRepository {
   async createRecommendations(
     rows: readonly RecommendationInput[],
   ): Promise<RecommendationSelect[]> {
-    const issues: ValidationError['issues'] = [];
-    const valid = rows.flatMap((row, index) => {
-      const result = validation.recommendations.insert.strict().safeParse(row);
-      if (result.success) return [result.data];
-      issues.push(...ValidationError.fromZod(result.error, index).issues);
-      return [];
-    });
-    if (issues.length > 0) throw new ValidationError(issues);
+    const valid = validateRows(rows, (row, index) =>
+      validate(validation.recommendations.insert.strict(), row, index),
+    );
     if (valid.length === 0) return [];
     return this.run((tx) => tx.insert(recommendations).values(valid).returning());
   }

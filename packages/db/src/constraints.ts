@@ -1,4 +1,5 @@
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+import { triggerRuleMessages } from './objects/triggers';
 import { checkMessages } from './schema/rules';
 import { schemaTables } from './tables';
 
@@ -36,7 +37,7 @@ function keyMessages(table: PgTable): Record<string, string> {
  * every check, foreign key and unique constraint of the schema.
  */
 export const constraintMessages: Readonly<Record<string, string>> = Object.assign(
-  {},
+  { ...triggerRuleMessages },
   ...Object.values(schemaTables).map(({ table, rules }) => ({
     ...checkMessages(table, rules),
     ...keyMessages(table),

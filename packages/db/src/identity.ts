@@ -24,7 +24,15 @@ export async function setLocalIdentity(tx: Pick<Executor, 'execute'>, identity: 
     return;
   }
   const sub = identity.role === 'authenticated' ? identity.userId : '';
-  const claims = JSON.stringify(sub ? { sub, role: identity.role } : { role: identity.role });
+  // An anonymous visitor's id travels as the `anonymous_id` claim: the policies let a visitor
+  // record and read back only rows under it. The public anon key carries none.
+  const claims = JSON.stringify(
+    sub
+      ? { sub, role: identity.role }
+      : identity.role === 'anon' && identity.anonymousId
+        ? { role: identity.role, anonymous_id: identity.anonymousId }
+        : { role: identity.role },
+  );
   // One round trip: set_config('role', …, true) is SET LOCAL ROLE.
   await tx.execute(sql`SELECT
     set_config('request.jwt.claims', ${claims}, true),

@@ -1,4 +1,12 @@
 export {
+  isPlausibleTime,
+  isStorableText,
+  jsonObject,
+  jsonObjectProblem,
+  storableString,
+  storableTextMessage,
+} from './bounds';
+export {
   type CreateDbOptions,
   createDb,
   type Database,
@@ -31,7 +39,15 @@ export {
 export * from './objects';
 export * from './samples';
 export * from './schema';
-export { describeRange, type Range, type RowRule, type TableRules } from './schema/rules';
+export {
+  bounds,
+  describeRange,
+  type Range,
+  type RowRule,
+  type TableAccess,
+  type TableGroup,
+  type TableRules,
+} from './schema/rules';
 export { deploymentTables, schemaTables, type TableName, tables } from './tables';
 export { type TableSchemas, tableSchemas } from './validation';
 export * from './zod';

@@ -3,7 +3,7 @@ import { getTableColumns, sql } from 'drizzle-orm';
 import { type AnyPgColumn, getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import type { Executor } from './client';
 import * as s from './schema';
-import type { Range } from './schema/rules';
+import { bounds, type ColumnBound, checkName, columnBound, type Range } from './schema/rules';
 import { schemaTables, type TableName } from './tables';
 
 /**
@@ -132,6 +132,50 @@ export interface Violation {
   change: Record<string, unknown>;
 }
 
+const nested = (levels: number): Record<string, unknown> => {
+  let value: Record<string, unknown> = {};
+  for (let i = 1; i < levels; i++) value = { a: value };
+  return value;
+};
+
+/** A value one past a column's bound (`over`) or exactly at it, for a column of that kind. */
+function boundValue(column: AnyPgColumn, bound: ColumnBound, over: boolean): unknown {
+  const extra = over ? 1 : 0;
+  switch (bound.kind) {
+    case 'length':
+      return 'x'.repeat(bound.limit + extra);
+    case 'items':
+      return Array.from({ length: bound.limit + extra }, () =>
+        bound.itemText ? 'x'.repeat(Math.min(bound.itemText, 20)) : 0,
+      );
+    case 'shape':
+      // An object whose deepest value sits at level jsonDepth (+1 when over).
+      return nested(bounds.jsonDepth + 1 + extra);
+    case 'time':
+      if (!over) return new Date(`${bounds.earliest}T00:00:00Z`);
+      // Past the upper bound where there is one: a date that breaks no rule ordering times.
+      return bound.future ? new Date('1999-12-31T00:00:00Z') : new Date('9999-01-01T00:00:00Z');
+    default:
+      return column.name;
+  }
+}
+
+/** Every bounded column of every table, with its table, bound and constraint name. */
+function boundedColumns() {
+  return (Object.entries(schemaTables) as [TableName, (typeof schemaTables)[TableName]][]).flatMap(
+    ([name, { table, rules }]) =>
+      Object.entries(getTableColumns(table) as Record<string, AnyPgColumn>).flatMap(
+        ([key, column]) => {
+          const bound = column.generated ? undefined : columnBound(key, column, rules);
+          if (!bound) return [];
+          const constraint = checkName(getTableConfig(table).name, column.name, bound.kind);
+          const inRowRule = (rules.rows ?? []).some((r) => r.expression.includes(column.name));
+          return [{ name, key, column, bound, constraint, inRowRule }];
+        },
+      ),
+  );
+}
+
 /** One violating change per CHECK constraint of the schema, derived from the declared rules. */
 export function violations(): Violation[] {
   const list: Violation[] = [];
@@ -159,16 +203,34 @@ export function violations(): Violation[] {
       list.push({ table: name, constraint: rule.name, change: rowRuleViolations[rule.name] ?? {} });
     }
   }
+  for (const c of boundedColumns()) {
+    list.push({
+      table: c.name,
+      constraint: c.constraint,
+      change: { [c.key]: boundValue(c.column, c.bound, true) },
+    });
+  }
   return list;
 }
 
-/** Boundary values of every range, which the checks must accept. */
+/**
+ * Boundary values of every range and bound, which the checks must accept (the earliest time only
+ * where no rule orders the column against another time).
+ */
 export function boundaries(): Violation[] {
-  return Object.entries(schemaTables).flatMap(([name, { rules }]) =>
+  const ranges = Object.entries(schemaTables).flatMap(([name, { rules }]) =>
     (Object.entries(rules.ranges ?? {}) as [string, Range][]).flatMap(([key, range]) =>
       [range.min, range.max]
         .filter((v) => v !== undefined)
         .map((v) => ({ table: name as TableName, constraint: '', change: { [key]: v } })),
     ),
   );
+  const bounded = boundedColumns()
+    .filter((c) => c.bound.kind !== 'time' || !c.inRowRule)
+    .map((c) => ({
+      table: c.name,
+      constraint: '',
+      change: { [c.key]: boundValue(c.column, c.bound, false) },
+    }));
+  return [...ranges, ...bounded];
 }

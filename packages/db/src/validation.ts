@@ -1,9 +1,10 @@
 import { getTableColumns } from 'drizzle-orm';
-import type { PgTable } from 'drizzle-orm/pg-core';
+import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { type BuildSchema, createSchemaFactory } from 'drizzle-zod';
 import type { z } from 'zod';
-import type { Range, RowRule, TableRules } from './schema/rules';
-import { describeRange } from './schema/rules';
+import { isPlausibleTime, isStorableText, jsonObject, storableTextMessage } from './bounds';
+import type { RowRule, TableRules } from './schema/rules';
+import { columnBound, describeBound, describeRange } from './schema/rules';
 
 type Coerce = { date: true };
 type Schema<Kind extends 'select' | 'insert' | 'update', T extends PgTable> = BuildSchema<
@@ -25,41 +26,83 @@ const createSelectSchema = factory.createSelectSchema as Factory<'select'>;
 const createInsertSchema = factory.createInsertSchema as Factory<'insert'>;
 const createUpdateSchema = factory.createUpdateSchema as Factory<'update'>;
 
-type NumberRefinement = (schema: z.ZodNumber) => z.ZodNumber;
-type StringRefinement = (schema: z.ZodString) => z.ZodString;
+type Refinement = (schema: never) => z.ZodType;
+type Kind = 'insert' | 'update';
 
 const textColumnTypes = new Set(['PgText', 'PgVarchar', 'PgChar']);
 
-/** PostgreSQL text cannot hold NUL, and an unpaired surrogate cannot be stored as UTF-8. */
-const storableText =
-  (column: string): StringRefinement =>
-  (schema) =>
-    schema.refine((value) => !value.includes('\u0000') && value.isWellFormed(), {
-      message: `${column} must be valid text (no NUL characters or unpaired surrogates)`,
-    });
+/** The largest magnitude a `numeric(p, s)` stores, after PostgreSQL rounds to `s` decimals. */
+const numericLimit = (column: AnyPgColumn) => {
+  const { precision, scale = 0 } = column as unknown as { precision?: number; scale?: number };
+  if (precision === undefined) return undefined;
+  return { scale, max: 10 ** (precision - scale) - 10 ** -scale };
+};
+
+/** A replacement schema loses drizzle-zod's optional/nullable: put back what the column allows. */
+function asColumnAllows(schema: z.ZodType, column: AnyPgColumn, kind: Kind): z.ZodType {
+  let result = column.notNull ? schema : schema.nullable();
+  if (kind === 'update' || !column.notNull || column.hasDefault) result = result.optional();
+  return result;
+}
 
 /**
- * zod refinements mirroring the table's range checks, and making text storable, keyed by
- * TypeScript column name.
+ * zod refinements mirroring every CHECK of one column (range, length, array size, JSON shape,
+ * event-time window), plus what the column's type cannot hold (NUL, unpaired surrogates, digits
+ * beyond its precision), keyed by TypeScript column name.
  */
-function columnRefinements(table: PgTable, ranges: Record<string, Range> = {}) {
+function columnRefinements(table: PgTable, rules: TableRules<never>, kind: Kind) {
   const columns = getTableColumns(table);
-  const refinements: Record<string, NumberRefinement | StringRefinement> = {};
+  const refinements: Record<string, Refinement | z.ZodType> = {};
   for (const [key, column] of Object.entries(columns)) {
-    if (textColumnTypes.has(column.columnType) && !column.enumValues) {
-      refinements[key] = storableText(column.name);
+    const name = column.name;
+    const bound = column.generated ? undefined : columnBound(key, column, rules);
+    const range = rules.ranges?.[key];
+    const numeric = column.columnType === 'PgNumericNumber' ? numericLimit(column) : undefined;
+    if (bound?.kind === 'shape') {
+      refinements[key] = asColumnAllows(
+        jsonObject(name, bound.limit, describeBound(name, bound)),
+        column,
+        kind,
+      );
+    } else if (bound?.kind === 'items') {
+      const message = describeBound(name, bound);
+      refinements[key] = ((schema: z.ZodArray<z.ZodType>) =>
+        schema
+          .max(bound.limit, message)
+          .refine(
+            (items) =>
+              !bound.itemText ||
+              items.every(
+                (item) =>
+                  typeof item !== 'string' ||
+                  (item.length <= (bound.itemText ?? 0) && isStorableText(item)),
+              ),
+            message,
+          )) as Refinement;
+    } else if (bound?.kind === 'time') {
+      const message = describeBound(name, bound);
+      refinements[key] = ((schema: z.ZodDate) =>
+        schema.refine((value) => isPlausibleTime(value, bound.future), message)) as Refinement;
+    } else if (textColumnTypes.has(column.columnType) && !rules.enums?.[key]) {
+      const max = bound?.kind === 'length' ? bound.limit : undefined;
+      refinements[key] = ((schema: z.ZodString) =>
+        (max === undefined
+          ? schema
+          : schema.max(max, `${name} must be at most ${max} characters`)
+        ).refine(isStorableText, storableTextMessage(name))) as Refinement;
+    } else if (range || numeric) {
+      const message = range ? `${name} ${describeRange(range)}` : '';
+      refinements[key] = ((schema: z.ZodNumber) => {
+        let refined = schema;
+        if (range?.min !== undefined) refined = refined.min(range.min, message);
+        if (range?.max !== undefined) refined = refined.max(range.max, message);
+        if (!numeric) return refined;
+        return refined.refine(
+          (value) => Math.abs(Number(value.toFixed(numeric.scale))) <= numeric.max,
+          `${name} must be between -${numeric.max} and ${numeric.max} with at most ${numeric.scale} decimals`,
+        );
+      }) as Refinement;
     }
-  }
-  for (const [key, range] of Object.entries(ranges)) {
-    const column = columns[key];
-    if (!column) throw new Error(`range for unknown column ${key}`);
-    const message = `${column.name} ${describeRange(range)}`;
-    refinements[key] = (schema: z.ZodNumber) => {
-      let refined = schema;
-      if (range.min !== undefined) refined = refined.min(range.min, message);
-      if (range.max !== undefined) refined = refined.max(range.max, message);
-      return refined;
-    };
   }
   return refinements;
 }
@@ -90,10 +133,12 @@ export function tableSchemas<T extends PgTable>(
   table: T,
   rules: TableRules<never>,
 ): TableSchemas<T> {
-  const refine = columnRefinements(table, rules.ranges);
   return {
     select: createSelectSchema(table),
-    insert: withRowRules(createInsertSchema(table, refine), rules.rows),
-    update: createUpdateSchema(table, refine),
+    insert: withRowRules(
+      createInsertSchema(table, columnRefinements(table, rules, 'insert')),
+      rules.rows,
+    ),
+    update: createUpdateSchema(table, columnRefinements(table, rules, 'update')),
   };
 }

@@ -1,8 +1,13 @@
 import { commentStatements, tableComments } from './comments';
-import { grantStatements, tableGrants } from './privileges';
+import { defaultPrivilegeStatements, grantStatements, tableGrants } from './privileges';
 import { seedCategoriesStatement } from './seed';
 import { supabaseCompatibilityStatements } from './supabase';
-import { triggerStatement, updatedAtFunction, updatedAtTriggers } from './triggers';
+import {
+  conversionGuardFunction,
+  tableTriggers,
+  triggerFunctions,
+  triggerStatement,
+} from './triggers';
 
 export * from './comments';
 export * from './privileges';
@@ -17,19 +22,37 @@ export * from './triggers';
  */
 export const customMigrationStatements = {
   supabase_compat: () => supabaseCompatibilityStatements,
-  database_objects: () => databaseObjectStatements(),
+  // 0002_database_objects was rendered from the declarations of its day; `security` carries
+  // their later changes, and `push` applies the current ones (`databaseObjectStatements`).
+  security: () => securityStatements(),
 } satisfies Record<string, () => readonly string[]>;
 
 /**
- * The trigger function, triggers, grants, comments and seed, in order. `rerunnable` replaces
+ * The security migration: the conversion guard, closed default privileges, and every table's
+ * grants re-derived from its access rules (each grant statement revokes first, so it is exact).
+ */
+export function securityStatements(): string[] {
+  return [
+    conversionGuardFunction.definition,
+    ...tableTriggers
+      .filter((t) => t.function.endsWith(conversionGuardFunction.name))
+      .map((t) => triggerStatement(t)),
+    ...defaultPrivilegeStatements,
+    ...tableGrants.flatMap(grantStatements),
+  ];
+}
+
+/**
+ * The trigger functions, triggers, grants, default privileges, comments and seed, in order. `rerunnable` replaces
  * existing triggers instead of failing on them, for `aclue-db push`; every other statement is
  * idempotent as it is.
  */
 export function databaseObjectStatements({ rerunnable = false } = {}): string[] {
   return [
-    updatedAtFunction.definition,
-    ...updatedAtTriggers.map((t) => triggerStatement(t, { orReplace: rerunnable })),
+    ...triggerFunctions.map((f) => f.definition),
+    ...tableTriggers.map((t) => triggerStatement(t, { orReplace: rerunnable })),
     ...tableGrants.flatMap(grantStatements),
+    ...defaultPrivilegeStatements,
     ...tableComments.flatMap(commentStatements),
     seedCategoriesStatement,
   ];

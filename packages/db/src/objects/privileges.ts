@@ -1,18 +1,7 @@
+import { getTableColumns } from 'drizzle-orm';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
-import {
-  affiliateClicks,
-  categories,
-  feedbackTrainingColumns,
-  products,
-  productViews,
-  recommendationFeedback,
-  recommendations,
-  sessionAnalytics,
-  swipeInteractions,
-  swipeSessions,
-  userEditablePreferenceColumns,
-  userPreferences,
-} from '../schema';
+import type { TableAccess } from '../schema/rules';
+import { schemaTables, type TableName } from '../tables';
 import { quoteIdent } from './sql-text';
 
 export type ApiRole = 'anon' | 'authenticated';
@@ -27,60 +16,78 @@ export interface TableGrants {
   grants: Record<ApiRole, readonly Grant[]>;
 }
 
-const columnsExcept = (table: PgTable, excluded: readonly string[]) =>
-  getTableConfig(table)
-    .columns.map((c) => c.name)
-    .filter((name) => !excluded.includes(name));
+const accessOf = (name: TableName): TableAccess => {
+  const access = (schemaTables[name].rules as { access?: TableAccess }).access;
+  if (!access) throw new Error(`table ${name} declares no access rules`);
+  return access;
+};
 
-const catalogue = { anon: ['SELECT'], authenticated: ['SELECT'] } as const;
-const ownerOnly = { anon: [], authenticated: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] } as const;
-// Events are written once and never changed by the people they describe.
-const trackingEvents = { anon: ['INSERT'], authenticated: ['SELECT', 'INSERT'] } as const;
+/** SQL column names of TypeScript keys of a table. */
+const columnNames = (table: PgTable, keys: readonly string[]) => {
+  const columns = getTableColumns(table);
+  return keys.map((key) => {
+    const column = columns[key];
+    if (!column) throw new Error(`access rules of ${getTableConfig(table).name} name ${key}`);
+    return column.name;
+  });
+};
+
+/** The columns an API caller's INSERT may name: its identity's columns and what it may give. */
+export function callerInsertKeys(access: TableAccess): string[] {
+  return [
+    ...(access.owner ? [access.owner.user] : []),
+    ...(access.owner?.anonymous ? [access.owner.anonymous] : []),
+    ...(access.insert ?? []),
+    ...(access.derived ?? []),
+  ];
+}
+
+/** The fields a repository accepts from a caller of `role`: what it may give, nothing it is. */
+export function writableFields(name: TableName, role: string): readonly string[] {
+  const access = accessOf(name);
+  const given = access.insert ?? [];
+  return role === 'service_role' ? [...given, ...(access.serviceInsert ?? [])] : given;
+}
+
+function grantsFor(table: PgTable, access: TableAccess): TableGrants['grants'] {
+  if (access.group === 'catalogue') return { anon: ['SELECT'], authenticated: ['SELECT'] };
+  const insert: Grant[] =
+    (access.insert?.length ?? 0) > 0
+      ? [{ privilege: 'INSERT', columns: columnNames(table, callerInsertKeys(access)) }]
+      : [];
+  // Tracking events: anonymous visitors record (and read back) their own; rows never change.
+  if (access.group === 'tracking') {
+    return { anon: ['SELECT', ...insert], authenticated: ['SELECT', ...insert] };
+  }
+  const owner: Grant[] = ['SELECT', ...insert];
+  if ((access.update?.length ?? 0) > 0) {
+    owner.push({ privilege: 'UPDATE', columns: columnNames(table, access.update ?? []) });
+  }
+  if (access.delete) owner.push('DELETE');
+  return { anon: [], authenticated: owner };
+}
 
 /**
- * Least privilege for the API roles, on top of RLS: policies decide which rows, these decide which
- * operations and columns. TRUNCATE, which RLS does not govern, is never granted to them. The
- * service role keeps every privilege.
+ * Least privilege for the API roles, on top of RLS, derived from each table's access rules:
+ * policies decide which rows, these decide which operations and columns. Server-owned columns
+ * (ids, times, conversions, counters, training fields) are in no grant, so a client holding the
+ * public anon key cannot name them. TRUNCATE, which RLS does not govern, is granted to no API
+ * role; the service role keeps SELECT, INSERT, UPDATE and DELETE.
  */
-export const tableGrants: readonly TableGrants[] = [
-  { table: categories, grants: catalogue },
-  { table: products, grants: catalogue },
-  { table: swipeSessions, grants: ownerOnly },
-  { table: swipeInteractions, grants: ownerOnly },
-  { table: recommendations, grants: { anon: [], authenticated: ['SELECT'] } },
-  { table: affiliateClicks, grants: trackingEvents },
-  { table: sessionAnalytics, grants: trackingEvents },
-  { table: productViews, grants: trackingEvents },
-  {
-    table: userPreferences,
-    grants: {
-      anon: [],
-      authenticated: [
-        'SELECT',
-        { privilege: 'INSERT', columns: ['user_id', ...userEditablePreferenceColumns] },
-        { privilege: 'UPDATE', columns: userEditablePreferenceColumns },
-      ],
-    },
+export const tableGrants: readonly TableGrants[] = (Object.keys(schemaTables) as TableName[]).map(
+  (name) => {
+    const { table } = schemaTables[name];
+    return { table, grants: grantsFor(table, accessOf(name)) };
   },
-  {
-    table: recommendationFeedback,
-    grants: {
-      anon: [],
-      authenticated: [
-        'SELECT',
-        {
-          privilege: 'INSERT',
-          columns: columnsExcept(recommendationFeedback, feedbackTrainingColumns),
-        },
-      ],
-    },
-  },
-];
+);
 
 /** The statements that bring one table's grants to what is declared. */
 export function grantStatements({ table, grants }: TableGrants): string[] {
   const name = `public.${getTableConfig(table).name}`;
-  const statements = [`REVOKE ALL ON TABLE ${name} FROM anon, authenticated;`];
+  const statements = [
+    `REVOKE ALL ON TABLE ${name} FROM anon, authenticated;`,
+    `REVOKE TRUNCATE, REFERENCES, TRIGGER ON TABLE ${name} FROM service_role;`,
+  ];
   for (const [role, list] of Object.entries(grants)) {
     for (const grant of list) {
       statements.push(
@@ -92,3 +99,16 @@ export function grantStatements({ table, grants }: TableGrants): string[] {
   }
   return statements;
 }
+
+/**
+ * Closed by default: tables, sequences and functions created later in `public` by the role that
+ * runs the migrations start with no privileges for the API roles (Supabase's defaults hand them
+ * ALL), and no TRUNCATE for the service role. A later table must be granted on purpose.
+ */
+export const defaultPrivilegeStatements = [
+  'ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON TABLES FROM anon, authenticated;',
+  'ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE TRUNCATE, REFERENCES, TRIGGER ON TABLES FROM service_role;',
+  'ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON SEQUENCES FROM anon, authenticated;',
+  'ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON FUNCTIONS FROM anon, authenticated;',
+  'ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;',
+];

@@ -37,6 +37,41 @@ export interface TriggerDeclaration {
   function: string;
 }
 
+/**
+ * A click converts once: once `is_converted`, its order, time and commission stay as recorded
+ * (a network reporting a second order for the same click is a conflict, not an update). Only an
+ * explicit correction, which sets `aclue.conversion_correction` for its own transaction, may
+ * change them. Raised as a check violation named `affiliate_clicks_converts_once`.
+ */
+export const conversionGuardFunction: FunctionDeclaration = {
+  schema: 'public',
+  name: 'guard_click_conversion',
+  searchPath: '',
+  definition: `CREATE OR REPLACE FUNCTION public.guard_click_conversion()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = ''
+AS $fn$
+BEGIN
+  IF OLD.is_converted
+    AND (NEW.is_converted, NEW.order_id, NEW.conversion_timestamp, NEW.actual_commission)
+      IS DISTINCT FROM (OLD.is_converted, OLD.order_id, OLD.conversion_timestamp, OLD.actual_commission)
+    AND pg_catalog.current_setting('aclue.conversion_correction', true) IS DISTINCT FROM 'on'
+  THEN
+    RAISE EXCEPTION 'a converted click keeps its conversion'
+      USING ERRCODE = '23514', CONSTRAINT = 'affiliate_clicks_converts_once';
+  END IF;
+  RETURN NEW;
+END;
+$fn$;`,
+};
+
+/** Rules enforced by triggers, by the name they raise: what a person reads when one refuses. */
+export const triggerRuleMessages: Readonly<Record<string, string>> = {
+  affiliate_clicks_converts_once:
+    'a converted click keeps its order, time and commission; a different order is a conflict',
+};
+
 const hasUpdatedAt = (table: PgTable) =>
   getTableConfig(table).columns.some((column) => column.name === 'updated_at');
 
@@ -54,6 +89,24 @@ export const updatedAtTriggers: readonly TriggerDeclaration[] = tables
     };
   });
 
+/** Every trigger of the schema: the updated_at triggers and the conversion guard. */
+export const tableTriggers: readonly TriggerDeclaration[] = [
+  ...updatedAtTriggers,
+  {
+    table: 'affiliate_clicks',
+    name: 'guard_affiliate_clicks_conversion',
+    timing: 'BEFORE',
+    event: 'UPDATE',
+    function: `${conversionGuardFunction.schema}.${conversionGuardFunction.name}`,
+  },
+];
+
 /** `orReplace` makes the statement safe to run again (push); migrations keep plain CREATE. */
 export const triggerStatement = (trigger: TriggerDeclaration, { orReplace = false } = {}) =>
   `CREATE ${orReplace ? 'OR REPLACE ' : ''}TRIGGER ${trigger.name} ${trigger.timing} ${trigger.event} ON public.${trigger.table} FOR EACH ROW EXECUTE FUNCTION ${trigger.function}();`;
+
+/** Every trigger function the schema declares. */
+export const triggerFunctions: readonly FunctionDeclaration[] = [
+  updatedAtFunction,
+  conversionGuardFunction,
+];

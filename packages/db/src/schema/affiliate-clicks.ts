@@ -2,7 +2,15 @@ import { sql } from 'drizzle-orm';
 import { index, inet, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { authUsers } from 'drizzle-orm/supabase';
 import { createdAt, eventTime, flag, id, money, optionalTime, rate, updatedAt } from './columns';
-import { anonInsertsAnonymous, ownerInserts, ownerReads, serviceRoleManages } from './policies';
+import {
+  anonInsertsAnonymous,
+  anonReadsOwn,
+  anonymousClaim,
+  inCallersSession,
+  ownerInserts,
+  ownerReads,
+  serviceRoleManages,
+} from './policies';
 import { products } from './products';
 import { checksFor, type TableRules } from './rules';
 
@@ -16,6 +24,40 @@ interface ClickConversion {
 }
 
 export const affiliateClickRules = {
+  access: {
+    group: 'tracking',
+    owner: { user: 'userId', anonymous: 'anonymousId' },
+    insert: [
+      'productId',
+      'sessionId',
+      'sourcePage',
+      'deviceType',
+      'affiliateNetwork',
+      'affiliateUrl',
+      'commissionRate',
+      'expectedCommission',
+      'userAgent',
+      'ipAddress',
+      'referrerUrl',
+      'utmSource',
+      'utmMedium',
+      'utmCampaign',
+    ],
+    serviceInsert: ['clickTimestamp'],
+  },
+  lengths: {
+    anonymousId: 128,
+    sessionId: 128,
+    sourcePage: 2048,
+    affiliateNetwork: 100,
+    affiliateUrl: 2048,
+    orderId: 200,
+    userAgent: 1000,
+    referrerUrl: 2048,
+    utmSource: 200,
+    utmMedium: 200,
+    utmCampaign: 200,
+  },
   enums: { deviceType: deviceTypes },
   ranges: {
     commissionRate: { min: 0, max: 1 },
@@ -43,7 +85,7 @@ export const affiliateClickRules = {
         !c.conversionTimestamp || !c.clickTimestamp || c.conversionTimestamp >= c.clickTimestamp,
     },
   ],
-} satisfies TableRules<ClickConversion>;
+} as const satisfies TableRules<ClickConversion>;
 
 /** Every click on an affiliate link, and its conversion: the revenue attribution record. */
 export const affiliateClicks = pgTable(
@@ -97,7 +139,12 @@ export const affiliateClicks = pgTable(
     ),
     serviceRoleManages('affiliate_clicks'),
     ownerReads('affiliate_clicks', t.userId),
-    anonInsertsAnonymous('affiliate_clicks', t.userId),
-    ownerInserts('affiliate_clicks', t.userId),
+    anonReadsOwn('affiliate_clicks', t.userId, sql`${t.anonymousId} = ${anonymousClaim}`),
+    anonInsertsAnonymous(
+      'affiliate_clicks',
+      t.userId,
+      sql`${t.anonymousId} = ${anonymousClaim} and ${inCallersSession(t.sessionId)}`,
+    ),
+    ownerInserts('affiliate_clicks', t.userId, inCallersSession(t.sessionId)),
   ],
 ).enableRLS();

@@ -12,8 +12,10 @@ import { anyoneReadsActive, serviceRoleManages } from './policies';
 import { checksFor, type TableRules } from './rules';
 
 export const categoryRules = {
+  access: { group: 'catalogue' },
+  lengths: { description: 2000, iconUrl: 2048 },
   ranges: { sortOrder: { min: 0 } },
-} satisfies TableRules;
+} as const satisfies TableRules;
 
 /** Gift categories, a tree (parent_id). Public catalogue data: anyone reads active rows. */
 export const categories = pgTable(

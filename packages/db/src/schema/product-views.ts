@@ -2,7 +2,15 @@ import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, numeric, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { authUsers } from 'drizzle-orm/supabase';
 import { createdAt, eventTime, flag, id, score } from './columns';
-import { anonInsertsAnonymous, ownerInserts, ownerReads, serviceRoleManages } from './policies';
+import {
+  anonInsertsAnonymous,
+  anonReadsOwn,
+  inCallersSession,
+  ofCallersRecommendation,
+  ownerInserts,
+  ownerReads,
+  serviceRoleManages,
+} from './policies';
 import { products } from './products';
 import { recommendations } from './recommendations';
 import { checksFor, type TableRules } from './rules';
@@ -27,14 +35,38 @@ export const interactionTypes = [
 ] as const;
 
 export const productViewRules = {
+  access: {
+    group: 'tracking',
+    owner: { user: 'userId' },
+    insert: [
+      'productId',
+      'sessionId',
+      'viewSource',
+      'viewPosition',
+      'viewDurationSeconds',
+      'interactionType',
+      'hasClickedAffiliate',
+      'hasShared',
+      'hasSaved',
+      'recommendationId',
+      'searchQuery',
+      'filterCriteria',
+      'deviceType',
+      'viewportSize',
+      'screenDensity',
+    ],
+    // Event times and the model's scores are the platform's.
+    serviceInsert: ['viewTimestamp', 'relevanceScore', 'predictedInterest'],
+  },
+  lengths: { sessionId: 128 },
   enums: { viewSource: viewSources, interactionType: interactionTypes },
   ranges: {
     viewPosition: { min: 1 },
-    viewDurationSeconds: { min: 0 },
+    viewDurationSeconds: { min: 0, max: 86_400 },
     relevanceScore: { min: 0, max: 1 },
     predictedInterest: { min: 0, max: 1 },
   },
-} satisfies TableRules;
+} as const satisfies TableRules;
 
 /** One view of one product: immutable events, the highest-volume table (no updated_at). */
 export const productViews = pgTable(
@@ -104,7 +136,16 @@ export const productViews = pgTable(
     index('idx_product_views_ctr').on(t.productId, t.viewPosition, t.hasClickedAffiliate),
     serviceRoleManages('product_views'),
     ownerReads('product_views', t.userId),
-    anonInsertsAnonymous('product_views', t.userId),
-    ownerInserts('product_views', t.userId),
+    anonReadsOwn('product_views', t.userId, inCallersSession(t.sessionId)),
+    anonInsertsAnonymous(
+      'product_views',
+      t.userId,
+      sql`${inCallersSession(t.sessionId)} and ${ofCallersRecommendation(t.recommendationId)}`,
+    ),
+    ownerInserts(
+      'product_views',
+      t.userId,
+      sql`${inCallersSession(t.sessionId)} and ${ofCallersRecommendation(t.recommendationId)}`,
+    ),
   ],
 ).enableRLS();

@@ -20,6 +20,8 @@ interface ProductPrices {
 }
 
 export const productRules = {
+  access: { group: 'catalogue' },
+  lengths: { description: 4000, imageUrl: 2048, affiliateUrl: 2048, availabilityStatus: 50 },
   ranges: {
     priceMin: { min: 0 },
     priceMax: { min: 0 },
@@ -36,7 +38,7 @@ export const productRules = {
         p.priceMin == null || p.priceMax == null || p.priceMin <= p.priceMax,
     },
   ],
-} satisfies TableRules<ProductPrices>;
+} as const satisfies TableRules<ProductPrices>;
 
 /** The gift catalogue. Public: anyone reads active products; only the service role writes. */
 export const products = pgTable(

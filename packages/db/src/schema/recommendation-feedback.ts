@@ -31,16 +31,32 @@ export const feedbackSources = [
   'web_app',
 ] as const;
 
-/** Training and moderation columns: set by the service role, never by the user giving feedback. */
-export const feedbackTrainingColumns = [
-  'training_weight',
-  'is_processed',
-  'is_validated',
-  'validation_notes',
-  'processing_timestamp',
-] as const;
-
 export const recommendationFeedbackRules = {
+  // Training and moderation columns (weight, processed, validated, notes) are the service role's.
+  access: {
+    group: 'personal',
+    owner: { user: 'userId' },
+    insert: [
+      'recommendationId',
+      'productId',
+      'feedbackType',
+      'feedbackAction',
+      'feedbackValue',
+      'rating',
+      'comment',
+      'feedbackTags',
+      'timeToActionSeconds',
+      'dwellTimeSeconds',
+      'clickDepth',
+      'scrollDepth',
+      'feedbackSource',
+      'sessionId',
+      'positionInList',
+      'modelVersion',
+      'originalConfidenceScore',
+    ],
+  },
+  lengths: { comment: 4000, sessionId: 128, modelVersion: 100, validationNotes: 4000 },
   enums: {
     feedbackType: feedbackTypes,
     feedbackAction: feedbackActions,
@@ -49,15 +65,15 @@ export const recommendationFeedbackRules = {
   ranges: {
     feedbackValue: { min: -1, max: 1 },
     rating: { min: 1, max: 5 },
-    timeToActionSeconds: { min: 0 },
-    dwellTimeSeconds: { min: 0 },
-    clickDepth: { min: 0 },
+    timeToActionSeconds: { min: 0, max: 86_400 },
+    dwellTimeSeconds: { min: 0, max: 86_400 },
+    clickDepth: { min: 0, max: 1_000 },
     scrollDepth: { min: 0, max: 1 },
     positionInList: { min: 1 },
     originalConfidenceScore: { min: 0, max: 1 },
     trainingWeight: { min: 0 },
   },
-} satisfies TableRules;
+} as const satisfies TableRules;
 
 /** A user's reaction to a recommendation: training data for the recommender. */
 export const recommendationFeedback = pgTable(
@@ -93,7 +109,8 @@ export const recommendationFeedback = pgTable(
       .default(1),
     isProcessed: flag('is_processed'),
     processingTimestamp: optionalTime('processing_timestamp'),
-    isValidated: flag('is_validated', true),
+    // User-submitted feedback trains nothing until moderation validates it.
+    isValidated: flag('is_validated'),
     validationNotes: text('validation_notes'),
     createdAt: createdAt(),
   },
@@ -118,11 +135,12 @@ export const recommendationFeedback = pgTable(
       .where(sql`is_validated = true`),
     serviceRoleManages('recommendation_feedback'),
     ownerReads('recommendation_feedback', t.userId),
-    // Feedback only on a recommendation made to this user.
+    // Feedback only on a recommendation made to this user, about the product it recommended,
+    // while that product is active.
     ownerInserts(
       'recommendation_feedback',
       t.userId,
-      sql`exists (select 1 from public.recommendations r where r.id = ${t.recommendationId} and r.user_id = ${authUid})`,
+      sql`exists (select 1 from public.recommendations r where r.id = ${t.recommendationId} and r.user_id = ${authUid} and r.product_id = ${t.productId}) and exists (select 1 from public.products p where p.id = ${t.productId} and p.is_active)`,
     ),
   ],
 ).enableRLS();

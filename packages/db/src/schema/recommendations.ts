@@ -7,8 +7,11 @@ import { checksFor, type TableRules } from './rules';
 import { swipeSessions } from './swipe-sessions';
 
 export const recommendationRules = {
+  access: { group: 'personal', owner: { user: 'userId' } },
+  lengths: { reasoning: 4000 },
+  futureTimes: ['expiresAt'],
   ranges: { confidenceScore: { min: 0, max: 1 }, rankPosition: { min: 1 } },
-} satisfies TableRules;
+} as const satisfies TableRules;
 
 /** What the recommender proposed to a user. The owner reads; only the service role writes. */
 export const recommendations = pgTable(

@@ -25,7 +25,45 @@ export interface RowRule<Row = Record<string, unknown>> {
   holds: (row: Row) => boolean;
 }
 
+/**
+ * What a table is for, which decides what the API roles (`anon`, `authenticated`) hold on it:
+ * `catalogue` rows are read by anyone and written by the service role; `personal` rows belong to
+ * one signed-in user; `tracking` rows are events recorded by anonymous visitors and users alike.
+ */
+export type TableGroup = 'catalogue' | 'personal' | 'tracking';
+
+/**
+ * Who may write which column, declared once per table. It becomes the column privileges of the
+ * API roles, the fields the repositories accept from a caller, and what verification expects.
+ * Every column not listed (ids, audit and event times, conversion and revenue fields, counters,
+ * training fields, generated values) is server-owned: only the service role writes it.
+ */
+export interface TableAccess {
+  group: TableGroup;
+  /** The columns naming whom a row belongs to, stamped from the caller's identity, never given. */
+  owner?: { user: string; anonymous?: string };
+  /** What an API caller may give when it inserts a row. */
+  insert?: readonly string[];
+  /** What the owner may change afterwards. */
+  update?: readonly string[];
+  /** Columns the repositories compute from the caller's input and write as the caller. */
+  derived?: readonly string[];
+  /** Whether the owner may delete its rows. */
+  delete?: boolean;
+  /** Beyond `insert`, what the service role may give through the repositories (event times). */
+  serviceInsert?: readonly string[];
+}
+
 export interface TableRules<Row = Record<string, unknown>> {
+  access?: TableAccess;
+  /** Most characters of a text column, where the default (`bounds.text`) does not fit. */
+  lengths?: Record<string, number>;
+  /** Most elements of an array column, where the default (`bounds.items`) does not fit. */
+  items?: Record<string, number>;
+  /** Largest JSON document of a jsonb column in bytes, where `bounds.jsonBytes` does not fit. */
+  jsonBytes?: Record<string, number>;
+  /** Timestamp columns that may lie in the future (an expiry); every other one is an event. */
+  futureTimes?: readonly string[];
   /**
    * Allowed values of text columns declared with `enum`, keyed by TypeScript column name. Repeated
    * here because drizzle does not show a column's enum inside the table's extra-config callback.
@@ -35,6 +73,20 @@ export interface TableRules<Row = Record<string, unknown>> {
   ranges?: Record<string, Range>;
   rows?: readonly RowRule<Row>[];
 }
+
+/**
+ * Bounds every column of its kind gets unless its table's rules say otherwise. Indexed text must
+ * stay far below a btree entry's 2,704 bytes (4 bytes a character at worst).
+ */
+export const bounds = {
+  text: 500,
+  items: 100,
+  itemText: 200,
+  jsonBytes: 16_384,
+  jsonDepth: 8,
+  earliest: '2000-01-01',
+  futureSlackMinutes: 5,
+} as const;
 
 export const describeRange = ({ min, max }: Range): string => {
   if (min !== undefined && max !== undefined) return `must be between ${min} and ${max}`;
@@ -58,44 +110,161 @@ const columnOf = (table: string, columns: Record<string, AnyPgColumn>, key: stri
   return column;
 };
 
-export const checkName = (table: string, column: string) => `${table}_${column}_check`;
+export const checkName = (table: string, column: string, kind?: string) =>
+  `${table}_${column}${kind ? `_${kind}` : ''}_check`;
+
+/** One CHECK constraint as declared: its name, SQL expression and the sentence a person reads. */
+export interface CheckDeclaration {
+  name: string;
+  expression: string;
+  message: string;
+}
+
+/** The bound a column of this kind gets from its table's rules, if any. */
+export interface ColumnBound {
+  kind: 'length' | 'items' | 'shape' | 'time';
+  /** Most characters, items or bytes (`time`: whether the column may lie in the future). */
+  limit: number;
+  /** Text arrays: most characters of one element. */
+  itemText?: number;
+  future?: boolean;
+}
+
+/** Columns of a type the schema bounds (text, arrays, jsonb, timestamps), and their bound. */
+export function columnBound(
+  key: string,
+  column: AnyPgColumn,
+  rules: TableRules<never>,
+): ColumnBound | undefined {
+  switch (column.columnType) {
+    case 'PgText':
+      return rules.enums?.[key]
+        ? undefined
+        : { kind: 'length', limit: rules.lengths?.[key] ?? bounds.text };
+    case 'PgArray': {
+      // A table's columns have `baseColumn`; the extra-config callback's see only the builder.
+      const array = column as unknown as {
+        baseColumn?: AnyPgColumn;
+        config?: { baseBuilder?: { config?: { columnType?: string } } };
+      };
+      const baseType =
+        array.baseColumn?.columnType ?? array.config?.baseBuilder?.config?.columnType;
+      const text = baseType === 'PgText';
+      return {
+        kind: 'items',
+        limit: rules.items?.[key] ?? bounds.items,
+        ...(text ? { itemText: bounds.itemText } : {}),
+      };
+    }
+    case 'PgJsonb':
+      return { kind: 'shape', limit: rules.jsonBytes?.[key] ?? bounds.jsonBytes };
+    case 'PgTimestamp':
+    case 'PgTimestampString':
+      return { kind: 'time', limit: 0, future: rules.futureTimes?.includes(key) ?? false };
+    default:
+      return undefined;
+  }
+}
+
+export const describeBound = (column: string, bound: ColumnBound): string => {
+  switch (bound.kind) {
+    case 'length':
+      return `${column} must be at most ${bound.limit} characters`;
+    case 'items':
+      return bound.itemText
+        ? `${column} must have at most ${bound.limit} items of at most ${bound.itemText} characters`
+        : `${column} must have at most ${bound.limit} items`;
+    case 'shape':
+      return `${column} must be a JSON object of at most ${bound.limit} bytes, nested at most ${bounds.jsonDepth} levels deep`;
+    case 'time':
+      return bound.future
+        ? `${column} must not be before ${bounds.earliest}`
+        : `${column} must be between ${bounds.earliest} and ${bounds.futureSlackMinutes} minutes from now`;
+  }
+};
+
+function boundExpression(column: string, bound: ColumnBound): string {
+  switch (bound.kind) {
+    case 'length':
+      return `char_length(${column}) <= ${bound.limit}`;
+    case 'items':
+      return bound.itemText
+        ? `cardinality(${column}) <= ${bound.limit} AND char_length(array_to_string(${column}, '')) <= ${bound.limit * bound.itemText}`
+        : `cardinality(${column}) <= ${bound.limit}`;
+    case 'shape':
+      return `jsonb_typeof(${column}) = 'object' AND octet_length(${column}::text) <= ${bound.limit} AND NOT jsonb_path_exists(${column}, 'lax $.**{${bounds.jsonDepth + 1} to last}')`;
+    case 'time': {
+      const earliest = `${column} >= '${bounds.earliest} 00:00:00+00'::timestamptz`;
+      return bound.future
+        ? earliest
+        : `${earliest} AND ${column} <= now() + interval '${bounds.futureSlackMinutes} minutes'`;
+    }
+  }
+}
 
 /**
- * The CHECK constraints of a table: one per enum column, one per range, one per row rule.
- * Call inside the table's extra-config callback with its columns.
+ * Every CHECK of a table, derived from its rules and its columns' types: one per enum, range,
+ * bounded column (text length, array size, JSON shape, event time) and row rule.
  */
-export function checksFor(table: string, columns: Record<string, AnyPgColumn>, rules: TableRules) {
-  const checks = [];
+export function checkDeclarations(
+  table: string,
+  columns: Record<string, AnyPgColumn>,
+  rules: TableRules<never>,
+): CheckDeclaration[] {
+  const list: CheckDeclaration[] = [];
   for (const [key, values] of Object.entries(rules.enums ?? {})) {
-    const column = columnOf(table, columns, key);
-    const list = values.map(quoteLiteral).join(', ');
-    checks.push(check(checkName(table, column.name), sql.raw(`${column.name} IN (${list})`)));
+    const column = columnOf(table, columns, key).name;
+    list.push({
+      name: checkName(table, column),
+      expression: `${column} IN (${values.map(quoteLiteral).join(', ')})`,
+      message: `${column} must be one of ${values.join(', ')}`,
+    });
   }
   for (const [key, range] of Object.entries(rules.ranges ?? {})) {
-    const column = columnOf(table, columns, key);
-    checks.push(
-      check(checkName(table, column.name), sql.raw(rangeExpression(column.name, range)) as SQL),
-    );
+    const column = columnOf(table, columns, key).name;
+    list.push({
+      name: checkName(table, column),
+      expression: rangeExpression(column, range),
+      message: `${column} ${describeRange(range)}`,
+    });
+  }
+  for (const key of [
+    ...Object.keys(rules.lengths ?? {}),
+    ...Object.keys(rules.items ?? {}),
+    ...Object.keys(rules.jsonBytes ?? {}),
+    ...(rules.futureTimes ?? []),
+  ]) {
+    columnOf(table, columns, key);
+  }
+  for (const [key, column] of Object.entries(columns)) {
+    // A generated column is computed from others, which are bounded themselves.
+    if ((column as { generated?: unknown }).generated) continue;
+    const bound = columnBound(key, column, rules);
+    if (!bound) continue;
+    list.push({
+      name: checkName(table, column.name, bound.kind),
+      expression: boundExpression(column.name, bound),
+      message: describeBound(column.name, bound),
+    });
   }
   for (const rule of rules.rows ?? []) {
-    checks.push(check(rule.name, sql.raw(rule.expression)));
+    list.push({ name: rule.name, expression: rule.expression, message: rule.message });
   }
-  return checks;
+  return list;
 }
+
+/** The CHECK constraints of a table. Call inside the table's extra-config callback with its columns. */
+export const checksFor = (
+  table: string,
+  columns: Record<string, AnyPgColumn>,
+  rules: TableRules<never>,
+) =>
+  checkDeclarations(table, columns, rules).map((c) => check(c.name, sql.raw(c.expression) as SQL));
 
 /** Constraint name → readable message, for every check of the table. */
 export function checkMessages(table: PgTable, rules: TableRules<never>): Record<string, string> {
   const { name } = getTableConfig(table);
-  const columns = getTableColumns(table);
-  const messages: Record<string, string> = {};
-  for (const [key, values] of Object.entries(rules.enums ?? {})) {
-    const column = columnOf(name, columns, key);
-    messages[checkName(name, column.name)] = `${column.name} must be one of ${values.join(', ')}`;
-  }
-  for (const [key, range] of Object.entries(rules.ranges ?? {})) {
-    const column = columnOf(name, columns, key);
-    messages[checkName(name, column.name)] = `${column.name} ${describeRange(range)}`;
-  }
-  for (const rule of rules.rows ?? []) messages[rule.name] = rule.message;
-  return messages;
+  return Object.fromEntries(
+    checkDeclarations(name, getTableColumns(table), rules).map((c) => [c.name, c.message]),
+  );
 }

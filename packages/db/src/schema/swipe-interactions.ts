@@ -1,4 +1,4 @@
-import { index, integer, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { foreignKey, index, integer, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { authUsers } from 'drizzle-orm/supabase';
 import { categories } from './categories';
 import { createdAt, eventTime, id, score } from './columns';
@@ -11,18 +11,30 @@ import { swipeSessions } from './swipe-sessions';
 export const swipeDirections = ['left', 'right', 'up', 'down'] as const;
 
 export const swipeInteractionRules = {
+  access: {
+    group: 'personal',
+    owner: { user: 'userId' },
+    insert: [
+      'sessionId',
+      'productId',
+      'categoryId',
+      'swipeDirection',
+      'timeSpentSeconds',
+      'preferenceStrength',
+    ],
+    delete: true,
+    serviceInsert: ['swipeTimestamp'],
+  },
   enums: { swipeDirection: swipeDirections },
-  ranges: { timeSpentSeconds: { min: 0 }, preferenceStrength: { min: 0, max: 1 } },
-} satisfies TableRules;
+  ranges: { timeSpentSeconds: { min: 0, max: 86_400 }, preferenceStrength: { min: 0, max: 1 } },
+} as const satisfies TableRules;
 
 /** One swipe on one product: the input of the preference job. Owner-only. */
 export const swipeInteractions = pgTable(
   'swipe_interactions',
   {
     id: id(),
-    sessionId: uuid('session_id')
-      .notNull()
-      .references(() => swipeSessions.id, { onDelete: 'cascade' }),
+    sessionId: uuid('session_id').notNull(),
     userId: uuid('user_id')
       .notNull()
       .references(() => authUsers.id, { onDelete: 'cascade' }),
@@ -38,6 +50,13 @@ export const swipeInteractions = pgTable(
   },
   (t) => [
     ...checksFor('swipe_interactions', t, swipeInteractionRules),
+    // Foreign keys ignore RLS: pairing the session with the swipe's user keeps a swipe out of
+    // another user's session.
+    foreignKey({
+      name: 'swipe_interactions_session_owner_fk',
+      columns: [t.sessionId, t.userId],
+      foreignColumns: [swipeSessions.id, swipeSessions.userId],
+    }).onDelete('cascade'),
     index('idx_swipe_interactions_session_id').on(t.sessionId),
     index('idx_swipe_interactions_user_timestamp').on(
       t.userId,

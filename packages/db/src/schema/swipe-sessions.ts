@@ -1,4 +1,4 @@
-import { index, pgTable, text, uuid, varchar } from 'drizzle-orm/pg-core';
+import { index, pgTable, text, unique, uuid, varchar } from 'drizzle-orm/pg-core';
 import { authUsers } from 'drizzle-orm/supabase';
 import { eventTime, flag, id, money, optionalTime } from './columns';
 import { ownerManages, serviceRoleManages } from './policies';
@@ -12,6 +12,23 @@ interface SwipeSessionTimes {
 }
 
 export const swipeSessionRules = {
+  access: {
+    group: 'personal',
+    owner: { user: 'userId' },
+    insert: [
+      'sessionType',
+      'occasion',
+      'budgetMin',
+      'budgetMax',
+      'recipientRelationship',
+      'recipientAgeRange',
+      'recipientGender',
+      'recipientInterests',
+    ],
+    update: ['isCompleted', 'completedAt'],
+    delete: true,
+    serviceInsert: ['startedAt'],
+  },
   ranges: { budgetMin: { min: 0 }, budgetMax: { min: 0 } },
   rows: [
     {
@@ -29,7 +46,7 @@ export const swipeSessionRules = {
         !s.completedAt || !s.startedAt || s.completedAt >= s.startedAt,
     },
   ],
-} satisfies TableRules<SwipeSessionTimes>;
+} as const satisfies TableRules<SwipeSessionTimes>;
 
 /** A gift-finding session of swipes. Owner-only. */
 export const swipeSessions = pgTable(
@@ -54,6 +71,8 @@ export const swipeSessions = pgTable(
   (t) => [
     ...checksFor('swipe_sessions', t, swipeSessionRules),
     index('idx_swipe_sessions_user_id').on(t.userId),
+    // What swipes reference with (session_id, user_id): a swipe only in its owner's session.
+    unique('swipe_sessions_id_user_id_key').on(t.id, t.userId),
     serviceRoleManages('swipe_sessions'),
     ownerManages('swipe_sessions', t.userId),
   ],

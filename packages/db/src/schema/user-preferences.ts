@@ -5,25 +5,24 @@ import { counter, createdAt, rate, score, updatedAt } from './columns';
 import { ownerInserts, ownerReads, ownerUpdates, serviceRoleManages } from './policies';
 import { checksFor, type TableRules } from './rules';
 
+/** Columns a person sets by hand; everything else is written by the preference job alone. */
+const handSet = ['likedBrands', 'dislikedBrands', 'priceRange', 'priceSensitivity'] as const;
+
 export const userPreferenceRules = {
+  access: { group: 'personal', owner: { user: 'userId' }, insert: handSet, update: handSet },
+  items: { embeddingVector: 4096 },
+  lengths: { calculationVersion: 50 },
+  jsonBytes: { mlFeatures: 65_536 },
   ranges: {
     priceSensitivity: { min: 0, max: 1 },
-    rightSwipes: { min: 0 },
-    leftSwipes: { min: 0 },
-    superLikes: { min: 0 },
+    rightSwipes: { min: 0, max: 100_000_000 },
+    leftSwipes: { min: 0, max: 100_000_000 },
+    superLikes: { min: 0, max: 100_000_000 },
     similarityThreshold: { min: 0, max: 1 },
     dataQualityScore: { min: 0, max: 1 },
     confidenceLevel: { min: 0, max: 1 },
   },
-} satisfies TableRules;
-
-/** Columns a person sets by hand; everything else is written by the preference job alone. */
-export const userEditablePreferenceColumns = [
-  'liked_brands',
-  'disliked_brands',
-  'price_range',
-  'price_sensitivity',
-] as const;
+} as const satisfies TableRules;
 
 // A generated column cannot read another generated column, so the total is spelled out twice.
 const totalSwipes = 'right_swipes + left_swipes + super_likes';

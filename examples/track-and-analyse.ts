@@ -25,10 +25,9 @@ try {
 
   // 1. An anonymous visitor browses and clicks an affiliate link.
   const anonymousId = `anon-${randomUUID()}`;
-  const sessionId = `session-${randomUUID()}`;
   const visitor = repos.asAnon({ anonymousId });
-  await visitor.sessions.startSession({
-    sessionId,
+  // The database generates the session id; the visitor's later events name it.
+  const { sessionId } = await visitor.sessions.startSession({
     landingPage: '/gifts',
     deviceType: 'mobile',
     utmCampaign: 'winter',

@@ -9,10 +9,14 @@ ALTER TABLE "user_preferences" DROP CONSTRAINT "user_preferences_left_swipes_che
 ALTER TABLE "user_preferences" DROP CONSTRAINT "user_preferences_super_likes_check";--> statement-breakpoint
 ALTER TABLE "swipe_interactions" DROP CONSTRAINT "swipe_interactions_session_id_swipe_sessions_id_fk";
 --> statement-breakpoint
+ALTER TABLE "swipe_interactions" DROP CONSTRAINT "swipe_interactions_user_id_users_id_fk";
+--> statement-breakpoint
+DROP INDEX "idx_swipe_interactions_session_id";--> statement-breakpoint
 ALTER TABLE "recommendation_feedback" ALTER COLUMN "is_validated" SET DEFAULT false;--> statement-breakpoint
 ALTER TABLE "session_analytics" ALTER COLUMN "session_id" SET DEFAULT gen_random_uuid()::text;--> statement-breakpoint
 ALTER TABLE "swipe_sessions" ADD CONSTRAINT "swipe_sessions_id_user_id_key" UNIQUE("id","user_id");--> statement-breakpoint
 ALTER TABLE "swipe_interactions" ADD CONSTRAINT "swipe_interactions_session_owner_fk" FOREIGN KEY ("session_id","user_id") REFERENCES "public"."swipe_sessions"("id","user_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "idx_swipe_interactions_session_id" ON "swipe_interactions" USING btree ("session_id","user_id");--> statement-breakpoint
 ALTER TABLE "affiliate_clicks" ADD CONSTRAINT "affiliate_clicks_anonymous_id_length_check" CHECK (char_length(anonymous_id) <= 128);--> statement-breakpoint
 ALTER TABLE "affiliate_clicks" ADD CONSTRAINT "affiliate_clicks_session_id_length_check" CHECK (char_length(session_id) <= 128);--> statement-breakpoint
 ALTER TABLE "affiliate_clicks" ADD CONSTRAINT "affiliate_clicks_click_timestamp_time_check" CHECK (click_timestamp >= '2000-01-01 00:00:00+00'::timestamptz AND click_timestamp <= now() + interval '5 minutes');--> statement-breakpoint
@@ -117,7 +121,7 @@ CREATE POLICY "product_views_anon_select_own" ON "product_views" AS PERMISSIVE F
 CREATE POLICY "session_analytics_anon_select_own" ON "session_analytics" AS PERMISSIVE FOR SELECT TO "anon" USING ("session_analytics"."user_id" is null and "session_analytics"."anonymous_id" = (select auth.jwt() ->> 'anonymous_id'));--> statement-breakpoint
 ALTER POLICY "affiliate_clicks_anon_insert" ON "affiliate_clicks" TO anon WITH CHECK ("affiliate_clicks"."user_id" is null and "affiliate_clicks"."anonymous_id" = (select auth.jwt() ->> 'anonymous_id') and exists (select 1 from public.session_analytics s where s.session_id = "affiliate_clicks"."session_id"));--> statement-breakpoint
 ALTER POLICY "affiliate_clicks_insert_own" ON "affiliate_clicks" TO authenticated WITH CHECK ("affiliate_clicks"."user_id" = (select auth.uid()) and exists (select 1 from public.session_analytics s where s.session_id = "affiliate_clicks"."session_id"));--> statement-breakpoint
-ALTER POLICY "product_views_anon_insert" ON "product_views" TO anon WITH CHECK ("product_views"."user_id" is null and exists (select 1 from public.session_analytics s where s.session_id = "product_views"."session_id") and ("product_views"."recommendation_id" is null or exists (select 1 from public.recommendations r where r.id = "product_views"."recommendation_id")));--> statement-breakpoint
+ALTER POLICY "product_views_anon_insert" ON "product_views" TO anon WITH CHECK ("product_views"."user_id" is null and exists (select 1 from public.session_analytics s where s.session_id = "product_views"."session_id") and "product_views"."recommendation_id" is null);--> statement-breakpoint
 ALTER POLICY "product_views_insert_own" ON "product_views" TO authenticated WITH CHECK ("product_views"."user_id" = (select auth.uid()) and exists (select 1 from public.session_analytics s where s.session_id = "product_views"."session_id") and ("product_views"."recommendation_id" is null or exists (select 1 from public.recommendations r where r.id = "product_views"."recommendation_id")));--> statement-breakpoint
 ALTER POLICY "recommendation_feedback_insert_own" ON "recommendation_feedback" TO authenticated WITH CHECK ("recommendation_feedback"."user_id" = (select auth.uid()) and exists (select 1 from public.recommendations r where r.id = "recommendation_feedback"."recommendation_id" and r.user_id = (select auth.uid()) and r.product_id = "recommendation_feedback"."product_id") and exists (select 1 from public.products p where p.id = "recommendation_feedback"."product_id" and p.is_active));--> statement-breakpoint
 ALTER POLICY "session_analytics_anon_insert" ON "session_analytics" TO anon WITH CHECK ("session_analytics"."user_id" is null and "session_analytics"."anonymous_id" = (select auth.jwt() ->> 'anonymous_id'));

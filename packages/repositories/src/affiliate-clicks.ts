@@ -1,56 +1,49 @@
-import { randomUUID } from 'node:crypto';
 import {
   type AffiliateClickInsert,
   type AffiliateClickSelect,
+  type affiliateClickRules,
   affiliateClicks,
   type Identity,
+  isPlausibleTime,
+  queryRows,
   sessionAnalytics,
-  validation,
+  storableString,
 } from '@aclue/db';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { NotFoundError, validate, validateWrite } from './errors';
+import {
+  ConflictError,
+  ConstraintViolationError,
+  NotFoundError,
+  notInCallersSession,
+  validate,
+} from './errors';
 import { ownedBy, ownerColumns } from './owner';
 import { type Runner, switchIdentity } from './scope';
-import { after, insertProvided, type Page, toPage } from './sql';
+import { after, insertReturningIds, type Page, toPage } from './sql';
+import { validateInsert } from './write';
 
-/** What a visitor or user says about a click; identity and conversion fields are not theirs. */
-export type ClickInput = Omit<
-  AffiliateClickInsert,
-  | 'id'
-  | 'userId'
-  | 'anonymousId'
-  | 'isConverted'
-  | 'conversionTimestamp'
-  | 'actualCommission'
-  | 'orderId'
-  | 'createdAt'
-  | 'updatedAt'
->;
+type Access = typeof affiliateClickRules.access;
 
-const clickFields = [
-  'productId',
-  'sessionId',
-  'clickTimestamp',
-  'sourcePage',
-  'deviceType',
-  'affiliateNetwork',
-  'affiliateUrl',
-  'commissionRate',
-  'expectedCommission',
-  'userAgent',
-  'ipAddress',
-  'referrerUrl',
-  'utmSource',
-  'utmMedium',
-  'utmCampaign',
-] as const;
+/**
+ * What a visitor or user says about a click (the fields the table's access rules let it give);
+ * the service role may also date it. Ids, identity and conversion fields are not the caller's.
+ */
+export type ClickInput = Pick<AffiliateClickInsert, Access['insert'][number]> &
+  Partial<Pick<AffiliateClickInsert, Access['serviceInsert'][number]>>;
 
 const conversionInput = z.object({
   clickId: z.uuid(),
-  orderId: z.string().min(1, 'orderId is required'),
-  actualCommission: z.number().min(0, 'actual_commission must be at least 0').optional(),
-  convertedAt: z.coerce.date().optional(),
+  orderId: storableString('orderId', 200).min(1, 'orderId is required'),
+  actualCommission: z
+    .number()
+    .min(0, 'actual_commission must be at least 0')
+    .max(99_999_999.99, 'actual_commission must be at most 99999999.99')
+    .optional(),
+  convertedAt: z.coerce
+    .date()
+    .refine((d) => isPlausibleTime(d), 'convertedAt must be between 2000-01-01 and now')
+    .optional(),
 });
 export type ConversionInput = z.input<typeof conversionInput>;
 
@@ -67,19 +60,15 @@ export class AffiliateClickRepository {
    * so concurrent clicks never lose a count.
    */
   async recordClick(input: ClickInput): Promise<{ id: string; sessionCounted: boolean }> {
-    const id = randomUUID();
-    const row = validateWrite(
-      validation.affiliateClicks.insert,
-      { ...input },
-      {
-        allowed: clickFields,
-        fixed: { id, ...ownerColumns(this.identity) },
-        why: 'cannot be set when recording a click (it comes from the caller identity or from recordConversion)',
-      },
-    );
+    const row = validateInsert('affiliateClicks', this.identity, input, {
+      fixed: ownerColumns(this.identity),
+    });
     return this.run(async (tx) => {
-      // No RETURNING: an anonymous visitor may insert a click but not read it back.
-      await tx.execute(insertProvided(affiliateClicks, [row]));
+      const [inserted] = await queryRows<{ id: string }>(
+        tx,
+        insertReturningIds(affiliateClicks, [row]),
+      );
+      const id = inserted?.id ?? '';
       const counted = await switchIdentity(tx, { role: 'service_role' }, this.identity, () =>
         tx
           .update(sessionAnalytics)
@@ -97,13 +86,15 @@ export class AffiliateClickRepository {
           .returning({ id: sessionAnalytics.id }),
       );
       return { id, sessionCounted: counted.length > 0 };
-    });
+    }).catch(notInCallersSession(row.sessionId));
   }
 
   /**
-   * Records the conversion a network reported for a click (service role). Idempotent per network
-   * and order id: a repeated report changes nothing and says so. A conversion dated before its
-   * click is refused by the database's check.
+   * Records the conversion a network reported for a click (service role). A click converts once,
+   * which the database enforces too: the same order again returns the stored conversion as
+   * `alreadyRecorded`; a different order for a converted click, or an order the network already
+   * reported on another click, is a ConflictError and changes nothing. Concurrent reports queue
+   * on the click's row lock, so exactly one wins and every other caller is told the truth.
    */
   async recordConversion(
     input: ConversionInput,
@@ -116,8 +107,12 @@ export class AffiliateClickRepository {
         .where(eq(affiliateClicks.id, clickId))
         .for('update');
       if (!click) throw new NotFoundError(`no affiliate click ${clickId}`);
-      const [recorded] = await tx
-        .select()
+      if (click.isConverted) {
+        if (click.orderId === orderId) return { click, alreadyRecorded: true };
+        throw new ConflictError(`affiliate click ${clickId} is already converted by another order`);
+      }
+      const [elsewhere] = await tx
+        .select({ id: affiliateClicks.id })
         .from(affiliateClicks)
         .where(
           and(
@@ -125,7 +120,11 @@ export class AffiliateClickRepository {
             eq(affiliateClicks.orderId, orderId),
           ),
         );
-      if (recorded) return { click: recorded, alreadyRecorded: true };
+      if (elsewhere) {
+        throw new ConflictError(
+          `the order was already attributed to another ${click.affiliateNetwork} click`,
+        );
+      }
       const [updated] = await tx
         .update(affiliateClicks)
         .set({
@@ -138,6 +137,15 @@ export class AffiliateClickRepository {
         .returning();
       if (!updated) throw new NotFoundError(`no affiliate click ${clickId}`);
       return { click: updated, alreadyRecorded: false };
+    }).catch((error: unknown) => {
+      // Two clicks raced to claim one order: the unique key let one through.
+      if (
+        error instanceof ConstraintViolationError &&
+        error.constraint === 'affiliate_clicks_network_order_key'
+      ) {
+        throw new ConflictError('the order was already attributed to another click');
+      }
+      throw error;
     });
   }
 

@@ -18,6 +18,21 @@ const toCsvValue = (value: unknown): unknown => {
   return value;
 };
 
+/** Rows keyed by the (sorted) list of columns they give a value for, in first-seen order. */
+function groupByGivenColumns(rows: Record<string, unknown>[]) {
+  const groups = new Map<string, Record<string, unknown>[]>();
+  for (const row of rows) {
+    const signature = Object.keys(row)
+      .filter((key) => row[key] !== undefined)
+      .sort()
+      .join(',');
+    const group = groups.get(signature);
+    if (group) group.push(row);
+    else groups.set(signature, [row]);
+  }
+  return groups;
+}
+
 /**
  * `COPY … FROM STDIN` through pg-copy-streams: the fastest way into PostgreSQL, for the service
  * role's bulk loads. Only a server connection can stream COPY; on the embedded database this is
@@ -28,28 +43,32 @@ export function copyLoader(db: Database): BulkLoader | undefined {
   const pool = (db as unknown as { $client: pg.Pool }).$client;
   return async (table, rows) => {
     const columns = getTableColumns(table);
-    const keys = Object.keys(columns).filter((key) => rows.some((row) => row[key] !== undefined));
-    const names = keys.map((key) => `"${columns[key]?.name}"`).join(', ');
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
       await client.query('SET LOCAL ROLE service_role');
-      const copy = client.query(
-        copyFrom(
-          `COPY public."${getTableConfig(table).name}" (${names}) FROM STDIN WITH (FORMAT csv)`,
-        ),
-      );
-      // CSV in blocks of 1,000 rows (streaming row by row costs more than the COPY itself);
-      // quoting every string keeps '' apart from NULL (an unquoted empty field).
-      const blocks = function* () {
-        for (let i = 0; i < rows.length; i += 1_000) {
-          const block = rows
-            .slice(i, i + 1_000)
-            .map((row) => keys.map((key) => toCsvValue(row[key])));
-          yield stringify(block, { quoted_string: true });
-        }
-      };
-      await pipeline(Readable.from(blocks()), copy);
+      // COPY has no DEFAULT: a row that leaves a column out must not send NULL for it. Rows are
+      // loaded in groups that give the same columns, one COPY each, in the one transaction.
+      for (const [signature, group] of groupByGivenColumns(rows)) {
+        const keys = signature.split(',');
+        const names = keys.map((key) => `"${columns[key]?.name}"`).join(', ');
+        const copy = client.query(
+          copyFrom(
+            `COPY public."${getTableConfig(table).name}" (${names}) FROM STDIN WITH (FORMAT csv)`,
+          ),
+        );
+        // CSV in blocks of 1,000 rows (streaming row by row costs more than the COPY itself);
+        // quoting every string keeps '' apart from NULL (an unquoted empty field).
+        const blocks = function* () {
+          for (let i = 0; i < group.length; i += 1_000) {
+            const block = group
+              .slice(i, i + 1_000)
+              .map((row) => keys.map((key) => toCsvValue(row[key])));
+            yield stringify(block, { quoted_string: true });
+          }
+        };
+        await pipeline(Readable.from(blocks()), copy);
+      }
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});

@@ -7,6 +7,17 @@ export class RepositoryError extends Error {
     super(message, options);
     this.name = new.target.name;
   }
+
+  /** An HTTP status an API layer can answer with. */
+  get status(): number {
+    if (this instanceof ValidationError) return 422;
+    if (this instanceof NotFoundError) return 404;
+    if (this instanceof AccessDeniedError) return 403;
+    if (this instanceof ConstraintViolationError) return this.kind === 'unique' ? 409 : 422;
+    if (this instanceof ConflictError) return 409;
+    if (this instanceof DatabaseUnavailableError) return 503;
+    return 500;
+  }
 }
 
 export interface ValidationIssue {
@@ -42,13 +53,26 @@ export class ValidationError extends RepositoryError {
   }
 }
 
+/**
+ * What a repository error keeps of the driver's error: the SQLSTATE and the names PostgreSQL
+ * reports — never the SQL text, parameter values or the row (which may carry personal data).
+ */
+export interface DatabaseErrorDetails {
+  code?: string;
+  constraint?: string;
+  table?: string;
+  column?: string;
+}
+
+type Cause = { cause?: DatabaseErrorDetails };
+
 /** The database refused a row by a named constraint; the message says which rule in words. */
 export class ConstraintViolationError extends RepositoryError {
   constructor(
     readonly constraint: string,
     readonly kind: 'check' | 'unique' | 'foreign key' | 'not null',
     message: string,
-    options?: { cause?: unknown },
+    options?: Cause,
   ) {
     super(message, options);
   }
@@ -60,10 +84,16 @@ export class NotFoundError extends RepositoryError {}
 /** The caller's identity may not do this (RLS or privileges refused it). */
 export class AccessDeniedError extends RepositoryError {}
 
-interface DriverError {
-  code?: string;
-  constraint?: string;
-  column?: string;
+/** The write conflicts with what is stored (another order already converted this click, ...). */
+export class ConflictError extends RepositoryError {}
+
+/** The database is unreachable, shutting down or out of resources: try again later. */
+export class DatabaseUnavailableError extends RepositoryError {}
+
+/** The database refused the request for a reason no rule above names; the SQLSTATE says which. */
+export class DatabaseError extends RepositoryError {}
+
+interface DriverError extends DatabaseErrorDetails {
   message?: string;
 }
 
@@ -74,29 +104,104 @@ const kinds: Record<string, ConstraintViolationError['kind']> = {
   '23502': 'not null',
 };
 
+/** Data exceptions (class 22) and the like, by SQLSTATE: the rule the value broke. */
+const valueRules: Record<string, string> = {
+  '22P02': 'is not in the expected format',
+  '22003': 'is out of range for its column',
+  '22001': 'is too long for its column',
+  '22007': 'is not a valid date or time',
+  '22008': 'is not a valid date or time',
+  '22009': 'is not a valid time zone',
+  '22015': 'is out of range for an interval',
+  '22021': 'contains bytes that are not valid UTF-8',
+  '22P05': 'contains a character PostgreSQL cannot store (NUL)',
+  '22P03': 'is not in the expected binary format',
+  '22023': 'is not a valid value here',
+  '22030': 'is not valid JSON',
+  '22032': 'is not valid JSON',
+  '2202E': 'has an array subscript out of range',
+  '54000': 'is too large to store or index',
+  '54001': 'is nested too deeply',
+  '42P18': 'has a type that could not be determined',
+  '42804': 'has the wrong type',
+};
+
+const unavailable = /^(08|53|57P0)/;
+
+/** The driver's own error under drizzle's `DrizzleQueryError` (whose message holds the SQL). */
+function driverErrorOf(error: unknown): DriverError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+    const candidate = current as DriverError & { cause?: unknown };
+    if (typeof candidate.code === 'string' && /^[0-9A-Z]{5}$/.test(candidate.code))
+      return candidate;
+    current = candidate.cause;
+  }
+  return undefined;
+}
+
+const detailsOf = (driver: DriverError): DatabaseErrorDetails => ({
+  ...(driver.code ? { code: driver.code } : {}),
+  ...(driver.constraint ? { constraint: driver.constraint } : {}),
+  ...(driver.table ? { table: driver.table } : {}),
+  ...(driver.column ? { column: driver.column } : {}),
+});
+
 /**
- * Turns a driver error into a typed one with a readable message: constraint violations by their
- * constraint's name, refusals by RLS or privileges as access denied. Anything else is returned
- * as it is.
+ * Turns whatever a query threw into a typed repository error whose message and `cause` carry no
+ * SQL text and no values: constraint violations by their constraint's name, data exceptions as
+ * a ValidationError naming the column where PostgreSQL says which, refusals by RLS or privileges
+ * as access denied, serialization failures as conflicts, connection trouble as unavailable.
  */
 export function toRepositoryError(error: unknown): unknown {
   if (error instanceof RepositoryError) return error;
-  const cause = ((error as { cause?: DriverError }).cause ?? error) as DriverError;
-  const kind = cause.code ? kinds[cause.code] : undefined;
-  if (kind) {
-    const name = cause.constraint ?? cause.column ?? 'unknown';
-    const message =
-      (cause.constraint && constraintMessages[cause.constraint]) ??
-      (kind === 'not null' ? `${cause.column} is required` : (cause.message ?? name));
-    return new ConstraintViolationError(name, kind, message, { cause: error });
+  const driver = driverErrorOf(error);
+  if (!driver?.code) {
+    // drizzle's wrapper names the SQL and its parameters: keep only what went wrong underneath.
+    // Anything else (the caller's own error thrown inside transaction()) passes through.
+    if (!(error instanceof Error) || error.name !== 'DrizzleQueryError') return error;
+    const under = error.cause instanceof Error ? error.cause.name : 'error';
+    return new DatabaseError(`the query failed in the driver (${under})`);
   }
-  if (cause.code === '42501') {
-    return new AccessDeniedError(`not allowed: ${cause.message ?? 'permission denied'}`, {
-      cause: error,
+  const code = driver.code;
+  const cause = detailsOf(driver);
+  const kind = kinds[code];
+  if (kind) {
+    const name = driver.constraint ?? driver.column ?? 'unknown';
+    const message =
+      (driver.constraint && constraintMessages[driver.constraint]) ??
+      (kind === 'not null'
+        ? `${driver.column} is required`
+        : `${driver.table ?? 'the row'} breaks ${name}`);
+    return new ConstraintViolationError(name, kind, message, { cause });
+  }
+  if (code === '42501') {
+    const rls = driver.message?.startsWith('new row violates row-level security');
+    return new AccessDeniedError(
+      rls
+        ? `not allowed: the row is not the caller's to write${driver.table ? ` in ${driver.table}` : ''}`
+        : `not allowed: the caller's role lacks the privilege${driver.table ? ` on ${driver.table}` : ''}`,
+      { cause },
+    );
+  }
+  const rule = valueRules[code];
+  if (rule) {
+    return new ValidationError([{ field: driver.column ?? 'input', message: `a value ${rule}` }]);
+  }
+  if (code === '40001' || code === '40P01' || code === '55P03') {
+    return new ConflictError('the write collided with a concurrent one; retry it', { cause });
+  }
+  if (unavailable.test(code)) {
+    return new DatabaseUnavailableError(`the database is unavailable (SQLSTATE ${code})`, {
+      cause,
     });
   }
-  return error;
+  return new DatabaseError(`the database refused the request (SQLSTATE ${code})`, { cause });
 }
+
+/** True when the database refused a row because RLS's WITH CHECK did not hold. */
+export const isRowPolicyRefusal = (error: unknown) =>
+  error instanceof AccessDeniedError && error.message.startsWith('not allowed: the row');
 
 /** Parses input with a zod schema, or throws a ValidationError naming every field and rule. */
 export function validate<S extends z.ZodType>(
@@ -159,3 +264,16 @@ export function validateRows<In, Out>(
   if (issues.length > 0) throw new ValidationError(issues);
   return valid;
 }
+
+/**
+ * For writes into a session: RLS refused the row because the session is missing or someone
+ * else's. Both read as the same NotFoundError, so the refusal tells nothing about other callers.
+ */
+export const notInCallersSession =
+  (sessionId: unknown) =>
+  (error: unknown): never => {
+    if (isRowPolicyRefusal(error)) {
+      throw new NotFoundError(`no session ${String(sessionId)} of the caller`);
+    }
+    throw error;
+  };

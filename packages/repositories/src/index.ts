@@ -12,7 +12,11 @@ export {
 export { CategoryRepository } from './categories';
 export {
   AccessDeniedError,
+  ConflictError,
   ConstraintViolationError,
+  DatabaseError,
+  type DatabaseErrorDetails,
+  DatabaseUnavailableError,
   NotFoundError,
   RepositoryError,
   ValidationError,

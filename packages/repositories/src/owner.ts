@@ -1,12 +1,23 @@
 import type { Identity } from '@aclue/db';
 import { and, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import { AccessDeniedError } from './errors';
 
-/** Who the caller is, as stored on the rows it writes. */
-export const ownerColumns = (identity: Identity) => ({
-  userId: identity.role === 'authenticated' ? identity.userId : null,
-  anonymousId: identity.role === 'anon' ? (identity.anonymousId ?? null) : null,
-});
+/**
+ * Who the caller is, as stored on the tracking rows it writes. An anonymous visitor records only
+ * under its anonymous id (the policies refuse anonymous rows without one).
+ */
+export function ownerColumns(identity: Identity) {
+  if (identity.role === 'anon' && !identity.anonymousId) {
+    throw new AccessDeniedError(
+      'an anonymous visitor records tracking rows under its id: use asAnon({ anonymousId })',
+    );
+  }
+  return {
+    userId: identity.role === 'authenticated' ? identity.userId : null,
+    anonymousId: identity.role === 'anon' ? (identity.anonymousId ?? null) : null,
+  };
+}
 
 /**
  * The rows the caller owns, for updates the platform makes on its behalf with the service role:

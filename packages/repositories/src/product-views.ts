@@ -1,41 +1,30 @@
-import { randomUUID } from 'node:crypto';
 import {
   type Identity,
   type ProductViewInsert,
   type ProductViewSelect,
+  type productViewRules,
   productViews,
-  validation,
+  queryRows,
 } from '@aclue/db';
 import { desc } from 'drizzle-orm';
 import type { BulkLoader } from './copy';
-import { AccessDeniedError, toRepositoryError, validateRows, validateWrite } from './errors';
+import {
+  AccessDeniedError,
+  isRowPolicyRefusal,
+  NotFoundError,
+  toRepositoryError,
+  validateRows,
+} from './errors';
 import { ownerColumns } from './owner';
 import type { Runner } from './scope';
-import { after, chunk, insertProvided, type Page, toPage } from './sql';
+import { after, chunk, insertReturningIds, type Page, toPage } from './sql';
+import { validateInsert } from './write';
+
+type Access = typeof productViewRules.access;
 
 /** One view as the client reports it; the viewer comes from the caller's identity. */
-export type ViewInput = Omit<ProductViewInsert, 'id' | 'userId' | 'createdAt'>;
-
-const viewFields = [
-  'productId',
-  'sessionId',
-  'viewTimestamp',
-  'viewSource',
-  'viewPosition',
-  'viewDurationSeconds',
-  'interactionType',
-  'hasClickedAffiliate',
-  'hasShared',
-  'hasSaved',
-  'recommendationId',
-  'searchQuery',
-  'filterCriteria',
-  'deviceType',
-  'viewportSize',
-  'screenDensity',
-  'relevanceScore',
-  'predictedInterest',
-] as const;
+export type ViewInput = Pick<ProductViewInsert, Access['insert'][number]> &
+  Partial<Pick<ProductViewInsert, Access['serviceInsert'][number]>>;
 
 /** Rows per INSERT statement: 21 columns × 1,000 stays far below PostgreSQL's 65,535 parameters. */
 const ROWS_PER_STATEMENT = 1_000;
@@ -57,12 +46,23 @@ export class ProductViewRepository {
     views: readonly ViewInput[],
   ): Promise<{ recorded: number; ids: string[] }> {
     const rows = this.validateBatch(views);
-    await this.run(async (tx) => {
+    const ids = await this.run(async (tx) => {
+      const inserted: string[] = [];
       for (const part of chunk(rows, ROWS_PER_STATEMENT)) {
-        await tx.execute(insertProvided(productViews, part));
+        const written = await queryRows<{ id: string }>(tx, insertReturningIds(productViews, part));
+        for (const { id } of written) inserted.push(id);
       }
+      return inserted;
+    }).catch((error: unknown) => {
+      // RLS refused a row: its session or recommendation is missing or not the caller's.
+      if (isRowPolicyRefusal(error)) {
+        throw new NotFoundError(
+          "a view names a session or recommendation that is not the caller's (or does not exist)",
+        );
+      }
+      throw error;
     });
-    return { recorded: rows.length, ids: rows.map((r) => String(r.id)) };
+    return { recorded: ids.length, ids };
   }
 
   /**
@@ -90,17 +90,9 @@ export class ProductViewRepository {
 
   /** Validates every row; one ValidationError names each bad row, field and rule. */
   private validateBatch(views: readonly ViewInput[]): Record<string, unknown>[] {
+    const owner = { userId: ownerColumns(this.identity).userId };
     return validateRows(views, (view, row) =>
-      validateWrite(
-        validation.productViews.insert,
-        { ...view },
-        {
-          allowed: viewFields,
-          fixed: { id: randomUUID(), userId: ownerColumns(this.identity).userId },
-          why: 'cannot be set when recording a view (it comes from the caller identity)',
-          row,
-        },
-      ),
+      validateInsert('productViews', this.identity, view, { fixed: owner, row }),
     );
   }
 

@@ -1,48 +1,27 @@
-import { randomUUID } from 'node:crypto';
 import {
   type Identity,
+  queryRows,
   type RecommendationFeedbackInsert,
   type RecommendationFeedbackSelect,
   recommendationFeedback,
-  validation,
+  type recommendationFeedbackRules,
 } from '@aclue/db';
 import { desc } from 'drizzle-orm';
-import { AccessDeniedError, validateWrite } from './errors';
+import {
+  AccessDeniedError,
+  ConstraintViolationError,
+  isRowPolicyRefusal,
+  NotFoundError,
+} from './errors';
 import type { Runner } from './scope';
-import { after, insertProvided, type Page, toPage } from './sql';
+import { after, insertReturningIds, type Page, toPage } from './sql';
+import { validateInsert } from './write';
 
 /** A user's reaction to one of its recommendations; training columns are the service role's. */
-export type FeedbackInput = Omit<
+export type FeedbackInput = Pick<
   RecommendationFeedbackInsert,
-  | 'id'
-  | 'userId'
-  | 'createdAt'
-  | 'trainingWeight'
-  | 'isProcessed'
-  | 'processingTimestamp'
-  | 'isValidated'
-  | 'validationNotes'
+  (typeof recommendationFeedbackRules.access.insert)[number]
 >;
-
-const feedbackFields = [
-  'recommendationId',
-  'productId',
-  'feedbackType',
-  'feedbackAction',
-  'feedbackValue',
-  'rating',
-  'comment',
-  'feedbackTags',
-  'timeToActionSeconds',
-  'dwellTimeSeconds',
-  'clickDepth',
-  'scrollDepth',
-  'feedbackSource',
-  'sessionId',
-  'positionInList',
-  'modelVersion',
-  'originalConfidenceScore',
-] as const;
 
 /** Recommendation feedback: written by the user it belongs to, consumed by training. */
 export class RecommendationFeedbackRepository {
@@ -52,26 +31,33 @@ export class RecommendationFeedbackRepository {
   ) {}
 
   /**
-   * Records feedback on one of the caller's recommendations. Feedback on someone else's
-   * recommendation is refused by RLS; training and moderation fields are refused by validation
-   * (and by column privileges behind it).
+   * Records feedback on one of the caller's recommendations, about the product it recommended
+   * while that product is active; anything else reads as not found (RLS refuses it). It starts
+   * unvalidated: training takes it only after moderation. Training and moderation fields are
+   * refused by validation (and by column privileges behind it).
    */
   async recordFeedback(input: FeedbackInput): Promise<{ id: string }> {
     if (this.identity.role !== 'authenticated') {
       throw new AccessDeniedError('feedback is given by a signed-in user: use asUser(userId)');
     }
-    const id = randomUUID();
-    const row = validateWrite(
-      validation.recommendationFeedback.insert,
-      { ...input },
-      {
-        allowed: feedbackFields,
-        fixed: { id, userId: this.identity.userId },
-        why: 'is set by the service role (training and moderation) or from the caller identity',
-      },
-    );
-    await this.run((tx) => tx.execute(insertProvided(recommendationFeedback, [row])));
-    return { id };
+    const row = validateInsert('recommendationFeedback', this.identity, input, {
+      fixed: { userId: this.identity.userId },
+    });
+    const [inserted] = await this.run((tx) =>
+      queryRows<{ id: string }>(tx, insertReturningIds(recommendationFeedback, [row])),
+    ).catch((error: unknown) => {
+      if (
+        isRowPolicyRefusal(error) ||
+        (error instanceof ConstraintViolationError && error.kind === 'foreign key')
+      ) {
+        throw new NotFoundError(
+          `no recommendation ${String(row.recommendationId)} of the caller for that active product`,
+        );
+      }
+      throw error;
+    });
+    if (!inserted) throw new NotFoundError('the feedback was not written');
+    return inserted;
   }
 
   /** The caller's feedback, newest first, a keyset page at a time. */

@@ -7,7 +7,7 @@ import {
 import { desc } from 'drizzle-orm';
 import { validate, validateRows } from './errors';
 import type { Runner } from './scope';
-import { after, type Page, toPage } from './sql';
+import { after, chunk, type Page, toPage } from './sql';
 
 export type RecommendationInput = Omit<RecommendationInsert, 'id' | 'createdAt'>;
 
@@ -23,7 +23,14 @@ export class RecommendationRepository {
       validate(validation.recommendations.insert.strict(), row, index),
     );
     if (valid.length === 0) return [];
-    return this.run((tx) => tx.insert(recommendations).values(valid).returning());
+    // Any batch size: 1,000 rows a statement stays far below PostgreSQL's 65,535 parameters.
+    return this.run(async (tx) => {
+      const stored: RecommendationSelect[] = [];
+      for (const part of chunk(valid, 1_000)) {
+        stored.push(...(await tx.insert(recommendations).values(part).returning()));
+      }
+      return stored;
+    });
   }
 
   /** The caller's recommendations, newest first. */

@@ -1,8 +1,10 @@
-import type { Database, Executor, Identity } from '@aclue/db';
+import { type Database, type Executor, type Identity, storableString } from '@aclue/db';
+import { z } from 'zod';
 import { AffiliateClickRepository } from './affiliate-clicks';
 import { AnalyticsRepository } from './analytics';
 import { CategoryRepository } from './categories';
 import { type BulkLoader, copyLoader } from './copy';
+import { validate } from './errors';
 import { PreferenceJob } from './preference-job';
 import { PrivacyRepository } from './privacy';
 import { ProductViewRepository } from './product-views';
@@ -14,6 +16,11 @@ import { SessionAnalyticsRepository } from './session-analytics';
 import { SwipeRepository } from './swipes';
 import { TrainingFeedRepository } from './training-feed';
 import { UserPreferencesRepository } from './user-preferences';
+
+const userIdInput = z.uuid('userId must be the UUID of a user');
+const anonymousIdInput = storableString('anonymousId', 128)
+  .min(8, 'anonymousId must be at least 8 characters')
+  .optional();
 
 function repositoriesFor(run: Runner, identity: Identity, bulkLoader?: BulkLoader) {
   return {
@@ -83,11 +90,17 @@ const serviceOnly = (run: Runner) => ({
  */
 export function createRepositories(db: Database) {
   return {
-    /** An anonymous visitor; `anonymousId` (the browser's id) is stamped on its tracking rows. */
-    asAnon: ({ anonymousId }: { anonymousId?: string } = {}) =>
-      scope(db, { role: 'anon', ...(anonymousId ? { anonymousId } : {}) }, () => ({})),
-    /** A signed-in user. */
-    asUser: (userId: string) => scope(db, { role: 'authenticated', userId }, () => ({})),
+    /**
+     * An anonymous visitor; `anonymousId` (the browser's id) is stamped on its tracking rows and
+     * is what lets it read them back. Without one it reads the catalogue and records nothing.
+     */
+    asAnon: ({ anonymousId }: { anonymousId?: string } = {}) => {
+      const id = validate(anonymousIdInput, anonymousId);
+      return scope(db, { role: 'anon', ...(id ? { anonymousId: id } : {}) }, () => ({}));
+    },
+    /** A signed-in user, by the id of its `auth.users` row (a UUID, checked before any SQL). */
+    asUser: (userId: string) =>
+      scope(db, { role: 'authenticated', userId: validate(userIdInput, userId) }, () => ({})),
     /** The platform itself (jobs, analytics, conversions): bypasses RLS. */
     asService: () => scope(db, { role: 'service_role' }, serviceOnly),
   };

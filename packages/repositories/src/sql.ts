@@ -1,5 +1,9 @@
 import { getTableColumns, SQL, StringChunk, sql } from 'drizzle-orm';
 import { type AnyPgColumn, getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+import { z } from 'zod';
+import { ValidationError } from './errors';
+
+const uuid = z.uuid();
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
@@ -34,6 +38,10 @@ export function insertProvided(table: PgTable, rows: Record<string, unknown>[]):
   return new SQL(chunks as SQL['queryChunks']);
 }
 
+/** `insertProvided` returning the rows' generated ids (the caller may read its own rows back). */
+export const insertReturningIds = (table: PgTable, rows: Record<string, unknown>[]): SQL =>
+  sql`${insertProvided(table, rows)} RETURNING id`;
+
 /** Splits `items` into chunks of at most `size`. */
 export function chunk<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
@@ -52,8 +60,13 @@ export function after(
   id: AnyPgColumn,
   cursor?: string,
 ): SQL | undefined {
-  if (!cursor) return undefined;
-  const lastId = Buffer.from(cursor, 'base64url').toString();
+  if (cursor === undefined) return undefined;
+  const lastId = typeof cursor === 'string' ? Buffer.from(cursor, 'base64url').toString() : '';
+  if (!uuid.safeParse(lastId).success) {
+    throw new ValidationError([
+      { field: 'after', message: 'after must be the `next` cursor of a previous page' },
+    ]);
+  }
   return sql`(${timestamp}, ${id}) < (SELECT ${timestamp}, ${id} FROM ${table} WHERE ${id} = ${lastId})`;
 }
 

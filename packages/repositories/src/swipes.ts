@@ -1,44 +1,30 @@
-import { randomUUID } from 'node:crypto';
 import {
   type Identity,
+  queryRows,
   type SwipeInteractionInsert,
   type SwipeSessionInsert,
   type SwipeSessionSelect,
+  type swipeInteractionRules,
   swipeInteractions,
+  type swipeSessionRules,
   swipeSessions,
-  validation,
 } from '@aclue/db';
 import { eq, sql } from 'drizzle-orm';
-import { AccessDeniedError, NotFoundError, validateWrite } from './errors';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import { z } from 'zod';
+import { AccessDeniedError, ConstraintViolationError, NotFoundError, validate } from './errors';
 import type { Runner } from './scope';
-import { insertProvided } from './sql';
+import { insertReturningIds } from './sql';
+import { validateInsert } from './write';
 
-export type SwipeSessionInput = Omit<
-  SwipeSessionInsert,
-  'id' | 'userId' | 'completedAt' | 'isCompleted'
+type SessionAccess = typeof swipeSessionRules.access;
+type SwipeAccess = typeof swipeInteractionRules.access;
+
+export type SwipeSessionInput = Partial<
+  Pick<SwipeSessionInsert, SessionAccess['insert'][number] | SessionAccess['serviceInsert'][number]>
 >;
-export type SwipeInput = Omit<SwipeInteractionInsert, 'id' | 'userId' | 'createdAt'>;
-
-const sessionFields = [
-  'sessionType',
-  'occasion',
-  'budgetMin',
-  'budgetMax',
-  'recipientRelationship',
-  'recipientAgeRange',
-  'recipientGender',
-  'recipientInterests',
-  'startedAt',
-] as const;
-const swipeFields = [
-  'sessionId',
-  'productId',
-  'categoryId',
-  'swipeDirection',
-  'swipeTimestamp',
-  'timeSpentSeconds',
-  'preferenceStrength',
-] as const;
+export type SwipeInput = Pick<SwipeInteractionInsert, SwipeAccess['insert'][number]> &
+  Partial<Pick<SwipeInteractionInsert, SwipeAccess['serviceInsert'][number]>>;
 
 /** Swipe sessions and swipes: owner-only, the input of the preference job. */
 export class SwipeRepository {
@@ -55,45 +41,47 @@ export class SwipeRepository {
   }
 
   async startSwipeSession(input: SwipeSessionInput = {}): Promise<{ id: string }> {
-    const id = randomUUID();
-    const row = validateWrite(
-      validation.swipeSessions.insert,
-      { ...input },
-      {
-        allowed: sessionFields,
-        fixed: { id, userId: this.userId },
-        why: 'cannot be set when a swipe session starts',
-      },
-    );
-    await this.run((tx) => tx.execute(insertProvided(swipeSessions, [row])));
-    return { id };
+    const row = validateInsert('swipeSessions', this.identity, input, {
+      fixed: { userId: this.userId },
+    });
+    return this.insertOne(swipeSessions, row);
   }
 
   /** Records one swipe in one of the caller's sessions (`up` is a super like). */
   async recordSwipe(input: SwipeInput): Promise<{ id: string }> {
-    const id = randomUUID();
-    const row = validateWrite(
-      validation.swipeInteractions.insert,
-      { ...input },
-      {
-        allowed: swipeFields,
-        fixed: { id, userId: this.userId },
-        why: 'cannot be set when recording a swipe (it comes from the caller identity)',
-      },
-    );
-    await this.run((tx) => tx.execute(insertProvided(swipeInteractions, [row])));
-    return { id };
+    const row = validateInsert('swipeInteractions', this.identity, input, {
+      fixed: { userId: this.userId },
+    });
+    return this.insertOne(swipeInteractions, row).catch((error: unknown) => {
+      // The (session, user) key: a missing session and another user's read the same.
+      if (
+        error instanceof ConstraintViolationError &&
+        error.constraint === 'swipe_interactions_session_owner_fk'
+      ) {
+        throw new NotFoundError(`no swipe session ${String(row.sessionId)} of the caller`);
+      }
+      throw error;
+    });
   }
 
   async completeSwipeSession(sessionId: string): Promise<SwipeSessionSelect> {
+    const id = validate(z.uuid('sessionId must be a swipe session id'), sessionId);
     const [row] = await this.run((tx) =>
       tx
         .update(swipeSessions)
         .set({ isCompleted: true, completedAt: sql`now()` })
-        .where(eq(swipeSessions.id, sessionId))
+        .where(eq(swipeSessions.id, id))
         .returning(),
     );
-    if (!row) throw new NotFoundError(`no swipe session ${sessionId} of the caller`);
+    if (!row) throw new NotFoundError(`no swipe session ${id} of the caller`);
     return row;
+  }
+
+  private async insertOne(table: PgTable, row: Record<string, unknown>): Promise<{ id: string }> {
+    const [inserted] = await this.run((tx) =>
+      queryRows<{ id: string }>(tx, insertReturningIds(table, [row])),
+    );
+    if (!inserted) throw new NotFoundError('the row was not written');
+    return inserted;
   }
 }

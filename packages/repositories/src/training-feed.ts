@@ -1,10 +1,18 @@
-import { type RecommendationFeedbackSelect, recommendationFeedback } from '@aclue/db';
+import {
+  type RecommendationFeedbackSelect,
+  recommendationFeedback,
+  storableString,
+} from '@aclue/db';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { validate } from './errors';
 import type { Runner } from './scope';
 
 const batchInput = z.object({ limit: z.number().int().min(1).max(10_000).default(500) });
+const approveInput = z.object({
+  ids: z.array(z.uuid()).min(1, 'ids must name at least one feedback row').max(10_000),
+  notes: storableString('notes', 4000).optional(),
+});
 
 /**
  * The recommender's training feed (service role): unprocessed, validated feedback, oldest first.
@@ -12,6 +20,23 @@ const batchInput = z.object({ limit: z.number().int().min(1).max(10_000).default
  */
 export class TrainingFeedRepository {
   constructor(private readonly run: Runner) {}
+
+  /**
+   * Moderation: marks feedback as validated so training may take it (user feedback starts
+   * unvalidated, so nobody can poison the model by writing). Returns how many rows changed.
+   */
+  async approve(ids: readonly string[], notes?: string): Promise<number> {
+    const { ids: valid, notes: note } = validate(approveInput, { ids, notes });
+    const f = recommendationFeedback;
+    const rows = await this.run((tx) =>
+      tx
+        .update(f)
+        .set({ isValidated: true, ...(note === undefined ? {} : { validationNotes: note }) })
+        .where(inArray(f.id, valid))
+        .returning({ id: f.id }),
+    );
+    return rows.length;
+  }
 
   /** Takes a batch and marks it processed in the same transaction: at most once per row. */
   async claimBatch(

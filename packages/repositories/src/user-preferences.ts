@@ -1,4 +1,10 @@
-import { type Identity, type UserPreferencesSelect, userPreferences, validation } from '@aclue/db';
+import {
+  type Identity,
+  type UserPreferencesSelect,
+  userPreferenceRules,
+  userPreferences,
+  validation,
+} from '@aclue/db';
 import { eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { AccessDeniedError, NotFoundError, validate } from './errors';
@@ -7,7 +13,11 @@ import { insertProvided } from './sql';
 
 /** The fields a person sets by hand; the preference job computes every other one. */
 const handSet = validation.userPreferences.update
-  .pick({ likedBrands: true, dislikedBrands: true, priceRange: true, priceSensitivity: true })
+  .pick(
+    Object.fromEntries(userPreferenceRules.access.update.map((key) => [key, true])) as {
+      [K in (typeof userPreferenceRules.access.update)[number]]: true;
+    },
+  )
   .strict();
 export type PreferenceEdits = z.input<typeof handSet>;
 

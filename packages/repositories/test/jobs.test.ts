@@ -13,7 +13,7 @@ import { getTableConfig } from 'drizzle-orm/pg-core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PREFERENCE_ALGORITHM_VERSION } from '../src';
-import { click, createWorld, uniqueSession, type World } from './world';
+import { click, createWorld, startedSession, visitorId, type World } from './world';
 
 const directions = ['left', 'right', 'up', 'down'] as const;
 
@@ -110,10 +110,9 @@ describe.each(testDrivers())('jobs and privacy on %s', (driver) => {
   });
 
   it('links a visitor’s history to the account it created', async () => {
-    const anonymousId = `anon-${randomUUID()}`;
+    const anonymousId = visitorId();
     const visitor = w.repos.asAnon({ anonymousId });
-    const sessionId = uniqueSession();
-    await visitor.sessions.startSession({ sessionId, landingPage: '/' });
+    const sessionId = await startedSession(visitor);
     await visitor.affiliateClicks.recordClick(click(sessionId));
     await visitor.productViews.recordProductViews([{ productId: w.a.productId, sessionId }]);
     const userId = await createAuthUser(w.db);
@@ -125,17 +124,17 @@ describe.each(testDrivers())('jobs and privacy on %s', (driver) => {
   });
 
   it('exports every row about a user and erases them leaving no trace of id, IP or anonymous id', async () => {
-    const anonymousId = `anon-${randomUUID()}`;
+    const anonymousId = visitorId();
     const ip = '203.0.113.77';
-    const sessionId = uniqueSession();
-    await w.repos
-      .asAnon({ anonymousId })
-      .affiliateClicks.recordClick(click(sessionId, { ipAddress: ip, userAgent: 'Firefox' }));
-    await w.repos.asAnon({ anonymousId }).sessions.startSession({ sessionId, landingPage: '/' });
+    const visitor = w.repos.asAnon({ anonymousId });
+    const sessionId = await startedSession(visitor);
+    await visitor.affiliateClicks.recordClick(
+      click(sessionId, { ipAddress: ip, userAgent: 'Firefox' }),
+    );
     const userId = w.a.userId;
     await w.repos.asService().privacy.linkAnonymousHistory({ anonymousId, userId });
     const me = w.repos.asUser(userId);
-    await me.affiliateClicks.recordClick(click(uniqueSession(), { ipAddress: ip }));
+    await me.affiliateClicks.recordClick(click(await startedSession(me), { ipAddress: ip }));
     await me.preferences.updateMine({ likedBrands: ['Acme'] });
     await me.feedback.recordFeedback({
       recommendationId: w.a.recommendationId,
@@ -157,6 +156,8 @@ describe.each(testDrivers())('jobs and privacy on %s', (driver) => {
     const report = await privacy.eraseUser(userId);
     expect(report.deleted).toMatchObject({ preferences: 1, feedback: 1, account: 1 });
     expect(report.anonymised.affiliateClicks).toBe(2);
+    // Its own session and the linked visitor session.
+    expect(report.anonymised.sessions).toBe(2);
     for (const table of [...tables.map((t) => `public.${getTableConfig(t).name}`), 'auth.users']) {
       const [hit] = await queryRows<{ n: string }>(
         w.db,

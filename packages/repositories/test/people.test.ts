@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createAuthUser, products, recommendationFeedback } from '@aclue/db';
 import { testDrivers } from '@aclue/db/testing';
-import { inArray } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessDeniedError, NotFoundError, ValidationError } from '../src';
-import { createWorld, type World } from './world';
+import { createWorld, startedSession, visitorId, type World } from './world';
 
 const feedback = (
   recommendationId: string,
@@ -80,7 +80,16 @@ describe.each(testDrivers())('user-owned repositories on %s', (driver) => {
     ).not.toContain(id);
     await expect(
       a.feedback.recordFeedback(feedback(w.b.recommendationId, w.b.productId)),
-    ).rejects.toBeInstanceOf(AccessDeniedError);
+    ).rejects.toBeInstanceOf(NotFoundError);
+    // Its own recommendation, but another product: refused the same way.
+    await expect(
+      a.feedback.recordFeedback(feedback(w.a.recommendationId, w.b.productId)),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    const [stored] = await w.db
+      .select()
+      .from(recommendationFeedback)
+      .where(eq(recommendationFeedback.id, id));
+    expect(stored?.isValidated).toBe(false);
     const training = await a.feedback
       .recordFeedback(
         feedback(w.a.recommendationId, w.a.productId, {
@@ -104,6 +113,9 @@ describe.each(testDrivers())('user-owned repositories on %s', (driver) => {
         (await user.feedback.recordFeedback(feedback(w.a.recommendationId, w.a.productId))).id,
       );
     const feed = w.repos.asService().trainingFeed;
+    // Unvalidated feedback trains nothing; moderation approves it.
+    expect((await feed.claimBatch({ limit: 1000 })).map((r) => r.id)).not.toContain(ids[0]);
+    expect(await feed.approve(ids)).toBe(40);
     const claimed: string[][] = [[], []];
     // Each worker holds its batch while the other claims: overlapping transactions.
     await Promise.all(
@@ -131,6 +143,7 @@ describe.each(testDrivers())('user-owned repositories on %s', (driver) => {
       .asUser(w.a.userId)
       .feedback.recordFeedback(feedback(w.a.recommendationId, w.a.productId));
     const feed = w.repos.asService().trainingFeed;
+    await feed.approve([id]);
     await expect(
       feed.processBatch({ limit: 10 }, async () => {
         throw new Error('trainer down');
@@ -223,12 +236,8 @@ describe.each(testDrivers())('user-owned repositories on %s', (driver) => {
   });
 
   it("never shows user B user A's or an anonymous visitor's session", async () => {
-    const mine = `sess-${randomUUID()}`;
-    const anonymous = `sess-${randomUUID()}`;
-    await w.repos.asUser(w.a.userId).sessions.startSession({ sessionId: mine, landingPage: '/' });
-    await w.repos
-      .asAnon({ anonymousId: 'z' })
-      .sessions.startSession({ sessionId: anonymous, landingPage: '/' });
+    const mine = await startedSession(w.repos.asUser(w.a.userId));
+    const anonymous = await startedSession(w.repos.asAnon({ anonymousId: visitorId() }));
     const userB = w.repos.asUser(w.b.userId);
     await expect(userB.sessions.findBySessionId(mine)).rejects.toBeInstanceOf(NotFoundError);
     await expect(userB.sessions.findBySessionId(anonymous)).rejects.toBeInstanceOf(NotFoundError);

@@ -4,7 +4,7 @@ import { count, eq } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../src';
-import { createWorld, uniqueSession, type World } from './world';
+import { createWorld, startedSession, visitorId, type World } from './world';
 
 /** Scores as the database stores them: 0..1 in hundredths. */
 const score = fc.integer({ min: 0, max: 100 }).map((n) => n / 100);
@@ -24,13 +24,7 @@ const viewArbitrary = (productId: string, sessionId: string) =>
         fc.constantFrom('colour', 'size', 'brand'),
         fc.string({ maxLength: 8 }),
       ),
-      relevanceScore: score,
-      predictedInterest: score,
-      viewTimestamp: fc.date({
-        min: new Date('2025-01-01'),
-        max: new Date('2026-01-01'),
-        noInvalidDate: true,
-      }),
+      // Scores and view times are the platform's: a caller may not give them.
     },
     { requiredKeys: ['productId', 'sessionId'] },
   );
@@ -43,6 +37,8 @@ const breakers = [
   // Text PostgreSQL cannot store: a NUL character, an unpaired surrogate.
   { searchQuery: 'gift\u0000idea' },
   { sessionId: 'session-\ud800' },
+  { filterCriteria: { colour: 'red\ud800' } },
+  { filterCriteria: [] },
 ];
 
 describe.each(testDrivers())('validation properties on %s', (driver) => {
@@ -54,9 +50,10 @@ describe.each(testDrivers())('validation properties on %s', (driver) => {
 
   it('accepts any valid batch of views and reads every field back unchanged', async () => {
     const user = w.repos.asUser(w.a.userId);
+    const sessionId = await startedSession(user);
     await fc.assert(
       fc.asyncProperty(
-        fc.array(viewArbitrary(w.a.productId, uniqueSession()), { minLength: 1, maxLength: 5 }),
+        fc.array(viewArbitrary(w.a.productId, sessionId), { minLength: 1, maxLength: 5 }),
         async (views) => {
           const { ids } = await user.productViews.recordProductViews(views);
           const stored = await w.db
@@ -74,10 +71,11 @@ describe.each(testDrivers())('validation properties on %s', (driver) => {
   });
 
   it('rejects a batch with any one broken row before writing, naming the row and the rule', async () => {
-    const visitor = w.repos.asAnon({ anonymousId: 'prop' });
+    const visitor = w.repos.asAnon({ anonymousId: visitorId() });
+    const sessionId = await startedSession(visitor);
     await fc.assert(
       fc.asyncProperty(
-        fc.array(viewArbitrary(w.a.productId, uniqueSession()), { minLength: 1, maxLength: 6 }),
+        fc.array(viewArbitrary(w.a.productId, sessionId), { minLength: 1, maxLength: 6 }),
         fc.nat(),
         fc.constantFrom(...breakers),
         async (views, at, breaker) => {

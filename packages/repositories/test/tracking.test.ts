@@ -9,7 +9,7 @@ import {
   NotFoundError,
   ValidationError,
 } from '../src';
-import { click, createWorld, uniqueSession, type World } from './world';
+import { click, createWorld, startedSession, uniqueSession, visitorId, type World } from './world';
 
 describe.each(testDrivers())('tracking repositories on %s', (driver) => {
   let w: World;
@@ -18,11 +18,15 @@ describe.each(testDrivers())('tracking repositories on %s', (driver) => {
   });
   afterAll(() => w?.test.dispose());
 
+  const clickOfA = async () => {
+    const userA = w.repos.asUser(w.a.userId);
+    return userA.affiliateClicks.recordClick(click(await startedSession(userA)));
+  };
+
   it("records an anonymous visitor's session and click, counting the click on the session", async () => {
-    const anonymousId = `anon-${randomUUID()}`;
+    const anonymousId = visitorId();
     const visitor = w.repos.asAnon({ anonymousId });
-    const sessionId = uniqueSession();
-    await visitor.sessions.startSession({ sessionId, landingPage: '/' });
+    const sessionId = await startedSession(visitor);
     const { id, sessionCounted } = await visitor.affiliateClicks.recordClick(click(sessionId));
     expect(sessionCounted).toBe(true);
     const service = w.repos.asService();
@@ -31,9 +35,15 @@ describe.each(testDrivers())('tracking repositories on %s', (driver) => {
     expect((await service.sessions.findBySessionId(sessionId)).affiliateClicks).toBe(1);
   });
 
-  it('lets an anonymous visitor neither read clicks nor claim a user id', async () => {
-    const visitor = w.repos.asAnon({ anonymousId: 'anon-1' });
-    await expect(visitor.affiliateClicks.listMine()).rejects.toBeInstanceOf(AccessDeniedError);
+  it('lets an anonymous visitor read back only its own clicks, and never claim a user id', async () => {
+    const visitor = w.repos.asAnon({ anonymousId: visitorId() });
+    const { id } = await visitor.affiliateClicks.recordClick(click(await startedSession(visitor)));
+    expect((await visitor.affiliateClicks.listMine()).items.map((c) => c.id)).toEqual([id]);
+    const stranger = w.repos.asAnon({ anonymousId: visitorId() });
+    expect((await stranger.affiliateClicks.listMine()).items).toEqual([]);
+    await expect(w.repos.asAnon().affiliateClicks.recordClick(click('s'))).rejects.toBeInstanceOf(
+      AccessDeniedError,
+    );
     const error = await visitor.affiliateClicks
       .recordClick({ ...click(uniqueSession()), userId: w.a.userId } as never)
       .catch((e: unknown) => e);
@@ -42,10 +52,10 @@ describe.each(testDrivers())('tracking repositories on %s', (driver) => {
   });
 
   it("keeps user A's and anonymous clicks from user B, as not found", async () => {
-    const a = await w.repos.asUser(w.a.userId).affiliateClicks.recordClick(click(uniqueSession()));
-    const anon = await w.repos
-      .asAnon({ anonymousId: 'x' })
-      .affiliateClicks.recordClick(click(uniqueSession()));
+    const userA = w.repos.asUser(w.a.userId);
+    const a = await userA.affiliateClicks.recordClick(click(await startedSession(userA)));
+    const visitor = w.repos.asAnon({ anonymousId: visitorId() });
+    const anon = await visitor.affiliateClicks.recordClick(click(await startedSession(visitor)));
     const userB = w.repos.asUser(w.b.userId);
     await expect(userB.affiliateClicks.findById(a.id)).rejects.toBeInstanceOf(NotFoundError);
     await expect(userB.affiliateClicks.findById(anon.id)).rejects.toBeInstanceOf(NotFoundError);
@@ -56,9 +66,10 @@ describe.each(testDrivers())('tracking repositories on %s', (driver) => {
 
   it('pages through clicks with a keyset cursor, without gaps or repeats', async () => {
     const user = w.repos.asUser(w.b.userId);
+    const sessionId = await startedSession(user);
     const ids: string[] = [];
     for (let i = 0; i < 7; i++)
-      ids.push((await user.affiliateClicks.recordClick(click(uniqueSession()))).id);
+      ids.push((await user.affiliateClicks.recordClick(click(sessionId))).id);
     const seen: string[] = [];
     let after: string | undefined;
     do {
@@ -70,9 +81,7 @@ describe.each(testDrivers())('tracking repositories on %s', (driver) => {
   });
 
   it('records a conversion once per network and order, however often it is reported', async () => {
-    const { id } = await w.repos
-      .asUser(w.a.userId)
-      .affiliateClicks.recordClick(click(uniqueSession()));
+    const { id } = await clickOfA();
     const service = w.repos.asService().affiliateClicks;
     const orderId = `order-${randomUUID()}`;
     const first = await service.recordConversion({ clickId: id, orderId, actualCommission: 3.1 });
@@ -88,9 +97,7 @@ describe.each(testDrivers())('tracking repositories on %s', (driver) => {
   });
 
   it('refuses a conversion dated before its click, saying why', async () => {
-    const { id } = await w.repos
-      .asUser(w.a.userId)
-      .affiliateClicks.recordClick(click(uniqueSession()));
+    const { id } = await clickOfA();
     const error = await w.repos
       .asService()
       .affiliateClicks.recordConversion({
@@ -107,12 +114,16 @@ describe.each(testDrivers())('tracking repositories on %s', (driver) => {
 
   it('keeps a session current and derives duration and bounce when it ends', async () => {
     const user = w.repos.asUser(w.a.userId);
-    const sessionId = uniqueSession();
-    await user.sessions.startSession({
-      sessionId,
+    // Start times are the platform's: the service role backdates this one for the test.
+    const { sessionId } = await w.repos.asService().sessions.startSession({
+      sessionId: uniqueSession(),
       landingPage: '/',
       startedAt: new Date(Date.now() - 90_000),
     });
+    await w.db
+      .update(sessionAnalytics)
+      .set({ userId: w.a.userId })
+      .where(eq(sessionAnalytics.sessionId, sessionId));
     await user.sessions.touchSession({ sessionId, page: '/gifts', productsViewed: 3 });
     const touched = await user.sessions.touchSession({ sessionId, page: '/gifts/lamp', clicks: 1 });
     expect(touched).toMatchObject({
@@ -132,7 +143,8 @@ describe.each(testDrivers())('tracking repositories on %s', (driver) => {
   });
 
   it('records a large batch of views in chunks, and a batch with one bad row not at all', async () => {
-    const sessionId = uniqueSession();
+    const visitor = w.repos.asAnon({ anonymousId: visitorId() });
+    const sessionId = await startedSession(visitor);
     const views = Array.from({ length: 2_500 }, (_, i) => ({
       productId: w.a.productId,
       sessionId,
@@ -140,9 +152,7 @@ describe.each(testDrivers())('tracking repositories on %s', (driver) => {
       viewPosition: (i % 20) + 1,
       interactionType: 'impression' as const,
     }));
-    const result = await w.repos
-      .asAnon({ anonymousId: 'v' })
-      .productViews.recordProductViews(views);
+    const result = await visitor.productViews.recordProductViews(views);
     expect(result.recorded).toBe(2_500);
     const stored = async () =>
       (
@@ -154,9 +164,8 @@ describe.each(testDrivers())('tracking repositories on %s', (driver) => {
     expect(await stored()).toBe(2_500);
 
     const bad = [...views.slice(0, 10), { ...views[0], viewPosition: 0 }];
-    const error = await w.repos
-      .asAnon()
-      .productViews.recordProductViews(bad as never)
+    const error = await visitor.productViews
+      .recordProductViews(bad as never)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues).toEqual([
@@ -166,11 +175,11 @@ describe.each(testDrivers())('tracking repositories on %s', (driver) => {
   });
 
   it('groups calls atomically with transaction(): a failure undoes the earlier calls', async () => {
-    const sessionId = uniqueSession();
+    let sessionId = '';
     const error = await w.repos
       .asUser(w.a.userId)
       .transaction(async (r) => {
-        await r.sessions.startSession({ sessionId, landingPage: '/' });
+        sessionId = await startedSession(r);
         await r.affiliateClicks.recordClick(click(sessionId, { productId: randomUUID() }));
       })
       .catch((e: unknown) => e);
@@ -186,9 +195,8 @@ describe.each(testDrivers())('tracking repositories on %s', (driver) => {
   });
 
   it.runIf(driver === 'pg')('counts 50 concurrent clicks on one session exactly', async () => {
-    const sessionId = uniqueSession();
-    const visitor = w.repos.asAnon({ anonymousId: 'busy' });
-    await visitor.sessions.startSession({ sessionId, landingPage: '/' });
+    const visitor = w.repos.asAnon({ anonymousId: visitorId() });
+    const sessionId = await startedSession(visitor);
     await Promise.all(
       Array.from({ length: 50 }, () => visitor.affiliateClicks.recordClick(click(sessionId))),
     );

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createParents, type Database, type Parents } from '@aclue/db';
 import { createTestDatabase, type TestDatabase, type TestDriver } from '@aclue/db/testing';
-import { createRepositories } from '../src';
+import { createRepositories, type ScopedRepositories } from '../src';
 
 /** A migrated database with two users (A and B), each with a product and a recommendation. */
 export interface World {
@@ -35,3 +35,14 @@ export const click = (sessionId: string, extra: Record<string, unknown> = {}) =>
 });
 
 export const uniqueSession = () => `sess-${randomUUID()}`;
+
+/** A fresh anonymous visitor id (long enough to be accepted, unique per call). */
+export const visitorId = () => `anon-${randomUUID()}`;
+
+/** Starts a browser session as `caller` and returns the session id the database generated. */
+export async function startedSession(
+  caller: Pick<ScopedRepositories, 'sessions'>,
+  landingPage = '/',
+): Promise<string> {
+  return (await caller.sessions.startSession({ landingPage })).sessionId;
+}

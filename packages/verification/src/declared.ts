@@ -20,6 +20,14 @@ import {
 const dialect = new PgDialect();
 // 'indexes' makes drizzle inline parameters, as drizzle-kit does when it writes migrations.
 const render = (value: SQL) => dialect.sqlToQuery(value, 'indexes').sql;
+/**
+ * Policy expressions keep their table-qualified columns, as drizzle-kit writes them: inside a
+ * subquery an unqualified `session_id` would bind to the subquery's table instead.
+ */
+const renderQualified = (value: SQL) => {
+  const query = dialect.sqlToQuery(value);
+  return query.params.length === 0 ? query.sql : render(value);
+};
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
@@ -85,8 +93,8 @@ export function renderPolicy(table: string, policy: PgPolicy, schema = 'pg_temp'
     `AS ${(policy.as ?? 'permissive').toUpperCase()}`,
     `FOR ${(policy.for ?? 'all').toUpperCase()}`,
     `TO ${roles.map((r) => (r === 'public' ? r : quote(r))).join(', ')}`,
-    policy.using ? `USING (${render(policy.using)})` : '',
-    policy.withCheck ? `WITH CHECK (${render(policy.withCheck)})` : '',
+    policy.using ? `USING (${renderQualified(policy.using)})` : '',
+    policy.withCheck ? `WITH CHECK (${renderQualified(policy.withCheck)})` : '',
   ]
     .filter(Boolean)
     .join(' ');

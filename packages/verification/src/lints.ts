@@ -41,7 +41,7 @@ const lints: Lint[] = [
         (SELECT count(*) FROM regexp_matches(coalesce(qual, '') || ' ' || coalesce(with_check, ''),
            'auth\\.(uid|jwt|role)\\(\\)', 'g')) >
         (SELECT count(*) FROM regexp_matches(coalesce(qual, '') || ' ' || coalesce(with_check, ''),
-           'SELECT auth\\.(uid|jwt|role)\\(\\)', 'gi')))`,
+           'SELECT \\(?auth\\.(uid|jwt|role)\\(\\)', 'gi')))`,
     describe: (r) => ({
       table: r.table ?? null,
       detail: `policy ${r.policy} calls auth.uid()/auth.jwt()/auth.role() per row`,

@@ -5,7 +5,7 @@ import {
   type TableComment,
   type TableGrants,
   type TriggerDeclaration,
-  updatedAtFunction,
+  triggerFunctions,
 } from '@aclue/db';
 import { sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
@@ -58,26 +58,28 @@ export function compareTriggers(
 /** The shared trigger function, the Supabase roles, `auth.*` functions and pg_trgm's schema. */
 export async function checkEnvironment(db: Executor): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  const fnName = `function ${updatedAtFunction.schema}.${updatedAtFunction.name}()`;
-  const [fn] = await queryRows<{
-    config: string[] | null;
-    language: string;
-    returns: string;
-    definer: boolean;
-  }>(
-    db,
-    sql`SELECT p.proconfig AS config, l.lanname AS language,
-          pg_catalog.format_type(p.prorettype, NULL) AS returns, p.prosecdef AS definer
-        FROM pg_catalog.pg_proc p
-        JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-        JOIN pg_catalog.pg_language l ON l.oid = p.prolang
-        WHERE n.nspname = ${updatedAtFunction.schema} AND p.proname = ${updatedAtFunction.name}`,
-  );
-  if (!fn) {
-    results.push(fail('functions', null, fnName, 'missing', MIGRATE));
-  } else {
+  for (const declared of triggerFunctions) {
+    const fnName = `function ${declared.schema}.${declared.name}()`;
+    const [fn] = await queryRows<{
+      config: string[] | null;
+      language: string;
+      returns: string;
+      definer: boolean;
+    }>(
+      db,
+      sql`SELECT p.proconfig AS config, l.lanname AS language,
+            pg_catalog.format_type(p.prorettype, NULL) AS returns, p.prosecdef AS definer
+          FROM pg_catalog.pg_proc p
+          JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+          JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+          WHERE n.nspname = ${declared.schema} AND p.proname = ${declared.name}`,
+    );
+    if (!fn) {
+      results.push(fail('functions', null, fnName, 'missing', MIGRATE));
+      continue;
+    }
     const searchPath = (fn.config ?? []).find((c) => c.startsWith('search_path='));
-    const expectedPath = `search_path=${updatedAtFunction.searchPath === '' ? '""' : updatedAtFunction.searchPath}`;
+    const expectedPath = `search_path=${declared.searchPath === '' ? '""' : declared.searchPath}`;
     results.push(
       expectEqual(
         'functions',
@@ -201,6 +203,20 @@ export async function comparePrivileges(
     rows.filter((r) => r.role === 'service_role' && !r.column).map((r) => r.privilege),
   );
   const missing = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'].filter((p) => !service.has(p));
+  // TRUNCATE bypasses RLS; REFERENCES and TRIGGER change what others' writes do. (PostgreSQL 17+
+  // adds MAINTAIN to ALL: vacuum and analyze, harmless.)
+  const extra = [...service].filter((p) => ['TRUNCATE', 'REFERENCES', 'TRIGGER'].includes(p));
+  results.push(
+    extra.length === 0
+      ? pass('privileges', table, 'service_role holds no TRUNCATE, REFERENCES or TRIGGER')
+      : fail(
+          'privileges',
+          table,
+          'service_role holds no TRUNCATE, REFERENCES or TRIGGER',
+          `holds ${extra.sort().join(', ')}`,
+          `REVOKE ${extra.join(', ')} ON public.${table} FROM service_role`,
+        ),
+  );
   results.push(
     missing.length === 0
       ? pass('privileges', table, 'service_role manages the table')
@@ -247,6 +263,45 @@ export async function compareComments(
         commentOf(column),
         MIGRATE,
       ),
+    ),
+  ];
+}
+
+/**
+ * Closed by default: what the API roles would receive on tables, sequences and functions created
+ * later in `public` (pg_default_acl, for every creating role). Any grant to anon or
+ * authenticated, or TRUNCATE for service_role, is open.
+ */
+export async function checkDefaultPrivileges(db: Executor): Promise<CheckResult[]> {
+  const rows = await queryRows<{ creator: string; kind: string; role: string; privilege: string }>(
+    db,
+    sql`SELECT pg_catalog.pg_get_userbyid(d.defaclrole) AS creator, d.defaclobjtype AS kind,
+          r.rolname AS role, a.privilege_type AS privilege
+        FROM pg_catalog.pg_default_acl d
+        LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace,
+          aclexplode(d.defaclacl) a
+        JOIN pg_catalog.pg_roles r ON r.oid = a.grantee
+        WHERE (n.nspname = 'public' OR d.defaclnamespace = 0)
+          AND (r.rolname IN ('anon', 'authenticated')
+            OR (r.rolname = 'service_role' AND a.privilege_type IN ('TRUNCATE', 'REFERENCES', 'TRIGGER')))`,
+  );
+  const kinds: Record<string, string> = { r: 'tables', S: 'sequences', f: 'functions', T: 'types' };
+  const name = 'default privileges in public grant the API roles nothing';
+  if (rows.length === 0) return [pass('privileges', null, name)];
+  const open = [
+    ...new Set(
+      rows.map(
+        (r) => `${r.privilege} on new ${kinds[r.kind] ?? r.kind} of ${r.creator} to ${r.role}`,
+      ),
+    ),
+  ];
+  return [
+    fail(
+      'privileges',
+      null,
+      name,
+      `open: ${open.join('; ')}`,
+      'ALTER DEFAULT PRIVILEGES [FOR ROLE <creator>] IN SCHEMA public REVOKE ... (see 0004_security); run `aclue-db migrate`',
     ),
   ];
 }

@@ -5,14 +5,20 @@ import {
   queryRows,
   tableComments,
   tableGrants,
-  updatedAtTriggers,
+  tableTriggers,
 } from '@aclue/db';
 import { sql, TransactionRollbackError } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import { readCatalog } from './catalog';
 import { type DeclaredTable, declaredTables } from './declared';
 import { runLints } from './lints';
-import { checkEnvironment, compareComments, comparePrivileges, compareTriggers } from './objects';
+import {
+  checkDefaultPrivileges,
+  checkEnvironment,
+  compareComments,
+  comparePrivileges,
+  compareTriggers,
+} from './objects';
 import { runProbes } from './probes';
 import { type CheckResult, fail } from './results';
 import { compareTable } from './structure';
@@ -105,7 +111,7 @@ async function checkTables(
     results.push(
       ...compareTriggers(
         table.name,
-        updatedAtTriggers.filter((t) => t.table === table.name),
+        tableTriggers.filter((t) => t.table === table.name),
         live,
       ),
     );
@@ -177,7 +183,11 @@ export async function verify(
     await db.transaction(async (tx) => {
       results = await checkTables(tx, schema, declared, wholeSchema);
       if (wholeSchema) {
-        results.push(...(await checkEnvironment(tx)), ...(await runLints(tx, schema)));
+        results.push(
+          ...(await checkEnvironment(tx)),
+          ...(await checkDefaultPrivileges(tx)),
+          ...(await runLints(tx, schema)),
+        );
       }
       if (options.probes ?? true) {
         const probed = await runProbes(tx);

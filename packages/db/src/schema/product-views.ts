@@ -137,10 +137,11 @@ export const productViews = pgTable(
     serviceRoleManages('product_views'),
     ownerReads('product_views', t.userId),
     anonReadsOwn('product_views', t.userId, inCallersSession(t.sessionId)),
+    // Visitors have no recommendations (and no privilege to look them up).
     anonInsertsAnonymous(
       'product_views',
       t.userId,
-      sql`${inCallersSession(t.sessionId)} and ${ofCallersRecommendation(t.recommendationId)}`,
+      sql`${inCallersSession(t.sessionId)} and ${t.recommendationId} is null`,
     ),
     ownerInserts(
       'product_views',

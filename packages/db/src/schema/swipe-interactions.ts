@@ -1,5 +1,4 @@
 import { foreignKey, index, integer, pgTable, text, uuid } from 'drizzle-orm/pg-core';
-import { authUsers } from 'drizzle-orm/supabase';
 import { categories } from './categories';
 import { createdAt, eventTime, id, score } from './columns';
 import { ownerManages, serviceRoleManages } from './policies';
@@ -35,9 +34,9 @@ export const swipeInteractions = pgTable(
   {
     id: id(),
     sessionId: uuid('session_id').notNull(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => authUsers.id, { onDelete: 'cascade' }),
+    // Its user is the session's: the (session_id, user_id) key below reaches auth.users through
+    // swipe_sessions, and deleting the user cascades through the session.
+    userId: uuid('user_id').notNull(),
     productId: uuid('product_id')
       .notNull()
       .references(() => products.id),
@@ -57,7 +56,7 @@ export const swipeInteractions = pgTable(
       columns: [t.sessionId, t.userId],
       foreignColumns: [swipeSessions.id, swipeSessions.userId],
     }).onDelete('cascade'),
-    index('idx_swipe_interactions_session_id').on(t.sessionId),
+    index('idx_swipe_interactions_session_id').on(t.sessionId, t.userId),
     index('idx_swipe_interactions_user_timestamp').on(
       t.userId,
       t.swipeTimestamp.desc().nullsFirst(),

@@ -7,6 +7,10 @@ import { type SQL, sql } from 'drizzle-orm';
 export const trackingTables = ['affiliate_clicks', 'session_analytics', 'product_views'] as const;
 
 export interface World {
+  /** The anonymous visitor the probes act as (its `anonymous_id` claim). */
+  visitor: string;
+  /** Session keys (`session_id`) by owner ('a' | 'b' | 'anon'). */
+  sessions: Record<string, string>;
   a: string;
   b: string;
   /** A user with no preferences row yet. */
@@ -26,37 +30,45 @@ export const insert = (table: string, values: Record<string, unknown>): SQL =>
     sql`, `,
   )})`;
 
-/** A valid tracking row of `table` for `userId` (null = anonymous visitor). */
+/**
+ * A valid tracking row of `table` for `owner` ('a' | 'b' | 'anon'), in that owner's session. With
+ * `asCaller` it is what an API caller may insert: no id, no session id (the database makes both).
+ */
 export function trackingRow(
   table: string,
   w: World,
-  userId: string | null,
+  owner: string,
+  { asCaller = false, userId }: { asCaller?: boolean; userId?: string | null } = {},
 ): Record<string, unknown> {
   const id = randomUUID();
-  const owner =
-    userId === null ? { user_id: null, anonymous_id: `anon-${id}` } : { user_id: userId };
+  const user = userId !== undefined ? userId : owner === 'anon' ? null : owner === 'a' ? w.a : w.b;
+  const who = {
+    ...(asCaller ? {} : { id }),
+    user_id: user,
+    ...(user === null && table !== 'product_views' ? { anonymous_id: w.visitor } : {}),
+  };
+  if (table === 'session_analytics') {
+    return { ...who, ...(asCaller ? {} : { session_id: `s-${id}` }), landing_page: '/' };
+  }
+  const session_id = w.sessions[owner];
   if (table === 'affiliate_clicks') {
-    const { anonymous_id, ...rest } = owner as Record<string, unknown>;
     return {
-      id,
-      session_id: `s-${id}`,
+      ...who,
+      session_id,
       source_page: '/',
       affiliate_network: 'net',
       affiliate_url: 'https://x.test',
-      ...rest,
-      ...(anonymous_id ? { anonymous_id } : {}),
     };
   }
-  if (table === 'session_analytics')
-    return { id, session_id: `s-${id}`, landing_page: '/', ...owner };
-  const { anonymous_id: _none, ...viewOwner } = owner as Record<string, unknown>;
-  return { id, product_id: w.parentsA.productId, session_id: `s-${id}`, ...viewOwner };
+  return { ...who, product_id: w.parentsA.productId, session_id };
 }
 
 export async function buildWorld(tx: Executor): Promise<World> {
   const parentsA = await createParents(tx);
   const parentsB = await createParents(tx);
   const world: World = {
+    visitor: `probe-visitor-${randomUUID()}`,
+    sessions: {},
     a: parentsA.userId,
     b: parentsB.userId,
     c: await createAuthUser(tx),
@@ -64,16 +76,14 @@ export async function buildWorld(tx: Executor): Promise<World> {
     parentsB,
     rows: {},
   };
-  for (const table of trackingTables) {
+  // Sessions first: clicks and views are recorded inside them.
+  for (const table of ['session_analytics', 'affiliate_clicks', 'product_views']) {
     world.rows[table] = {};
-    for (const [owner, userId] of [
-      ['a', world.a],
-      ['b', world.b],
-      ['anon', null],
-    ] as const) {
-      const row = trackingRow(table, world, userId);
+    for (const owner of ['a', 'b', 'anon']) {
+      const row = trackingRow(table, world, owner);
       await tx.execute(insert(table, row));
       (world.rows[table] as Record<string, string>)[owner] = String(row.id);
+      if (table === 'session_analytics') world.sessions[owner] = String(row.session_id);
     }
   }
   world.rows.user_preferences = { a: world.a, b: world.b };

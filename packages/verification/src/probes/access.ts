@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Executor, Identity } from '@aclue/db';
 import { type SQL, sql } from 'drizzle-orm';
 import { type CheckResult, fail, pass } from '../results';
@@ -22,7 +23,8 @@ type Expectation = 'allowed' | 'denied' | { sees: string[] };
 
 interface AccessCase {
   table: string;
-  as: 'anon' | 'a' | 'c' | 'service';
+  /** `public`: the anon key alone, with no visitor claim. */
+  as: 'anon' | 'public' | 'a' | 'c' | 'service';
   action: string;
   query: (w: World) => SQL;
   expect: Expectation;
@@ -58,7 +60,11 @@ function cases(): AccessCase[] {
           ),
         expect: { sees },
       });
-    select('anon', []);
+    select(
+      'anon',
+      table === 'user_preferences' || table === 'recommendation_feedback' ? [] : ['anon'],
+    );
+    select('public', []);
     select('a', ['a']);
     select('service', all);
     const touch =
@@ -114,42 +120,93 @@ function cases(): AccessCase[] {
     });
   }
   for (const table of trackingTables) {
+    const mine =
+      (owner: string, extra: Record<string, unknown> = {}) =>
+      (w: World) =>
+        insert(table, { ...trackingRow(table, w, owner, { asCaller: true }), ...extra });
+    const add = (as: AccessCase['as'], action: string, query: AccessCase['query'], ok: boolean) =>
+      list.push({ table, as, action, query, expect: ok ? 'allowed' : 'denied' });
+    add('anon', 'insert an anonymous row in its own session', mine('anon'), true);
+    add('public', 'insert an anonymous row (no visitor claim)', mine('anon'), false);
+    add(
+      'anon',
+      "insert a row claiming A's user_id",
+      (w) => insert(table, trackingRow(table, w, 'anon', { asCaller: true, userId: w.a })),
+      false,
+    );
+    add('a', 'insert its own row in its own session', mine('a'), true);
+    add(
+      'a',
+      "insert a row under B's user_id",
+      (w) => insert(table, trackingRow(table, w, 'a', { asCaller: true, userId: w.b })),
+      false,
+    );
+    add(
+      'a',
+      'insert an anonymous row',
+      (w) => insert(table, trackingRow(table, w, 'anon', { asCaller: true, userId: null })),
+      false,
+    );
+    add('a', 'choose the id of its row (server-owned)', mine('a', { id: randomUUID() }), false);
+    add('a', 'backdate created_at (server-owned)', mine('a', { created_at: '2001-01-01' }), false);
+    if (table === 'session_analytics') {
+      add('anon', 'choose a session id (squatting)', mine('anon', { session_id: 'squat' }), false);
+    } else {
+      add(
+        'a',
+        "record into B's session",
+        (w) =>
+          insert(table, {
+            ...trackingRow(table, w, 'a', { asCaller: true }),
+            session_id: w.sessions.b,
+          }),
+        false,
+      );
+      add(
+        'anon',
+        "record into A's session",
+        (w) =>
+          insert(table, {
+            ...trackingRow(table, w, 'anon', { asCaller: true }),
+            session_id: w.sessions.a,
+          }),
+        false,
+      );
+    }
+  }
+  // Forged revenue: conversion fields are the service role's alone.
+  for (const [as, owner] of [
+    ['anon', 'anon'],
+    ['a', 'a'],
+  ] as const) {
     list.push({
-      table,
-      as: 'anon',
-      action: 'insert an anonymous row',
-      query: (w) => insert(table, trackingRow(table, w, null)),
-      expect: 'allowed',
-    });
-    list.push({
-      table,
-      as: 'anon',
-      action: "insert a row claiming A's user_id",
-      query: (w) => insert(table, trackingRow(table, w, w.a)),
-      expect: 'denied',
-    });
-    list.push({
-      table,
-      as: 'a',
-      action: 'insert its own row',
-      query: (w) => insert(table, trackingRow(table, w, w.a)),
-      expect: 'allowed',
-    });
-    list.push({
-      table,
-      as: 'a',
-      action: "insert a row under B's user_id",
-      query: (w) => insert(table, trackingRow(table, w, w.b)),
-      expect: 'denied',
-    });
-    list.push({
-      table,
-      as: 'a',
-      action: 'insert an anonymous row',
-      query: (w) => insert(table, trackingRow(table, w, null)),
+      table: 'affiliate_clicks',
+      as,
+      action: 'insert a click already converted with a commission',
+      query: (w) =>
+        insert('affiliate_clicks', {
+          ...trackingRow('affiliate_clicks', w, owner, { asCaller: true }),
+          is_converted: true,
+          conversion_timestamp: new Date().toISOString(),
+          order_id: `forged-${randomUUID()}`,
+          actual_commission: 99_999_999.99,
+        }),
       expect: 'denied',
     });
   }
+  list.push({
+    table: 'session_analytics',
+    as: 'a',
+    action: 'insert its session with has_converted and a conversion value',
+    query: (w) =>
+      insert('session_analytics', {
+        ...trackingRow('session_analytics', w, 'a', { asCaller: true }),
+        has_converted: true,
+        conversion_timestamp: new Date().toISOString(),
+        conversion_value: 1000,
+      }),
+    expect: 'denied',
+  });
   const prefs = 'user_preferences';
   list.push(
     {
@@ -259,13 +316,16 @@ function cases(): AccessCase[] {
 
 const identityOf = (as: AccessCase['as'], w: World): Identity =>
   as === 'anon'
-    ? { role: 'anon' }
-    : as === 'service'
-      ? { role: 'service_role' }
-      : { role: 'authenticated', userId: as === 'a' ? w.a : w.c };
+    ? { role: 'anon', anonymousId: w.visitor }
+    : as === 'public'
+      ? { role: 'anon' }
+      : as === 'service'
+        ? { role: 'service_role' }
+        : { role: 'authenticated', userId: as === 'a' ? w.a : w.c };
 
 const who = {
-  anon: 'anon',
+  anon: 'an anonymous visitor',
+  public: 'the anon key alone',
   a: 'user A',
   c: 'user C (no preferences yet)',
   service: 'service_role',

@@ -100,7 +100,9 @@ export async function probeForeignKeys(tx: Executor): Promise<CheckResult[]> {
       const rule = fk.onDelete ?? 'no action';
       const check = `foreign key ${fk.getName()}: deleting the ${target.name} row ${rule === 'cascade' ? 'deletes' : rule === 'set null' ? `sets ${column} to null in` : 'is refused while it is referenced by'} this row`;
       const createParent = loneParent[targetName];
-      if (!createParent || columns.length !== 1) {
+      // A composite key (swipes' (session_id, user_id)) is probed through its first column: the
+      // lone parent is made for the shared user, so the other columns already match it.
+      if (!createParent) {
         results.push(
           fail(
             'probes',
@@ -185,5 +187,35 @@ export async function probeTriggers(tx: Executor): Promise<CheckResult[]> {
         : fail('probes', config.name, name, 'updated_at kept its old value', FIX),
     );
   }
+  results.push(await probeConversionGuard(tx));
   return results;
+}
+
+/** A converted click keeps its order: the guard trigger refuses a second one, even as owner. */
+async function probeConversionGuard(tx: Executor): Promise<CheckResult> {
+  const name = 'trigger guard_affiliate_clicks_conversion keeps a converted click’s order';
+  const [click] = await insertRow(tx, 'affiliateClicks', {
+    ...validRow('affiliateClicks', await createParents(tx)),
+    isConverted: true,
+    conversionTimestamp: new Date(),
+    orderId: `probe-${Date.now()}`,
+  }).returning();
+  const outcome = await attempt(
+    tx,
+    owner,
+    sql`UPDATE public.affiliate_clicks SET order_id = 'another-order' WHERE id = ${(click as { id: string }).id}`,
+  );
+  const refused =
+    !outcome.ok && outcome.code === '23514' && outcome.message.includes('keeps its conversion');
+  return refused
+    ? pass('probes', 'affiliate_clicks', name)
+    : fail(
+        'probes',
+        'affiliate_clicks',
+        name,
+        outcome.ok
+          ? 'a second order overwrote the conversion'
+          : `failed otherwise: ${outcome.message}`,
+        FIX,
+      );
 }

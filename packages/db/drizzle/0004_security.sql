@@ -32,6 +32,8 @@ REVOKE ALL ON TABLE public.categories FROM anon, authenticated;
 --> statement-breakpoint
 REVOKE TRUNCATE, REFERENCES, TRIGGER ON TABLE public.categories FROM service_role;
 --> statement-breakpoint
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.categories TO service_role;
+--> statement-breakpoint
 GRANT SELECT ON TABLE public.categories TO anon;
 --> statement-breakpoint
 GRANT SELECT ON TABLE public.categories TO authenticated;
@@ -40,6 +42,8 @@ REVOKE ALL ON TABLE public.products FROM anon, authenticated;
 --> statement-breakpoint
 REVOKE TRUNCATE, REFERENCES, TRIGGER ON TABLE public.products FROM service_role;
 --> statement-breakpoint
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.products TO service_role;
+--> statement-breakpoint
 GRANT SELECT ON TABLE public.products TO anon;
 --> statement-breakpoint
 GRANT SELECT ON TABLE public.products TO authenticated;
@@ -47,6 +51,8 @@ GRANT SELECT ON TABLE public.products TO authenticated;
 REVOKE ALL ON TABLE public.swipe_sessions FROM anon, authenticated;
 --> statement-breakpoint
 REVOKE TRUNCATE, REFERENCES, TRIGGER ON TABLE public.swipe_sessions FROM service_role;
+--> statement-breakpoint
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.swipe_sessions TO service_role;
 --> statement-breakpoint
 GRANT SELECT ON TABLE public.swipe_sessions TO authenticated;
 --> statement-breakpoint
@@ -60,6 +66,8 @@ REVOKE ALL ON TABLE public.swipe_interactions FROM anon, authenticated;
 --> statement-breakpoint
 REVOKE TRUNCATE, REFERENCES, TRIGGER ON TABLE public.swipe_interactions FROM service_role;
 --> statement-breakpoint
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.swipe_interactions TO service_role;
+--> statement-breakpoint
 GRANT SELECT ON TABLE public.swipe_interactions TO authenticated;
 --> statement-breakpoint
 GRANT INSERT ("user_id", "session_id", "product_id", "category_id", "swipe_direction", "time_spent_seconds", "preference_strength") ON TABLE public.swipe_interactions TO authenticated;
@@ -70,11 +78,15 @@ REVOKE ALL ON TABLE public.recommendations FROM anon, authenticated;
 --> statement-breakpoint
 REVOKE TRUNCATE, REFERENCES, TRIGGER ON TABLE public.recommendations FROM service_role;
 --> statement-breakpoint
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.recommendations TO service_role;
+--> statement-breakpoint
 GRANT SELECT ON TABLE public.recommendations TO authenticated;
 --> statement-breakpoint
 REVOKE ALL ON TABLE public.affiliate_clicks FROM anon, authenticated;
 --> statement-breakpoint
 REVOKE TRUNCATE, REFERENCES, TRIGGER ON TABLE public.affiliate_clicks FROM service_role;
+--> statement-breakpoint
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.affiliate_clicks TO service_role;
 --> statement-breakpoint
 GRANT SELECT ON TABLE public.affiliate_clicks TO anon;
 --> statement-breakpoint
@@ -88,6 +100,8 @@ REVOKE ALL ON TABLE public.user_preferences FROM anon, authenticated;
 --> statement-breakpoint
 REVOKE TRUNCATE, REFERENCES, TRIGGER ON TABLE public.user_preferences FROM service_role;
 --> statement-breakpoint
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.user_preferences TO service_role;
+--> statement-breakpoint
 GRANT SELECT ON TABLE public.user_preferences TO authenticated;
 --> statement-breakpoint
 GRANT INSERT ("user_id", "liked_brands", "disliked_brands", "price_range", "price_sensitivity") ON TABLE public.user_preferences TO authenticated;
@@ -97,6 +111,8 @@ GRANT UPDATE ("liked_brands", "disliked_brands", "price_range", "price_sensitivi
 REVOKE ALL ON TABLE public.session_analytics FROM anon, authenticated;
 --> statement-breakpoint
 REVOKE TRUNCATE, REFERENCES, TRIGGER ON TABLE public.session_analytics FROM service_role;
+--> statement-breakpoint
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.session_analytics TO service_role;
 --> statement-breakpoint
 GRANT SELECT ON TABLE public.session_analytics TO anon;
 --> statement-breakpoint
@@ -110,6 +126,8 @@ REVOKE ALL ON TABLE public.product_views FROM anon, authenticated;
 --> statement-breakpoint
 REVOKE TRUNCATE, REFERENCES, TRIGGER ON TABLE public.product_views FROM service_role;
 --> statement-breakpoint
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.product_views TO service_role;
+--> statement-breakpoint
 GRANT SELECT ON TABLE public.product_views TO anon;
 --> statement-breakpoint
 GRANT INSERT ("user_id", "product_id", "session_id", "view_source", "view_position", "view_duration_seconds", "interaction_type", "has_clicked_affiliate", "has_shared", "has_saved", "recommendation_id", "search_query", "filter_criteria", "device_type", "viewport_size", "screen_density") ON TABLE public.product_views TO anon;
@@ -121,6 +139,8 @@ GRANT INSERT ("user_id", "product_id", "session_id", "view_source", "view_positi
 REVOKE ALL ON TABLE public.recommendation_feedback FROM anon, authenticated;
 --> statement-breakpoint
 REVOKE TRUNCATE, REFERENCES, TRIGGER ON TABLE public.recommendation_feedback FROM service_role;
+--> statement-breakpoint
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.recommendation_feedback TO service_role;
 --> statement-breakpoint
 GRANT SELECT ON TABLE public.recommendation_feedback TO authenticated;
 --> statement-breakpoint

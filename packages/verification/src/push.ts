@@ -38,26 +38,41 @@ async function quietly<T>(work: () => Promise<T>): Promise<T> {
 const setDefault = /^ALTER TABLE "(\w+)" ALTER COLUMN "(\w+)" SET DEFAULT (.+);$/;
 
 /**
- * drizzle-kit 0.31 re-issues `SET DEFAULT` for numeric and array defaults on every push. Such a
- * statement is kept only if its constant differs from the column's current default's value.
+ * drizzle-kit 0.31 re-issues `SET DEFAULT` for numeric, array and cast defaults on every push
+ * (it compares spellings). Such a statement is kept only if PostgreSQL's own deparse of the new
+ * default differs from the column's current one: the new one is deparsed on a throwaway
+ * temporary column of the same type, in a transaction that is rolled back.
  */
 async function changesSomething(db: Database, statement: string): Promise<boolean> {
   const match = setDefault.exec(statement);
   const expression = match?.[3];
-  // Only constants can be compared by value; anything with a call (now()) is kept as it is.
-  if (!match || !expression || expression.includes('(')) return true;
-  const [row] = await queryRows<{ current: string | null }>(
+  if (!match || !expression) return true;
+  const [row] = await queryRows<{ current: string | null; type: string }>(
     db,
-    sql`SELECT pg_get_expr(d.adbin, d.adrelid) AS current
-        FROM pg_attribute a JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    sql`SELECT pg_get_expr(d.adbin, d.adrelid) AS current, format_type(a.atttypid, a.atttypmod) AS type
+        FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
         WHERE a.attrelid = ${`public.${match[1]}`}::regclass AND a.attname = ${match[2]}`,
   );
-  if (!row?.current || row.current.includes('(')) return true;
-  const [same] = await queryRows<{ equal: boolean }>(
-    db,
-    sql`SELECT (${sql.raw(expression)})::text = (${sql.raw(row.current)})::text AS equal`,
-  );
-  return !same?.equal;
+  if (!row?.current) return true;
+  const rollback = new Error('deparsed');
+  let proposed: string | null | undefined;
+  await db
+    .transaction(async (tx) => {
+      await tx.execute(
+        sql.raw(`CREATE TEMPORARY TABLE aclue_default_probe (x ${row.type} DEFAULT ${expression})`),
+      );
+      const [probe] = await queryRows<{ expr: string | null }>(
+        tx,
+        sql`SELECT pg_get_expr(d.adbin, d.adrelid) AS expr FROM pg_attrdef d
+            WHERE d.adrelid = 'pg_temp.aclue_default_probe'::regclass`,
+      );
+      proposed = probe?.expr;
+      throw rollback;
+    })
+    .catch((error: unknown) => {
+      if (error !== rollback) throw error;
+    });
+  return proposed !== row.current;
 }
 
 const objectCategories = new Set<CheckResult['category']>([
@@ -82,7 +97,12 @@ async function run(db: Database, statements: (string | SQL)[]) {
  * the schema declares, and finishes with verification. A second run changes nothing.
  */
 export async function safePush(db: Database, { allowDataLoss = false } = {}): Promise<PushReport> {
-  await run(db, [...supabaseCompatibilityStatements]);
+  // Supabase's open default privileges are what 0000 imitates for a plain server; the security
+  // migration closes them, and a push must not open them again before every run.
+  await run(
+    db,
+    supabaseCompatibilityStatements.filter((s) => !s.startsWith('ALTER DEFAULT PRIVILEGES')),
+  );
   const pushed = await quietly(() =>
     pushSchema(schema as Record<string, unknown>, db as never, ['public']),
   );

@@ -82,9 +82,14 @@ export async function rollbackCommand(options: RollbackOptions): Promise<number>
       }
       exported.push([name, count]);
     }
-    await db.transaction(async (tx) => {
-      for (const [name] of exported) await tx.execute(sql`DROP TABLE ${sql.identifier(name)}`);
-    });
+    // One statement: the tracking tables' policies look into session_analytics, so dropping
+    // them one by one would trip over each other.
+    await db.execute(
+      sql`DROP TABLE ${sql.join(
+        exported.map(([name]) => sql.identifier(name)),
+        sql`, `,
+      )}`,
+    );
     emit(
       options.json,
       { exportDir: dir, exported: Object.fromEntries(exported), dropped: exported.map(([n]) => n) },

@@ -83,7 +83,9 @@ function browse(
   userId: string | null,
   days: number,
 ) {
-  const startedAt = f.date.recent({ days });
+  // Sessions end, and conversions (up to a day after a click) arrive, before now: the database
+  // refuses event times in the future.
+  const startedAt = f.date.recent({ days, refDate: Date.now() - 26 * 3_600_000 });
   const sessionId = f.string.uuid();
   const anonymousId = userId ? null : f.string.alphanumeric(16);
   const device = f.helpers.arrayElement(deviceTypes);

@@ -87,6 +87,8 @@ export function grantStatements({ table, grants }: TableGrants): string[] {
   const statements = [
     `REVOKE ALL ON TABLE ${name} FROM anon, authenticated;`,
     `REVOKE TRUNCATE, REFERENCES, TRIGGER ON TABLE ${name} FROM service_role;`,
+    // Explicit, not inherited from default privileges (which no longer hand out anything).
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE ${name} TO service_role;`,
   ];
   for (const [role, list] of Object.entries(grants)) {
     for (const grant of list) {

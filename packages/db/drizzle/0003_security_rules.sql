@@ -1,3 +1,27 @@
+CREATE TABLE "conversion_corrections" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"click_id" uuid NOT NULL,
+	"previous_order_id" text,
+	"new_order_id" text,
+	"previous_commission" numeric(10, 2),
+	"new_commission" numeric(10, 2),
+	"previous_conversion_timestamp" timestamp with time zone,
+	"new_conversion_timestamp" timestamp with time zone,
+	"reason" text NOT NULL,
+	"corrected_by" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "conversion_corrections_previous_commission_check" CHECK (previous_commission >= 0),
+	CONSTRAINT "conversion_corrections_new_commission_check" CHECK (new_commission >= 0),
+	CONSTRAINT "conversion_corrections_previous_order_id_length_check" CHECK (char_length(previous_order_id) <= 200),
+	CONSTRAINT "conversion_corrections_new_order_id_length_check" CHECK (char_length(new_order_id) <= 200),
+	CONSTRAINT "conversion_corrections_previous_conversion_timestamp_time_check" CHECK (previous_conversion_timestamp >= '2000-01-01 00:00:00+00'::timestamptz AND previous_conversion_timestamp <= now() + interval '5 minutes'),
+	CONSTRAINT "conversion_corrections_new_conversion_timestamp_time_check" CHECK (new_conversion_timestamp >= '2000-01-01 00:00:00+00'::timestamptz AND new_conversion_timestamp <= now() + interval '5 minutes'),
+	CONSTRAINT "conversion_corrections_reason_length_check" CHECK (char_length(reason) <= 1000),
+	CONSTRAINT "conversion_corrections_corrected_by_length_check" CHECK (char_length(corrected_by) <= 200),
+	CONSTRAINT "conversion_corrections_created_at_time_check" CHECK (created_at >= '2000-01-01 00:00:00+00'::timestamptz AND created_at <= now() + interval '5 minutes')
+);
+--> statement-breakpoint
+ALTER TABLE "conversion_corrections" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
 ALTER TABLE "product_views" DROP CONSTRAINT "product_views_view_duration_seconds_check";--> statement-breakpoint
 ALTER TABLE "recommendation_feedback" DROP CONSTRAINT "recommendation_feedback_time_to_action_seconds_check";--> statement-breakpoint
 ALTER TABLE "recommendation_feedback" DROP CONSTRAINT "recommendation_feedback_dwell_time_seconds_check";--> statement-breakpoint
@@ -14,6 +38,8 @@ ALTER TABLE "swipe_interactions" DROP CONSTRAINT "swipe_interactions_user_id_use
 DROP INDEX "idx_swipe_interactions_session_id";--> statement-breakpoint
 ALTER TABLE "recommendation_feedback" ALTER COLUMN "is_validated" SET DEFAULT false;--> statement-breakpoint
 ALTER TABLE "session_analytics" ALTER COLUMN "session_id" SET DEFAULT gen_random_uuid()::text;--> statement-breakpoint
+ALTER TABLE "conversion_corrections" ADD CONSTRAINT "conversion_corrections_click_id_affiliate_clicks_id_fk" FOREIGN KEY ("click_id") REFERENCES "public"."affiliate_clicks"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "idx_conversion_corrections_click_id" ON "conversion_corrections" USING btree ("click_id");--> statement-breakpoint
 ALTER TABLE "swipe_sessions" ADD CONSTRAINT "swipe_sessions_id_user_id_key" UNIQUE("id","user_id");--> statement-breakpoint
 ALTER TABLE "swipe_interactions" ADD CONSTRAINT "swipe_interactions_session_owner_fk" FOREIGN KEY ("session_id","user_id") REFERENCES "public"."swipe_sessions"("id","user_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "idx_swipe_interactions_session_id" ON "swipe_interactions" USING btree ("session_id","user_id");--> statement-breakpoint
@@ -119,6 +145,7 @@ ALTER TABLE "user_preferences" ADD CONSTRAINT "user_preferences_super_likes_chec
 CREATE POLICY "affiliate_clicks_anon_select_own" ON "affiliate_clicks" AS PERMISSIVE FOR SELECT TO "anon" USING ("affiliate_clicks"."user_id" is null and "affiliate_clicks"."anonymous_id" = (select auth.jwt() ->> 'anonymous_id'));--> statement-breakpoint
 CREATE POLICY "product_views_anon_select_own" ON "product_views" AS PERMISSIVE FOR SELECT TO "anon" USING ("product_views"."user_id" is null and exists (select 1 from public.session_analytics s where s.session_id = "product_views"."session_id"));--> statement-breakpoint
 CREATE POLICY "session_analytics_anon_select_own" ON "session_analytics" AS PERMISSIVE FOR SELECT TO "anon" USING ("session_analytics"."user_id" is null and "session_analytics"."anonymous_id" = (select auth.jwt() ->> 'anonymous_id'));--> statement-breakpoint
+CREATE POLICY "conversion_corrections_service_role_all" ON "conversion_corrections" AS PERMISSIVE FOR ALL TO "service_role" USING (true) WITH CHECK (true);--> statement-breakpoint
 ALTER POLICY "affiliate_clicks_anon_insert" ON "affiliate_clicks" TO anon WITH CHECK ("affiliate_clicks"."user_id" is null and "affiliate_clicks"."anonymous_id" = (select auth.jwt() ->> 'anonymous_id') and exists (select 1 from public.session_analytics s where s.session_id = "affiliate_clicks"."session_id"));--> statement-breakpoint
 ALTER POLICY "affiliate_clicks_insert_own" ON "affiliate_clicks" TO authenticated WITH CHECK ("affiliate_clicks"."user_id" = (select auth.uid()) and exists (select 1 from public.session_analytics s where s.session_id = "affiliate_clicks"."session_id"));--> statement-breakpoint
 ALTER POLICY "product_views_anon_insert" ON "product_views" TO anon WITH CHECK ("product_views"."user_id" is null and exists (select 1 from public.session_analytics s where s.session_id = "product_views"."session_id") and "product_views"."recommendation_id" is null);--> statement-breakpoint

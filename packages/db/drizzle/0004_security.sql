@@ -145,3 +145,9 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.recommendation_feedback TO 
 GRANT SELECT ON TABLE public.recommendation_feedback TO authenticated;
 --> statement-breakpoint
 GRANT INSERT ("user_id", "recommendation_id", "product_id", "feedback_type", "feedback_action", "feedback_value", "rating", "comment", "feedback_tags", "time_to_action_seconds", "dwell_time_seconds", "click_depth", "scroll_depth", "feedback_source", "session_id", "position_in_list", "model_version", "original_confidence_score") ON TABLE public.recommendation_feedback TO authenticated;
+--> statement-breakpoint
+REVOKE ALL ON TABLE public.conversion_corrections FROM anon, authenticated;
+--> statement-breakpoint
+REVOKE TRUNCATE, REFERENCES, TRIGGER ON TABLE public.conversion_corrections FROM service_role;
+--> statement-breakpoint
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.conversion_corrections TO service_role;

@@ -31,6 +31,8 @@ export interface Parents {
   productId: string;
   swipeSessionId: string;
   recommendationId: string;
+  /** A converted click, as the service role records one. */
+  clickId: string;
 }
 
 export async function createParents(db: Executor): Promise<Parents> {
@@ -48,8 +50,23 @@ export async function createParents(db: Executor): Promise<Parents> {
     .insert(s.recommendations)
     .values({ userId, productId: product?.id ?? '', confidenceScore: 0.5 })
     .returning();
-  if (!category || !product || !session || !recommendation) throw new Error('parents not created');
+  const [click] = await db
+    .insert(s.affiliateClicks)
+    .values({
+      sessionId: `parent-${randomUUID()}`,
+      sourcePage: '/',
+      affiliateNetwork: 'parent',
+      affiliateUrl: 'https://example.test/parent',
+      clickTimestamp: new Date(Date.now() - 60_000),
+      isConverted: true,
+      conversionTimestamp: new Date(Date.now() - 30_000),
+      orderId: `parent-${randomUUID()}`,
+    })
+    .returning();
+  if (!category || !product || !session || !recommendation || !click)
+    throw new Error('parents not created');
   return {
+    clickId: click.id,
     userId,
     categoryId: category.id,
     productId: product.id,
@@ -88,6 +105,11 @@ export function validRow(name: TableName, p: Parents): Record<string, unknown> {
       feedbackAction: 'like',
       feedbackValue: 0.5,
       modelVersion: 'm1',
+    },
+    conversionCorrections: {
+      clickId: p.clickId,
+      reason: 'network revised the commission',
+      correctedBy: 'test',
     },
   };
   return rows[name];

@@ -17,6 +17,7 @@ export const schemaTables = {
   sessionAnalytics: entry(s.sessionAnalytics, s.sessionAnalyticsRules),
   productViews: entry(s.productViews, s.productViewRules),
   recommendationFeedback: entry(s.recommendationFeedback, s.recommendationFeedbackRules),
+  conversionCorrections: entry(s.conversionCorrections, s.conversionCorrectionRules),
 };
 
 export type TableName = keyof typeof schemaTables;

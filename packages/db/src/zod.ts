@@ -41,3 +41,5 @@ export type ProductViewSelect = typeof s.productViews.$inferSelect;
 export type ProductViewInsert = typeof s.productViews.$inferInsert;
 export type RecommendationFeedbackSelect = typeof s.recommendationFeedback.$inferSelect;
 export type RecommendationFeedbackInsert = typeof s.recommendationFeedback.$inferInsert;
+export type ConversionCorrectionSelect = typeof s.conversionCorrections.$inferSelect;
+export type ConversionCorrectionInsert = typeof s.conversionCorrections.$inferInsert;

@@ -10,6 +10,7 @@ const parents: Parents = {
   productId: randomUUID(),
   swipeSessionId: randomUUID(),
   recommendationId: randomUUID(),
+  clickId: randomUUID(),
 };
 
 describe('zod schemas mirror the database checks', () => {

@@ -3,6 +3,7 @@ import {
   type AffiliateClickSelect,
   type affiliateClickRules,
   affiliateClicks,
+  conversionCorrections,
   type Identity,
   isPlausibleTime,
   queryRows,
@@ -12,6 +13,7 @@ import {
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import {
+  AccessDeniedError,
   ConflictError,
   ConstraintViolationError,
   NotFoundError,
@@ -46,6 +48,19 @@ const conversionInput = z.object({
     .optional(),
 });
 export type ConversionInput = z.input<typeof conversionInput>;
+
+const correctionInput = z
+  .object({
+    clickId: z.uuid(),
+    orderId: conversionInput.shape.orderId.optional(),
+    actualCommission: conversionInput.shape.actualCommission,
+    reason: storableString('reason', 1000).min(1, 'reason is required'),
+    correctedBy: storableString('correctedBy', 200).min(1, 'correctedBy is required'),
+  })
+  .refine((c) => c.orderId !== undefined || c.actualCommission !== undefined, {
+    message: 'a correction changes orderId, actualCommission or both',
+  });
+export type CorrectionInput = z.input<typeof correctionInput>;
 
 /** Affiliate clicks and their conversions: the revenue record. */
 export class AffiliateClickRepository {
@@ -146,6 +161,63 @@ export class AffiliateClickRepository {
         throw new ConflictError('the order was already attributed to another click');
       }
       throw error;
+    });
+  }
+
+  /**
+   * The one way to change a converted click (service role): a network revised the commission, or
+   * the order id was mistyped. Writes the before and after, the reason and who corrected it to
+   * `conversion_corrections` in the same transaction; the database's guard lets the change
+   * through only inside it.
+   */
+  async correctConversion(
+    input: CorrectionInput,
+  ): Promise<{ click: AffiliateClickSelect; correctionId: string }> {
+    if (this.identity.role !== 'service_role') {
+      throw new AccessDeniedError('conversions are corrected by the platform: use asService()');
+    }
+    const { clickId, orderId, actualCommission, reason, correctedBy } = validate(
+      correctionInput,
+      input,
+    );
+    return this.run(async (tx) => {
+      const [click] = await tx
+        .select()
+        .from(affiliateClicks)
+        .where(eq(affiliateClicks.id, clickId))
+        .for('update');
+      if (!click) throw new NotFoundError(`no affiliate click ${clickId}`);
+      if (!click.isConverted) {
+        throw new ConflictError(
+          `affiliate click ${clickId} has no conversion to correct: record it with recordConversion`,
+        );
+      }
+      await tx.execute(sql`SELECT set_config('aclue.conversion_correction', 'on', true)`);
+      const [updated] = await tx
+        .update(affiliateClicks)
+        .set({
+          ...(orderId === undefined ? {} : { orderId }),
+          ...(actualCommission === undefined ? {} : { actualCommission }),
+        })
+        .where(eq(affiliateClicks.id, clickId))
+        .returning();
+      await tx.execute(sql`SELECT set_config('aclue.conversion_correction', 'off', true)`);
+      const [audit] = await tx
+        .insert(conversionCorrections)
+        .values({
+          clickId,
+          previousOrderId: click.orderId,
+          newOrderId: updated?.orderId ?? null,
+          previousCommission: click.actualCommission,
+          newCommission: updated?.actualCommission ?? null,
+          previousConversionTimestamp: click.conversionTimestamp,
+          newConversionTimestamp: updated?.conversionTimestamp ?? null,
+          reason,
+          correctedBy,
+        })
+        .returning({ id: conversionCorrections.id });
+      if (!updated || !audit) throw new NotFoundError(`no affiliate click ${clickId}`);
+      return { click: updated, correctionId: audit.id };
     });
   }
 

@@ -2,6 +2,7 @@ export {
   AffiliateClickRepository,
   type ClickInput,
   type ConversionInput,
+  type CorrectionInput,
 } from './affiliate-clicks';
 export {
   AnalyticsRepository,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   affiliateClicks,
+  conversionCorrections,
   type Executor,
   productViews,
   queryRows,
@@ -92,6 +93,45 @@ describe.each(testDrivers())('attacks on %s', (driver) => {
     ).rejects.toBeInstanceOf(ConflictError);
     const [stored] = await w.db.select().from(affiliateClicks).where(eq(affiliateClicks.id, id));
     expect(stored?.orderId).toBe(winner.click.orderId);
+  });
+
+  it('changes a converted click only through the audited correction path', async () => {
+    const user = w.repos.asUser(w.a.userId);
+    const { id } = await user.affiliateClicks.recordClick(click(await startedSession(user)));
+    const service = w.repos.asService().affiliateClicks;
+    await service.recordConversion({ clickId: id, orderId: `ord-${id}`, actualCommission: 5 });
+    // Even the service role cannot rewrite it with a plain UPDATE.
+    const rewrite = sql`UPDATE affiliate_clicks SET actual_commission = 100000 WHERE id = ${id}`;
+    expect(await asClient({ role: 'service_role' }, rewrite)).toBe('23514');
+    const corrected = await service.correctConversion({
+      clickId: id,
+      actualCommission: 4.2,
+      reason: 'network revised the commission',
+      correctedBy: 'finance-job',
+    });
+    expect(corrected.click).toMatchObject({ actualCommission: 4.2, orderId: `ord-${id}` });
+    const [audit] = await w.db
+      .select()
+      .from(conversionCorrections)
+      .where(eq(conversionCorrections.id, corrected.correctionId));
+    expect(audit).toMatchObject({
+      clickId: id,
+      previousCommission: 5,
+      newCommission: 4.2,
+      reason: 'network revised the commission',
+      correctedBy: 'finance-job',
+    });
+    await expect(
+      user.affiliateClicks.correctConversion({
+        clickId: id,
+        actualCommission: 1,
+        reason: 'x',
+        correctedBy: 'me',
+      }),
+    ).rejects.toBeInstanceOf(AccessDeniedError);
+    const peek = sql`SELECT * FROM conversion_corrections`;
+    expect(await asClient({ role: 'authenticated', userId: w.a.userId }, peek)).toBe('42501');
+    expect(await asClient({ role: 'anon' }, peek)).toBe('42501');
   });
 
   it("keeps swipes, views and clicks out of other callers' sessions, as not found", async () => {

@@ -6,9 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../src';
 import { createWorld, startedSession, visitorId, type World } from './world';
 
-/** Scores as the database stores them: 0..1 in hundredths. */
-const score = fc.integer({ min: 0, max: 100 }).map((n) => n / 100);
-
 const viewArbitrary = (productId: string, sessionId: string) =>
   fc.record(
     {

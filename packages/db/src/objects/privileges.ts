@@ -51,6 +51,7 @@ export function writableFields(name: TableName, role: string): readonly string[]
 
 function grantsFor(table: PgTable, access: TableAccess): TableGrants['grants'] {
   if (access.group === 'catalogue') return { anon: ['SELECT'], authenticated: ['SELECT'] };
+  if (access.group === 'platform') return { anon: [], authenticated: [] };
   const insert: Grant[] =
     (access.insert?.length ?? 0) > 0
       ? [{ privilege: 'INSERT', columns: columnNames(table, callerInsertKeys(access)) }]

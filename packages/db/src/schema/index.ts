@@ -1,5 +1,6 @@
 export * from './affiliate-clicks';
 export * from './categories';
+export * from './conversion-corrections';
 export * from './product-views';
 export * from './products';
 export * from './recommendation-feedback';

@@ -28,9 +28,10 @@ export interface RowRule<Row = Record<string, unknown>> {
 /**
  * What a table is for, which decides what the API roles (`anon`, `authenticated`) hold on it:
  * `catalogue` rows are read by anyone and written by the service role; `personal` rows belong to
- * one signed-in user; `tracking` rows are events recorded by anonymous visitors and users alike.
+ * one signed-in user; `tracking` rows are events recorded by anonymous visitors and users alike;
+ * `platform` rows (audit trails) are the service role's alone.
  */
-export type TableGroup = 'catalogue' | 'personal' | 'tracking';
+export type TableGroup = 'catalogue' | 'personal' | 'tracking' | 'platform';
 
 /**
  * Who may write which column, declared once per table. It becomes the column privileges of the

@@ -83,6 +83,7 @@ const loneParent: Record<string, (tx: Executor, shared: Parents) => Promise<stri
   'public.categories': (tx, p) => insertedId(tx, 'categories', p),
   'public.recommendations': (tx, p) => insertedId(tx, 'recommendations', p),
   'public.swipe_sessions': (tx, p) => insertedId(tx, 'swipeSessions', p),
+  'public.affiliate_clicks': (tx, p) => insertedId(tx, 'affiliateClicks', p),
 };
 
 export async function probeForeignKeys(tx: Executor): Promise<CheckResult[]> {

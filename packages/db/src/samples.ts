@@ -57,9 +57,10 @@ export async function createParents(db: Executor): Promise<Parents> {
       sourcePage: '/',
       affiliateNetwork: 'parent',
       affiliateUrl: 'https://example.test/parent',
-      clickTimestamp: new Date(Date.now() - 60_000),
+      // Long ago, so it falls outside every analytics window a test looks at.
+      clickTimestamp: new Date('2001-01-01T00:00:00Z'),
       isConverted: true,
-      conversionTimestamp: new Date(Date.now() - 30_000),
+      conversionTimestamp: new Date('2001-01-02T00:00:00Z'),
       orderId: `parent-${randomUUID()}`,
     })
     .returning();

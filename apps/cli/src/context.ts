@@ -1,4 +1,5 @@
 import { createDb, type Database } from '@aclue/db';
+import { UsageError } from './exit';
 
 /** Options every command takes. */
 export interface GlobalOptions {
@@ -6,6 +7,16 @@ export interface GlobalOptions {
   dataDir?: string;
   json?: boolean;
   verbose?: boolean;
+  /** Seconds to wait for another process to close the embedded database. */
+  wait?: string;
+}
+
+/** A flag's value as whole seconds: plain digits only (no `1e3`, `0x10` or padding). */
+export function seconds(flag: string, value: string): number {
+  if (!/^\d{1,6}$/.test(value)) {
+    throw new UsageError(`${flag} takes a whole number of seconds, got "${value}"`);
+  }
+  return Number(value);
 }
 
 /** Opens the database the options point to, runs `work`, and always closes it. */
@@ -16,6 +27,7 @@ export async function withDatabase<T>(
   const db = await createDb({
     ...(options.databaseUrl ? { url: options.databaseUrl } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.wait === undefined ? {} : { lockWaitMs: seconds('--wait', options.wait) * 1000 }),
   });
   try {
     return await work(db);

@@ -29,6 +29,10 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(
       new Option('--data-dir <dir>', 'folder of the embedded database').env('ACLUE_DATA_DIR'),
     )
+    .option(
+      '--wait <seconds>',
+      'wait up to <seconds> for another process to close the embedded database (default: refuse)',
+    )
     .option('--json', 'print data as JSON')
     .option('--verbose', 'print stack traces of failures')
     .exitOverride()

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,27 @@ export function runCli(args: string[], env: Record<string, string> = {}, cwd = t
     timeout: 120_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `runCli`, without blocking: for commands that must run at the same time. */
+export function startCli(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = tempDir(),
+): Promise<CliRun> {
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...inherited, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve) => {
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 export const tempDir = () => mkdtempSync(join(tmpdir(), 'aclue-cli-'));

@@ -8,6 +8,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import { describeConnectionFailure, parsePostgresUrl, redactUrl } from './connection';
+import { lockDataDir } from './embedded-lock';
 import { DatabaseConnectionError } from './errors';
 import * as schema from './schema';
 
@@ -27,6 +28,11 @@ export interface CreateDbOptions {
   pglite?: PGlite;
   /** Connection pool size on a server (default 10). */
   poolSize?: number;
+  /**
+   * How long to wait for another process to close the embedded data folder before giving up
+   * with a {@link DatabaseLockedError} (default 0: refuse at once).
+   */
+  lockWaitMs?: number;
 }
 
 interface DatabaseHandle {
@@ -61,6 +67,15 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
   return url ? openServer(url, options.poolSize ?? 10) : openEmbedded(options);
 }
 
+/** Closing twice is harmless: the second call waits for the first. */
+function once(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => {
+    closing ??= close();
+    return closing;
+  };
+}
+
 async function openServer(url: string, max: number): Promise<Database> {
   parsePostgresUrl(url);
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000 });
@@ -77,13 +92,14 @@ async function openServer(url: string, max: number): Promise<Database> {
   return Object.assign(db, {
     $driver: 'pg' as const,
     $target: redactUrl(url),
-    $close: () => pool.end(),
+    $close: once(() => pool.end()),
   }) as unknown as Database;
 }
 
 async function openEmbedded(options: CreateDbOptions): Promise<Database> {
   let client = options.pglite;
   let target = 'memory';
+  let release = async () => {};
   if (!client) {
     const dataDir = options.memory
       ? undefined
@@ -99,11 +115,14 @@ async function openEmbedded(options: CreateDbOptions): Promise<Database> {
         );
       }
     }
+    // PGlite is single-process: the folder is ours alone until $close.
+    if (dataDir) release = await lockDataDir(dataDir, { waitMs: options.lockWaitMs ?? 0 });
     try {
       // pg_trgm must be loaded on every open, or writes to trigram-indexed tables fail; and only
       // PGlite.create() loads extensions (the constructor + waitReady silently does not, in 0.5).
       client = await PGlite.create(dataDir, { extensions: { pg_trgm } });
     } catch (error) {
+      await release();
       throw new DatabaseConnectionError(
         `cannot open the embedded database in ${target}: ${(error as Error).message}`,
         { cause: error },
@@ -115,7 +134,13 @@ async function openEmbedded(options: CreateDbOptions): Promise<Database> {
   return Object.assign(db, {
     $driver: 'pglite' as const,
     $target: target,
-    $close: () => pglite.close(),
+    $close: once(async () => {
+      try {
+        await pglite.close();
+      } finally {
+        await release();
+      }
+    }),
   }) as unknown as Database;
 }
 

@@ -28,3 +28,29 @@ export class MigrationError extends AclueDbError {
     super(message, 'migration', options);
   }
 }
+
+/** Who holds an embedded database's lock, as it wrote itself down. */
+export interface LockHolder {
+  pid: number;
+  host: string;
+  command: string;
+  since: string;
+}
+
+/**
+ * The embedded database is open in another process. PGlite is single-process: two writers on
+ * one folder corrupt it silently, so the second one is refused.
+ */
+export class DatabaseLockedError extends AclueDbError {
+  constructor(
+    readonly dataDir: string,
+    readonly holder: LockHolder | undefined,
+  ) {
+    super(
+      `the embedded database ${dataDir} is in use by ${
+        holder ? `pid ${holder.pid} (${holder.command}, since ${holder.since})` : 'another process'
+      }; wait for it to finish, or pass --wait <seconds>`,
+      'connection',
+    );
+  }
+}

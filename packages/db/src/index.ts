@@ -17,7 +17,13 @@ export {
 } from './client';
 export { redactUrl } from './connection';
 export { constraintMessages } from './constraints';
-export { AclueDbError, DatabaseConnectionError, MigrationError } from './errors';
+export {
+  AclueDbError,
+  DatabaseConnectionError,
+  DatabaseLockedError,
+  type LockHolder,
+  MigrationError,
+} from './errors';
 export { explainPlan, type PlanNode } from './explain';
 export { type Identity, setLocalIdentity } from './identity';
 export { inventory, type TableInventory } from './inventory';

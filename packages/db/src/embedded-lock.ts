@@ -1,0 +1,98 @@
+import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, join } from 'node:path';
+import lockfile from 'proper-lockfile';
+import { DatabaseLockedError, type LockHolder } from './errors';
+
+/**
+ * One process at a time per embedded data folder. The lock is a `<folder>.lock` directory made by
+ * proper-lockfile (atomic mkdir, its mtime refreshed while held, stale after `STALE_MS` without
+ * refresh) with the holder's pid, command and start written inside, so a refusal names who holds
+ * it and a lock left by a process that died is taken over at once, not after the stale time.
+ */
+
+const STALE_MS = 10_000;
+const POLL_MS = 200;
+const HOLDER_GRACE_MS = 1_000;
+
+const lockDirOf = (dataDir: string) => `${dataDir}.lock`;
+const holderFile = (dataDir: string) => join(lockDirOf(dataDir), 'holder.json');
+
+function readHolder(dataDir: string): LockHolder | undefined {
+  try {
+    return JSON.parse(readFileSync(holderFile(dataDir), 'utf8')) as LockHolder;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a process with this pid runs on this machine (EPERM: it runs, as someone else). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const commandLine = () =>
+  [basename(process.argv[1] ?? process.argv0), ...process.argv.slice(2, 3)].join(' ');
+
+/**
+ * Takes the exclusive lock of `dataDir`, waiting up to `waitMs` for a holder to finish; returns
+ * the function that releases it. Throws {@link DatabaseLockedError} naming the holder.
+ */
+export async function lockDataDir(
+  dataDir: string,
+  { waitMs = 0 }: { waitMs?: number } = {},
+): Promise<() => Promise<void>> {
+  const deadline = Date.now() + waitMs;
+  const firstRefusal = Date.now();
+  for (;;) {
+    try {
+      const release = await lockfile.lock(dataDir, {
+        stale: STALE_MS,
+        realpath: false,
+        lockfilePath: lockDirOf(dataDir),
+        onCompromised: (error) => {
+          process.emitWarning(`the lock of ${dataDir} was lost: ${error.message}`);
+        },
+      });
+      const holder: LockHolder = {
+        pid: process.pid,
+        host: hostname(),
+        command: commandLine(),
+        since: new Date().toISOString(),
+      };
+      // proper-lockfile checks that the lock directory's mtime is still the one it set: writing
+      // the holder inside changes it, so it is put back.
+      const { mtime } = statSync(lockDirOf(dataDir));
+      writeFileSync(holderFile(dataDir), JSON.stringify(holder));
+      utimesSync(lockDirOf(dataDir), mtime, mtime);
+      let released = false;
+      return async () => {
+        if (released) return;
+        released = true;
+        // proper-lockfile removes the lock directory with rmdir: empty it first.
+        rmSync(holderFile(dataDir), { force: true });
+        await release();
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+      const holder = readHolder(dataDir);
+      // Just taken: its holder is writing its name down.
+      if (!holder && Date.now() < firstRefusal + HOLDER_GRACE_MS) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        continue;
+      }
+      if (holder && holder.host === hostname() && !isAlive(holder.pid)) {
+        // Its holder died without releasing it (killed, crashed): nobody is writing.
+        rmSync(lockDirOf(dataDir), { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() >= deadline) throw new DatabaseLockedError(dataDir, holder);
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
+}

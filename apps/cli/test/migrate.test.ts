@@ -1,6 +1,6 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultMigrationsFolder, readMigrations } from '@aclue/db';
+import { defaultMigrationsFolder, readMigrations, tables } from '@aclue/db';
 import { testDrivers } from '@aclue/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshTarget, runCli, type Target, tempDir } from './run-cli';
@@ -29,7 +29,7 @@ describe.each(testDrivers())('aclue-db setup and migrate on %s', (driver) => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`applied ${migrationCount} migrations`);
     expect(run.stdout).toMatch(/affiliate_clicks \*\s+on/);
-    expect(run.stdout).toMatch(/10 tables \(RLS on 10\)/);
+    expect(run.stdout).toContain(`${tables.length} tables (RLS on ${tables.length})`);
   });
 
   it('applies nothing and succeeds the second time', () => {
@@ -37,7 +37,7 @@ describe.each(testDrivers())('aclue-db setup and migrate on %s', (driver) => {
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report.migration.applied).toEqual([]);
-    expect(report.tables).toHaveLength(10);
+    expect(report.tables).toHaveLength(tables.length);
   });
 
   it('refuses to migrate after an applied migration was edited, naming the file (exit 1)', () => {

@@ -4,6 +4,7 @@ import {
   type affiliateClickRules,
   affiliateClicks,
   conversionCorrections,
+  type Executor,
   type Identity,
   isPlausibleTime,
   queryRows,
@@ -23,16 +24,13 @@ import {
 import { ownedBy, ownerColumns } from './owner';
 import { type Runner, switchIdentity } from './scope';
 import { after, insertReturningIds, type Page, toPage } from './sql';
-import { validateInsert } from './write';
-
-type Access = typeof affiliateClickRules.access;
+import { type CallerInput, validateInsert } from './write';
 
 /**
  * What a visitor or user says about a click (the fields the table's access rules let it give);
  * the service role may also date it. Ids, identity and conversion fields are not the caller's.
  */
-export type ClickInput = Pick<AffiliateClickInsert, Access['insert'][number]> &
-  Partial<Pick<AffiliateClickInsert, Access['serviceInsert'][number]>>;
+export type ClickInput = CallerInput<AffiliateClickInsert, typeof affiliateClickRules.access>;
 
 const conversionInput = z.object({
   clickId: z.uuid(),
@@ -61,6 +59,17 @@ const correctionInput = z
     message: 'a correction changes orderId, actualCommission or both',
   });
 export type CorrectionInput = z.input<typeof correctionInput>;
+
+/** The click, locked until the transaction ends: conversions of one click queue on it. */
+async function lockClick(tx: Executor, clickId: string): Promise<AffiliateClickSelect> {
+  const [click] = await tx
+    .select()
+    .from(affiliateClicks)
+    .where(eq(affiliateClicks.id, clickId))
+    .for('update');
+  if (!click) throw new NotFoundError(`no affiliate click ${clickId}`);
+  return click;
+}
 
 /** Affiliate clicks and their conversions: the revenue record. */
 export class AffiliateClickRepository {
@@ -116,12 +125,7 @@ export class AffiliateClickRepository {
   ): Promise<{ click: AffiliateClickSelect; alreadyRecorded: boolean }> {
     const { clickId, orderId, actualCommission, convertedAt } = validate(conversionInput, input);
     return this.run(async (tx) => {
-      const [click] = await tx
-        .select()
-        .from(affiliateClicks)
-        .where(eq(affiliateClicks.id, clickId))
-        .for('update');
-      if (!click) throw new NotFoundError(`no affiliate click ${clickId}`);
+      const click = await lockClick(tx, clickId);
       if (click.isConverted) {
         if (click.orderId === orderId) return { click, alreadyRecorded: true };
         throw new ConflictError(`affiliate click ${clickId} is already converted by another order`);
@@ -181,12 +185,7 @@ export class AffiliateClickRepository {
       input,
     );
     return this.run(async (tx) => {
-      const [click] = await tx
-        .select()
-        .from(affiliateClicks)
-        .where(eq(affiliateClicks.id, clickId))
-        .for('update');
-      if (!click) throw new NotFoundError(`no affiliate click ${clickId}`);
+      const click = await lockClick(tx, clickId);
       if (!click.isConverted) {
         throw new ConflictError(
           `affiliate click ${clickId} has no conversion to correct: record it with recordConversion`,

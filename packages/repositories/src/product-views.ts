@@ -18,13 +18,10 @@ import {
 import { ownerColumns } from './owner';
 import type { Runner } from './scope';
 import { after, chunk, insertReturningIds, type Page, toPage } from './sql';
-import { validateInsert } from './write';
-
-type Access = typeof productViewRules.access;
+import { type CallerInput, validateInsert } from './write';
 
 /** One view as the client reports it; the viewer comes from the caller's identity. */
-export type ViewInput = Pick<ProductViewInsert, Access['insert'][number]> &
-  Partial<Pick<ProductViewInsert, Access['serviceInsert'][number]>>;
+export type ViewInput = CallerInput<ProductViewInsert, typeof productViewRules.access>;
 
 /** Rows per INSERT statement: 21 columns × 1,000 stays far below PostgreSQL's 65,535 parameters. */
 const ROWS_PER_STATEMENT = 1_000;

@@ -15,12 +15,12 @@ import {
 } from './errors';
 import type { Runner } from './scope';
 import { after, insertReturningIds, type Page, toPage } from './sql';
-import { validateInsert } from './write';
+import { type CallerInput, validateInsert } from './write';
 
 /** A user's reaction to one of its recommendations; training columns are the service role's. */
-export type FeedbackInput = Pick<
+export type FeedbackInput = CallerInput<
   RecommendationFeedbackInsert,
-  (typeof recommendationFeedbackRules.access.insert)[number]
+  typeof recommendationFeedbackRules.access
 >;
 
 /** Recommendation feedback: written by the user it belongs to, consumed by training. */

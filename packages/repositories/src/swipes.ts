@@ -15,16 +15,12 @@ import { z } from 'zod';
 import { AccessDeniedError, ConstraintViolationError, NotFoundError, validate } from './errors';
 import type { Runner } from './scope';
 import { insertReturningIds } from './sql';
-import { validateInsert } from './write';
-
-type SessionAccess = typeof swipeSessionRules.access;
-type SwipeAccess = typeof swipeInteractionRules.access;
+import { type CallerInput, validateInsert } from './write';
 
 export type SwipeSessionInput = Partial<
-  Pick<SwipeSessionInsert, SessionAccess['insert'][number] | SessionAccess['serviceInsert'][number]>
+  CallerInput<SwipeSessionInsert, typeof swipeSessionRules.access>
 >;
-export type SwipeInput = Pick<SwipeInteractionInsert, SwipeAccess['insert'][number]> &
-  Partial<Pick<SwipeInteractionInsert, SwipeAccess['serviceInsert'][number]>>;
+export type SwipeInput = CallerInput<SwipeInteractionInsert, typeof swipeInteractionRules.access>;
 
 /** Swipe sessions and swipes: owner-only, the input of the preference job. */
 export class SwipeRepository {

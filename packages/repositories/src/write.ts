@@ -30,3 +30,15 @@ export function validateInsert<N extends TableName>(
     },
   );
 }
+
+type ServiceKeys<Access> = Access extends { serviceInsert: readonly (infer K)[] } ? K : never;
+
+/**
+ * What a caller gives for a row of a table, typed from its access rules: the columns it may give
+ * (required where the table requires them), and what only the service role may add, optional.
+ */
+export type CallerInput<Insert, Access extends { insert: readonly string[] }> = Pick<
+  Insert,
+  Extract<Access['insert'][number], keyof Insert>
+> &
+  Partial<Pick<Insert, Extract<ServiceKeys<Access>, keyof Insert>>>;

@@ -1,8 +1,8 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type Database, deploymentTables, migrationStatus, queryRows } from '@aclue/db';
+import { type Database, deploymentTables, migrationStatus, queryRows, tables } from '@aclue/db';
 import { sql } from 'drizzle-orm';
-import { getTableConfig } from 'drizzle-orm/pg-core';
+import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { describeTarget, type GlobalOptions, withDatabase } from '../context';
 import { UsageError } from '../exit';
 import { emit, formatTable } from '../output';
@@ -43,10 +43,25 @@ async function exportTable(
 }
 
 /**
+ * The five deployment tables and every table whose foreign keys point into them (the conversion
+ * audit trail): those cannot outlive them, so they are exported and dropped too.
+ */
+function rolledBackTables(): PgTable[] {
+  const dependents = tables.filter(
+    (table) =>
+      !deploymentTables.includes(table) &&
+      getTableConfig(table).foreignKeys.some((fk) =>
+        deploymentTables.includes(fk.reference().foreignTable),
+      ),
+  );
+  return [...deploymentTables, ...dependents];
+}
+
+/**
  * The original deployment's emergency procedure, made safe: only at the expected migration, only
- * with --yes, and only after every row of the five deployment tables is exported (and counted)
- * to --export-dir. Then the five tables — with their indexes, policies, triggers, grants and
- * comments — are dropped in one transaction. `aclue-db push` recreates them.
+ * with --yes, and only after every row of the five deployment tables (and of the tables that
+ * reference them) is exported (and counted) to --export-dir. Then those tables — with their
+ * indexes, policies, triggers, grants and comments — are dropped in one statement. `aclue-db push` recreates them.
  */
 export async function rollbackCommand(options: RollbackOptions): Promise<number> {
   if (!options.yes) {
@@ -67,7 +82,7 @@ export async function rollbackCommand(options: RollbackOptions): Promise<number>
     }
     mkdirSync(dir, { recursive: true });
     const exported: [string, number][] = [];
-    for (const table of deploymentTables) {
+    for (const table of rolledBackTables()) {
       const { name, columns } = getTableConfig(table);
       const key = columns.find((c) => c.primary)?.name ?? 'id';
       const count = await exportTable(db, name, key, join(dir, `${name}.jsonl`));

@@ -52,7 +52,10 @@ describe('the embedded database lock', () => {
       startCli(['migrate', '--wait', '120'], env),
       startCli(['migrate', '--wait', '120'], env),
     ]);
-    expect(runs.map((r) => r.code)).toEqual([0, 0]);
+    expect(runs.map((r) => [r.code, r.stderr.trim()])).toEqual([
+      [0, ''],
+      [0, ''],
+    ]);
     const status = runCli(['status', '--json'], env);
     expect(JSON.parse(status.stdout).pending ?? []).toHaveLength(0);
   });

@@ -6,12 +6,16 @@ import { DatabaseLockedError, type LockHolder } from './errors';
 
 /**
  * One process at a time per embedded data folder. The lock is a `<folder>.lock` directory made by
- * proper-lockfile (atomic mkdir, its mtime refreshed while held, stale after `STALE_MS` without
- * refresh) with the holder's pid, command and start written inside, so a refusal names who holds
- * it and a lock left by a process that died is taken over at once, not after the stale time.
+ * proper-lockfile (atomic mkdir) with the holder's pid, command and start written inside, so a
+ * refusal names who holds it, and a lock whose holder died is taken over (its pid is gone).
+ *
+ * Staleness is judged by the pid, not by time: PGlite runs in the holder's event loop and can
+ * block it for longer than any refresh interval on a busy machine, and a time-based takeover of a
+ * live holder is exactly the two-writer corruption this lock exists to prevent. The mtime
+ * threshold is only the last resort for a holder on another host.
  */
 
-const STALE_MS = 10_000;
+const STALE_MS = 6 * 60 * 60 * 1000;
 const POLL_MS = 200;
 const HOLDER_GRACE_MS = 1_000;
 
@@ -76,7 +80,10 @@ export async function lockDataDir(
         released = true;
         // proper-lockfile removes the lock directory with rmdir: empty it first.
         rmSync(holderFile(dataDir), { force: true });
-        await release();
+        await release().catch((error: Error) => {
+          // Compromised (someone removed the lock by hand): nothing left to release.
+          process.emitWarning(`releasing the lock of ${dataDir}: ${error.message}`);
+        });
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;

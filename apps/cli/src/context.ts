@@ -1,4 +1,4 @@
-import { createDb, type Database } from '@aclue/db';
+import { createDb, type Database, migrationStatus } from '@aclue/db';
 import { UsageError } from './exit';
 
 /** Options every command takes. */
@@ -11,10 +11,20 @@ export interface GlobalOptions {
   wait?: string;
 }
 
-/** A flag's value as whole seconds: plain digits only (no `1e3`, `0x10` or padding). */
-export function seconds(flag: string, value: string): number {
-  if (!/^\d{1,6}$/.test(value)) {
-    throw new UsageError(`${flag} takes a whole number of seconds, got "${value}"`);
+/**
+ * A numeric flag's value: plain digits only (no `1e3`, `0x10`, `7.0` or padding), at least `min`.
+ * `unit` names what it counts in the message.
+ */
+export function wholeNumber(
+  flag: string,
+  value: string | undefined,
+  min = 0,
+  unit = 'number',
+): number {
+  if (value === undefined || !/^\d{1,9}$/.test(value) || Number(value) < min) {
+    throw new UsageError(
+      `${flag} takes a whole ${unit}${min > 0 ? ` of at least ${min}` : ''}, got "${value ?? ''}"`,
+    );
   }
   return Number(value);
 }
@@ -27,12 +37,24 @@ export async function withDatabase<T>(
   const db = await createDb({
     ...(options.databaseUrl ? { url: options.databaseUrl } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    ...(options.wait === undefined ? {} : { lockWaitMs: seconds('--wait', options.wait) * 1000 }),
+    ...(options.wait === undefined
+      ? {}
+      : { lockWaitMs: wholeNumber('--wait', options.wait, 0, 'number of seconds') * 1000 }),
   });
   try {
     return await work(db);
   } finally {
     await db.$close();
+  }
+}
+
+/** Refuses, with the command to run, a database that is missing migrations. */
+export async function requireMigrated(db: Database): Promise<void> {
+  const pending = (await migrationStatus(db)).filter((m) => m.state !== 'applied');
+  if (pending.length > 0) {
+    throw new UsageError(
+      `${describeTarget(db)} is not migrated (${pending.length} of its migrations are not applied): run \`aclue-db migrate\` first`,
+    );
   }
 }
 

@@ -44,8 +44,25 @@ describe.each(testDrivers())('aclue-db seed on %s', (driver) => {
     expect(again.stderr.trim()).toBe(
       'aclue-db: this database already holds the data of --seed 7; use another --seed or an empty database (nothing was written)',
     );
-    const bad = runCli(['seed', '--users', 'many'], targets[1]?.env);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--users must be a whole number of at least 1, got many');
+    for (const value of ['many', '1e3', '0x10', ' 7', '7.0', '0']) {
+      const bad = runCli(['seed', '--users', value], targets[1]?.env);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr.trim()).toBe(
+        `aclue-db: --users takes a whole number of at least 1, got "${value}"`,
+      );
+    }
+  });
+
+  it('says to migrate first on a database that is not migrated, writing nothing', async () => {
+    const empty = await freshTarget(driver);
+    try {
+      const run = runCli(['seed', '--users', '5'], empty.env);
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim()).toMatch(
+        /^aclue-db: .* is not migrated \(\d+ of its migrations are not applied\): run `aclue-db migrate` first$/,
+      );
+    } finally {
+      await empty.dispose();
+    }
   });
 });

@@ -46,6 +46,17 @@ describe.each(testDrivers())('aclue-db verify on %s', (driver) => {
     expect(unknown.stderr).toMatch(/^aclue-db: no declared table no_such_table/);
   });
 
+  it('refuses an unknown schema and an unwritable --junit path before checking anything', () => {
+    const bogus = runCli(['verify', '--schema', 'bogus'], target.env);
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr.trim()).toBe('aclue-db: --schema: the database has no schema "bogus"');
+    const junit = runCli(['verify', '--junit', '/nonexistent/dir/x.xml'], target.env);
+    expect(junit.code).toBe(2);
+    expect(junit.stderr.trim()).toBe(
+      'aclue-db: --junit: cannot write into /nonexistent/dir (missing or not writable)',
+    );
+  });
+
   it('fails with exit 1 and names the object after a hand change', async () => {
     const db = await target.open();
     await db.execute(sql`DROP INDEX idx_affiliate_clicks_session_id`);

@@ -14,7 +14,13 @@ import { base, en, Faker } from '@faker-js/faker';
 import { SingleBar } from 'cli-progress';
 import { sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import { describeTarget, type GlobalOptions, withDatabase } from '../context';
+import {
+  describeTarget,
+  type GlobalOptions,
+  requireMigrated,
+  wholeNumber,
+  withDatabase,
+} from '../context';
 import { UsageError } from '../exit';
 import { emit, formatTable } from '../output';
 import { emptyActivity, productRow, type UserActivity, userActivity } from '../seed/generate';
@@ -33,14 +39,6 @@ interface SeedPlan {
 
 const ROWS_PER_INSERT = 1_000;
 const USERS_PER_ROUND = 250;
-
-function positiveInteger(name: string, value: string | undefined): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new UsageError(`--${name} must be a whole number of at least 1, got ${value}`);
-  }
-  return n;
-}
 
 async function insertAll(db: Executor, table: PgTable, rows: unknown[]): Promise<number> {
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
@@ -109,11 +107,12 @@ async function seedInto(
  */
 export async function seedCommand(options: SeedOptions): Promise<number> {
   const plan: SeedPlan = {
-    users: positiveInteger('users', options.users ?? '100'),
-    days: positiveInteger('days', options.days ?? '30'),
-    seed: positiveInteger('seed', options.seed ?? '1'),
+    users: wholeNumber('--users', options.users ?? '100', 1),
+    days: wholeNumber('--days', options.days ?? '30', 1),
+    seed: wholeNumber('--seed', options.seed ?? '1', 1),
   };
   return withDatabase(options, async (db) => {
+    await requireMigrated(db);
     const started = performance.now();
     const counts = await db
       .transaction((tx) => seedInto(tx, plan))

@@ -18,7 +18,7 @@ import {
   ConflictError,
   ConstraintViolationError,
   NotFoundError,
-  notInCallersSession,
+  refusedAsNotFound,
   validate,
 } from './errors';
 import { ownedBy, ownerColumns } from './owner';
@@ -110,7 +110,7 @@ export class AffiliateClickRepository {
           .returning({ id: sessionAnalytics.id }),
       );
       return { id, sessionCounted: counted.length > 0 };
-    }).catch(notInCallersSession(row.sessionId));
+    }).catch(refusedAsNotFound(`no session ${String(row.sessionId)} of the caller`));
   }
 
   /**

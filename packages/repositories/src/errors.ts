@@ -200,7 +200,7 @@ export function toRepositoryError(error: unknown): unknown {
 }
 
 /** True when the database refused a row because RLS's WITH CHECK did not hold. */
-export const isRowPolicyRefusal = (error: unknown) =>
+const isRowPolicyRefusal = (error: unknown) =>
   error instanceof AccessDeniedError && error.message.startsWith('not allowed: the row');
 
 /** Parses input with a zod schema, or throws a ValidationError naming every field and rule. */
@@ -266,14 +266,18 @@ export function validateRows<In, Out>(
 }
 
 /**
- * For writes into a session: RLS refused the row because the session is missing or someone
- * else's. Both read as the same NotFoundError, so the refusal tells nothing about other callers.
+ * A catch handler for writes under a parent the caller must own (a session, a recommendation):
+ * RLS refusing the row — and, with `foreignKey` (a constraint name, or `true` for any), the
+ * parent missing — become one NotFoundError, so a refusal tells nothing about other callers' rows.
  */
-export const notInCallersSession =
-  (sessionId: unknown) =>
+export const refusedAsNotFound =
+  (message: string, { foreignKey }: { foreignKey?: string | true } = {}) =>
   (error: unknown): never => {
-    if (isRowPolicyRefusal(error)) {
-      throw new NotFoundError(`no session ${String(sessionId)} of the caller`);
-    }
+    const missingParent =
+      foreignKey !== undefined &&
+      error instanceof ConstraintViolationError &&
+      error.kind === 'foreign key' &&
+      (foreignKey === true || error.constraint === foreignKey);
+    if (isRowPolicyRefusal(error) || missingParent) throw new NotFoundError(message);
     throw error;
   };

@@ -8,13 +8,7 @@ import {
 } from '@aclue/db';
 import { desc } from 'drizzle-orm';
 import type { BulkLoader } from './copy';
-import {
-  AccessDeniedError,
-  isRowPolicyRefusal,
-  NotFoundError,
-  toRepositoryError,
-  validateRows,
-} from './errors';
+import { AccessDeniedError, refusedAsNotFound, toRepositoryError, validateRows } from './errors';
 import { ownerColumns } from './owner';
 import type { Runner } from './scope';
 import { after, chunk, insertReturningIds, type Page, toPage } from './sql';
@@ -50,15 +44,11 @@ export class ProductViewRepository {
         for (const { id } of written) inserted.push(id);
       }
       return inserted;
-    }).catch((error: unknown) => {
-      // RLS refused a row: its session or recommendation is missing or not the caller's.
-      if (isRowPolicyRefusal(error)) {
-        throw new NotFoundError(
-          "a view names a session or recommendation that is not the caller's (or does not exist)",
-        );
-      }
-      throw error;
-    });
+    }).catch(
+      refusedAsNotFound(
+        "a view names a session or recommendation that is not the caller's (or does not exist)",
+      ),
+    );
     return { recorded: ids.length, ids };
   }
 

@@ -7,12 +7,7 @@ import {
   type recommendationFeedbackRules,
 } from '@aclue/db';
 import { desc } from 'drizzle-orm';
-import {
-  AccessDeniedError,
-  ConstraintViolationError,
-  isRowPolicyRefusal,
-  NotFoundError,
-} from './errors';
+import { AccessDeniedError, NotFoundError, refusedAsNotFound } from './errors';
 import type { Runner } from './scope';
 import { after, insertReturningIds, type Page, toPage } from './sql';
 import { type CallerInput, validateInsert } from './write';
@@ -45,17 +40,12 @@ export class RecommendationFeedbackRepository {
     });
     const [inserted] = await this.run((tx) =>
       queryRows<{ id: string }>(tx, insertReturningIds(recommendationFeedback, [row])),
-    ).catch((error: unknown) => {
-      if (
-        isRowPolicyRefusal(error) ||
-        (error instanceof ConstraintViolationError && error.kind === 'foreign key')
-      ) {
-        throw new NotFoundError(
-          `no recommendation ${String(row.recommendationId)} of the caller for that active product`,
-        );
-      }
-      throw error;
-    });
+    ).catch(
+      refusedAsNotFound(
+        `no recommendation ${String(row.recommendationId)} of the caller for that active product`,
+        { foreignKey: true },
+      ),
+    );
     if (!inserted) throw new NotFoundError('the feedback was not written');
     return inserted;
   }

@@ -12,7 +12,7 @@ import {
 import { eq, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
-import { AccessDeniedError, ConstraintViolationError, NotFoundError, validate } from './errors';
+import { AccessDeniedError, NotFoundError, refusedAsNotFound, validate } from './errors';
 import type { Runner } from './scope';
 import { insertReturningIds } from './sql';
 import { type CallerInput, validateInsert } from './write';
@@ -48,16 +48,12 @@ export class SwipeRepository {
     const row = validateInsert('swipeInteractions', this.identity, input, {
       fixed: { userId: this.userId },
     });
-    return this.insertOne(swipeInteractions, row).catch((error: unknown) => {
-      // The (session, user) key: a missing session and another user's read the same.
-      if (
-        error instanceof ConstraintViolationError &&
-        error.constraint === 'swipe_interactions_session_owner_fk'
-      ) {
-        throw new NotFoundError(`no swipe session ${String(row.sessionId)} of the caller`);
-      }
-      throw error;
-    });
+    // The (session, user) key: a missing session and another user's read the same.
+    return this.insertOne(swipeInteractions, row).catch(
+      refusedAsNotFound(`no swipe session ${String(row.sessionId)} of the caller`, {
+        foreignKey: 'swipe_interactions_session_owner_fk',
+      }),
+    );
   }
 
   async completeSwipeSession(sessionId: string): Promise<SwipeSessionSelect> {

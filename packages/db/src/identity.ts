@@ -7,10 +7,17 @@ import type { Executor } from './client';
  * connection's own role (migrations, seeding, Supabase Auth's own tables).
  */
 export type Identity =
-  | { role: 'anon'; anonymousId?: string }
-  | { role: 'authenticated'; userId: string }
-  | { role: 'service_role' }
+  | { role: 'anon'; anonymousId?: string; claims?: VerifiedClaims }
+  | { role: 'authenticated'; userId: string; claims?: VerifiedClaims }
+  | { role: 'service_role'; claims?: VerifiedClaims }
   | { role: 'owner' };
+
+/**
+ * The claims of a token whose signature, issuer, audience and lifetime were verified, whole: they
+ * become `request.jwt.claims` as they are, so policies can read `aal`, `amr`, `is_anonymous` or
+ * `app_metadata` through `auth.jwt()`. Their `role` (and `sub`) always match the identity's.
+ */
+export type VerifiedClaims = Readonly<Record<string, unknown>>;
 
 /**
  * Makes the rest of the current transaction run as `identity`: `SET LOCAL ROLE` and the JWT claims
@@ -26,13 +33,14 @@ export async function setLocalIdentity(tx: Pick<Executor, 'execute'>, identity: 
   const sub = identity.role === 'authenticated' ? identity.userId : '';
   // An anonymous visitor's id travels as the `anonymous_id` claim: the policies let a visitor
   // record and read back only rows under it. The public anon key carries none.
-  const claims = JSON.stringify(
-    sub
-      ? { sub, role: identity.role }
-      : identity.role === 'anon' && identity.anonymousId
-        ? { role: identity.role, anonymous_id: identity.anonymousId }
-        : { role: identity.role },
-  );
+  const claims = JSON.stringify({
+    ...identity.claims,
+    ...(sub ? { sub } : {}),
+    ...(identity.role === 'anon' && identity.anonymousId
+      ? { anonymous_id: identity.anonymousId }
+      : {}),
+    role: identity.role,
+  });
   // One round trip: set_config('role', …, true) is SET LOCAL ROLE.
   await tx.execute(sql`SELECT
     set_config('request.jwt.claims', ${claims}, true),

@@ -25,7 +25,7 @@ export {
   MigrationError,
 } from './errors';
 export { explainPlan, type PlanNode } from './explain';
-export { type Identity, setLocalIdentity } from './identity';
+export { type Identity, setLocalIdentity, type VerifiedClaims } from './identity';
 export { inventory, type TableInventory } from './inventory';
 export { type AllowedLintFinding, allowedLintFindings } from './migration-lint';
 export {
@@ -45,6 +45,7 @@ export {
 export * from './objects';
 export * from './samples';
 export * from './schema';
+export { MFA_POLICY_SUFFIX } from './schema/policies';
 export {
   bounds,
   describeRange,

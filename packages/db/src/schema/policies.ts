@@ -3,8 +3,11 @@ import { type AnyPgColumn, pgPolicy } from 'drizzle-orm/pg-core';
 import { anonRole, authenticatedRole, authUid, serviceRole } from 'drizzle-orm/supabase';
 
 /**
- * The access rules of the data model as policy builders. Every policy calls `auth.uid()` wrapped
- * as `(select auth.uid())` (drizzle's `authUid`) so PostgreSQL evaluates it once per statement.
+ * The policy kit: Supabase's access patterns as builders of Drizzle `pgPolicy` definitions, so a
+ * table declares its policies in its schema file and drizzle-kit, verification and the
+ * repositories all read the same ones. Every policy that reads the caller wraps it in a sub-select
+ * (`(select auth.uid())`, drizzle's `authUid`) so PostgreSQL evaluates it once per statement.
+ * Import it from `@aclue/db/policies` to build your own tables' policies the same way.
  */
 
 const isOwner = (userId: AnyPgColumn): SQL => sql`${userId} = ${authUid}`;
@@ -97,4 +100,50 @@ export const anyoneReadsActive = (table: string, isActive: AnyPgColumn) =>
     for: 'select',
     to: [anonRole, authenticatedRole],
     using: sql`${isActive} = true`,
+  });
+
+/**
+ * True unless multi-factor authentication is required and the caller's session did not pass it.
+ * The requirement is the setting `aclue.require_mfa` (`ALTER DATABASE postgres SET
+ * aclue.require_mfa = on`, or on the API's login role); the session's level is the token's `aal`.
+ */
+export const mfaSatisfied = sql`((select current_setting('aclue.require_mfa', true)) is distinct from 'on' or (select auth.jwt() ->> 'aal') = 'aal2')`;
+
+/** The suffix of every MFA policy's name; the repositories turn its refusal into a clear error. */
+export const MFA_POLICY_SUFFIX = '_requires_mfa';
+
+/**
+ * A restrictive policy: when MFA is required, a signed-in user may `command` rows of `table` only
+ * from a session at `aal2`. Restrictive, so it narrows the table's other policies rather than
+ * widening them; for inserts and updates it checks the new row, so an `aal1` caller gets an error
+ * (not a silent no-op).
+ */
+export const requiresMfa = (table: string, command: 'insert' | 'update' | 'delete') =>
+  pgPolicy(`${table}_${command}${MFA_POLICY_SUFFIX}`, {
+    as: 'restrictive',
+    for: command,
+    to: authenticatedRole,
+    ...(command === 'delete' ? { using: mfaSatisfied } : { withCheck: mfaSatisfied }),
+  });
+
+/** The caller's tenant: a claim in the token's `app_metadata` (which only the server can set). */
+export const tenantOfCaller = (claim = 'tenant_id'): SQL => {
+  if (!/^[a-z_][a-z0-9_]*$/i.test(claim)) {
+    throw new TypeError(`tenant claim "${claim}" must be a plain identifier`);
+  }
+  return sql.raw(`(select auth.jwt() -> 'app_metadata' ->> '${claim}')`);
+};
+
+/**
+ * Tenant isolation template: a restrictive policy that keeps every signed-in caller's reads and
+ * writes inside its own tenant (`tenantColumn` equal to `app_metadata.<claim>`), whatever the
+ * table's other policies allow. A token without the claim sees and writes nothing.
+ */
+export const tenantIsolation = (table: string, tenantColumn: AnyPgColumn, claim = 'tenant_id') =>
+  pgPolicy(`${table}_tenant_isolation`, {
+    as: 'restrictive',
+    for: 'all',
+    to: authenticatedRole,
+    using: sql`${tenantColumn}::text = ${tenantOfCaller(claim)}`,
+    withCheck: sql`${tenantColumn}::text = ${tenantOfCaller(claim)}`,
   });

@@ -2,7 +2,13 @@ import { type SQL, sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, real, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { authUsers } from 'drizzle-orm/supabase';
 import { counter, createdAt, rate, score, updatedAt } from './columns';
-import { ownerInserts, ownerReads, ownerUpdates, serviceRoleManages } from './policies';
+import {
+  ownerInserts,
+  ownerReads,
+  ownerUpdates,
+  requiresMfa,
+  serviceRoleManages,
+} from './policies';
 import { checksFor, type TableRules } from './rules';
 
 /** Columns a person sets by hand; everything else is written by the preference job alone. */
@@ -91,5 +97,8 @@ export const userPreferences = pgTable(
     ownerReads('user_preferences', t.userId),
     ownerInserts('user_preferences', t.userId),
     ownerUpdates('user_preferences', t.userId),
+    // Changing one's preferences needs MFA when the database requires it (aclue.require_mfa).
+    requiresMfa('user_preferences', 'insert'),
+    requiresMfa('user_preferences', 'update'),
   ],
 ).enableRLS();

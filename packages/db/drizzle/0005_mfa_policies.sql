@@ -1,0 +1,2 @@
+CREATE POLICY "user_preferences_insert_requires_mfa" ON "user_preferences" AS RESTRICTIVE FOR INSERT TO "authenticated" WITH CHECK (((select current_setting('aclue.require_mfa', true)) is distinct from 'on' or (select auth.jwt() ->> 'aal') = 'aal2'));--> statement-breakpoint
+CREATE POLICY "user_preferences_update_requires_mfa" ON "user_preferences" AS RESTRICTIVE FOR UPDATE TO "authenticated" WITH CHECK (((select current_setting('aclue.require_mfa', true)) is distinct from 'on' or (select auth.jwt() ->> 'aal') = 'aal2'));

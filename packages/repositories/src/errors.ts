@@ -1,4 +1,4 @@
-import { constraintMessages } from '@aclue/db';
+import { constraintMessages, MFA_POLICY_SUFFIX } from '@aclue/db';
 import type { z } from 'zod';
 
 /** Base of every error a repository raises on purpose. */
@@ -176,6 +176,12 @@ export function toRepositoryError(error: unknown): unknown {
     return new ConstraintViolationError(name, kind, message, { cause });
   }
   if (code === '42501') {
+    if (driver.message?.includes(`${MFA_POLICY_SUFFIX}"`)) {
+      return new AccessDeniedError(
+        'multi-factor authentication required: this change needs a session verified with a second factor (aal2)',
+        { cause },
+      );
+    }
     const rls = driver.message?.startsWith('new row violates row-level security');
     return new AccessDeniedError(
       rls

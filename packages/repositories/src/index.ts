@@ -10,6 +10,14 @@ export {
   analyticsQueries,
   type Period,
 } from './analytics';
+export type { AuthOptions } from './auth/access-tokens';
+export type { IssuedAnonymousId } from './auth/anonymous-ids';
+export {
+  InvalidTokenError,
+  SigningKeysUnavailableError,
+  TokenExpiredError,
+  type TokenRefusal,
+} from './auth/errors';
 export { CategoryRepository } from './categories';
 export {
   AccessDeniedError,
@@ -34,7 +42,12 @@ export { ProductViewRepository, type ViewInput } from './product-views';
 export { ProductRepository } from './products';
 export { type FeedbackInput, RecommendationFeedbackRepository } from './recommendation-feedback';
 export { type RecommendationInput, RecommendationRepository } from './recommendations';
-export { createRepositories, type Repositories, type ScopedRepositories } from './repositories';
+export {
+  createRepositories,
+  type Repositories,
+  type RepositoryOptions,
+  type ScopedRepositories,
+} from './repositories';
 export {
   SessionAnalyticsRepository,
   type SessionEnd,

@@ -12,6 +12,7 @@ import {
 import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
+import type { CallerVerifier } from './auth/callers';
 import { validate } from './errors';
 import { type Runner, switchIdentity } from './scope';
 
@@ -19,7 +20,10 @@ import { type Runner, switchIdentity } from './scope';
 const OWNER = { role: 'owner' } as const;
 const SERVICE = { role: 'service_role' } as const;
 
-const linkInput = z.object({ anonymousId: z.string().min(1), userId: z.uuid() });
+const linkInput = z.strictObject({
+  userId: z.uuid('userId must be the UUID of a user'),
+  proof: z.string("proof must be the anonymous id proof or the anonymous user's token").min(1),
+});
 
 /** Everything stored about one user, as plain JSON-ready data (GDPR access). */
 export interface UserDataExport {
@@ -54,44 +58,63 @@ const json = <T>(rows: T[]) => JSON.parse(JSON.stringify(rows)) as unknown[];
 
 /** Identity stitching and the GDPR rights of access and erasure (service role). */
 export class PrivacyRepository {
-  constructor(private readonly run: Runner) {}
+  constructor(
+    private readonly run: Runner,
+    private readonly callers: CallerVerifier,
+  ) {}
 
   /**
-   * Attaches a visitor's pre-registration history to the account it created: its clicks and
-   * sessions (by anonymous id) and the views of those sessions. Rows already owned are untouched.
+   * Attaches a visitor's pre-registration history to the account it created — only with a proof
+   * that the user was that visitor: the anonymous id proof this server issued it, or the token of
+   * the Supabase anonymous user it signed in as. Moves only rows that carry that anonymous id and
+   * no user (clicks, sessions) and the user-less views inside those sessions; for an anonymous
+   * user, its clicks, sessions and views. Other visitors' rows and owned rows are never touched.
    */
   async linkAnonymousHistory(input: z.input<typeof linkInput>) {
-    const { anonymousId, userId } = validate(linkInput, input);
+    const { userId, proof } = validate(linkInput, input);
+    const from = await this.callers.historyOwner(proof);
+    if ('anonymousUserId' in from && from.anonymousUserId === userId) {
+      return { affiliateClicks: 0, sessions: 0, productViews: 0 };
+    }
+    const carriesHistory = (user: AnyPgColumn, anonymous: AnyPgColumn) =>
+      'anonymousId' in from
+        ? and(eq(anonymous, from.anonymousId), isNull(user))
+        : eq(user, from.anonymousUserId);
     return this.run(async (tx) => {
       const clicks = await tx
         .update(affiliateClicks)
         .set({ userId })
-        .where(and(eq(affiliateClicks.anonymousId, anonymousId), isNull(affiliateClicks.userId)))
+        .where(carriesHistory(affiliateClicks.userId, affiliateClicks.anonymousId))
         .returning({ id: affiliateClicks.id });
       const sessions = await tx
         .update(sessionAnalytics)
         .set({ userId })
-        .where(and(eq(sessionAnalytics.anonymousId, anonymousId), isNull(sessionAnalytics.userId)))
+        .where(carriesHistory(sessionAnalytics.userId, sessionAnalytics.anonymousId))
         .returning({ sessionId: sessionAnalytics.sessionId });
-      const views = sessions.length
-        ? await tx
-            .update(productViews)
-            .set({ userId })
-            .where(
-              and(
+      const views =
+        'anonymousId' in from
+          ? sessions.length
+            ? and(
                 isNull(productViews.userId),
                 inArray(
                   productViews.sessionId,
                   sessions.map((s) => s.sessionId),
                 ),
-              ),
-            )
-            .returning({ id: productViews.id })
-        : [];
+              )
+            : undefined
+          : eq(productViews.userId, from.anonymousUserId);
       return {
         affiliateClicks: clicks.length,
         sessions: sessions.length,
-        productViews: views.length,
+        productViews: views
+          ? (
+              await tx
+                .update(productViews)
+                .set({ userId })
+                .where(views)
+                .returning({ id: productViews.id })
+            ).length
+          : 0,
       };
     });
   }
@@ -144,33 +167,55 @@ export class PrivacyRepository {
   /**
    * Erases a user (GDPR right to erasure), in one transaction: deletes what is theirs alone
    * (preferences, swipes, recommendations, feedback), anonymises the events that revenue and
-   * analytics keep — user id, anonymous id, IP address and user agent scrubbed, including the rows
-   * of the visitor they were before signing up — and deletes the account row itself.
+   * analytics keep (user id, anonymous id, IP address, user agent, city, referrer scrubbed) and
+   * deletes the account row. Only rows that carry the user's id are touched — never rows of
+   * another account that once used the same browser. The report counts every row changed,
+   * including what a foreign key would have changed on its own (views that named one of the
+   * user's recommendations, feedback on them), so it matches the database row for row.
    */
   async eraseUser(userId: string): Promise<ErasureReport> {
     validate(z.uuid(), userId);
     return this.run(async (tx) => {
-      const anonymousIds = (
-        await queryRows<{ id: string }>(
-          tx,
-          sql`SELECT anonymous_id AS id FROM affiliate_clicks WHERE user_id = ${userId} AND anonymous_id IS NOT NULL
-              UNION SELECT anonymous_id FROM session_analytics WHERE user_id = ${userId} AND anonymous_id IS NOT NULL`,
-        )
-      ).map((r) => r.id);
-      const theirs = (userColumn: AnyPgColumn, anonymousColumn: AnyPgColumn) =>
-        anonymousIds.length
-          ? or(eq(userColumn, userId), inArray(anonymousColumn, anonymousIds))
-          : eq(userColumn, userId);
       const count = (rows: unknown[]) => rows.length;
-      // Children before parents: feedback and swipes reference recommendations and sessions.
+      const theirRecommendations = tx
+        .select({ id: recommendations.id })
+        .from(recommendations)
+        .where(eq(recommendations.userId, userId));
+      // Rows the deletes below would otherwise change through ON DELETE rules, uncounted.
+      const viewsChanged = count(
+        await tx
+          .update(productViews)
+          .set({
+            userId: sql`CASE WHEN ${productViews.userId} = ${userId} THEN NULL ELSE ${productViews.userId} END`,
+            recommendationId: sql`CASE WHEN ${inArray(productViews.recommendationId, theirRecommendations)} THEN NULL ELSE ${productViews.recommendationId} END`,
+          })
+          .where(
+            or(
+              eq(productViews.userId, userId),
+              inArray(productViews.recommendationId, theirRecommendations),
+            ),
+          )
+          .returning({ id: productViews.id }),
+      );
+      const deleted = { account: 0 } as ErasureReport['deleted'];
+      deleted.feedback = count(
+        await tx
+          .delete(recommendationFeedback)
+          .where(
+            or(
+              eq(recommendationFeedback.userId, userId),
+              inArray(recommendationFeedback.recommendationId, theirRecommendations),
+            ),
+          )
+          .returning({ id: recommendationFeedback.id }),
+      );
+      // Children before parents: swipes reference swipe sessions, as recommendations may.
       const owned = [
-        ['feedback', recommendationFeedback],
         ['swipeInteractions', swipeInteractions],
         ['recommendations', recommendations],
         ['swipeSessions', swipeSessions],
         ['preferences', userPreferences],
       ] as const;
-      const deleted = { account: 0 } as ErasureReport['deleted'];
       for (const [name, table] of owned) {
         deleted[name] = count(
           await tx
@@ -184,23 +229,17 @@ export class PrivacyRepository {
           await tx
             .update(affiliateClicks)
             .set({ userId: null, anonymousId: null, ipAddress: null, userAgent: null })
-            .where(theirs(affiliateClicks.userId, affiliateClicks.anonymousId))
+            .where(eq(affiliateClicks.userId, userId))
             .returning({ id: affiliateClicks.id }),
         ),
         sessions: count(
           await tx
             .update(sessionAnalytics)
             .set({ userId: null, anonymousId: null, city: null, timezone: null, referrerUrl: null })
-            .where(theirs(sessionAnalytics.userId, sessionAnalytics.anonymousId))
+            .where(eq(sessionAnalytics.userId, userId))
             .returning({ id: sessionAnalytics.id }),
         ),
-        productViews: count(
-          await tx
-            .update(productViews)
-            .set({ userId: null })
-            .where(eq(productViews.userId, userId))
-            .returning({ id: productViews.id }),
-        ),
+        productViews: viewsChanged,
       };
       deleted.account = count(
         await switchIdentity(tx, OWNER, SERVICE, () =>

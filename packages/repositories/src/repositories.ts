@@ -2,6 +2,8 @@ import { type Database, type Executor, type Identity, storableString } from '@ac
 import { z } from 'zod';
 import { AffiliateClickRepository } from './affiliate-clicks';
 import { AnalyticsRepository } from './analytics';
+import type { AuthOptions } from './auth/access-tokens';
+import { type CallerVerifier, callerVerifier } from './auth/callers';
 import { CategoryRepository } from './categories';
 import { type BulkLoader, copyLoader } from './copy';
 import { validate } from './errors';
@@ -69,12 +71,17 @@ function scope<Extra>(
   };
 }
 
-const serviceOnly = (run: Runner) => ({
+const serviceOnly = (callers: CallerVerifier) => (run: Runner) => ({
   trainingFeed: new TrainingFeedRepository(run),
   preferenceJob: new PreferenceJob(run),
-  privacy: new PrivacyRepository(run),
+  privacy: new PrivacyRepository(run, callers),
   analytics: new AnalyticsRepository(run),
 });
+
+export interface RepositoryOptions {
+  /** How callers prove who they are: see `fromAccessToken` and `issueAnonymousId`. */
+  auth?: AuthOptions;
+}
 
 /**
  * Repositories that run every query as a given caller, exactly as Supabase's API does: each call
@@ -83,25 +90,43 @@ const serviceOnly = (run: Runner) => ({
  * through a transaction-mode pooler (nothing is set for the session).
  *
  * @example
- * const repos = createRepositories(db);
- * await repos.asAnon({ anonymousId }).affiliateClicks.recordClick(click);
- * await repos.asUser(userId).preferences.updateMine({ likedBrands: ['Acme'] });
+ * const repos = createRepositories(db, { auth: { issuer, anonymousIdSecret } });
+ * const caller = await repos.fromAccessToken(request.headers.authorization);
+ * await caller.preferences.updateMine({ likedBrands: ['Acme'] });
  * await repos.asService().trainingFeed.claimBatch({ limit: 100 });
  */
-export function createRepositories(db: Database) {
+export function createRepositories(db: Database, options: RepositoryOptions = {}) {
+  const callers = callerVerifier(options.auth);
+  const asCaller = (identity: Identity) => scope(db, identity, () => ({}));
   return {
     /**
-     * An anonymous visitor; `anonymousId` (the browser's id) is stamped on its tracking rows and
-     * is what lets it read them back. Without one it reads the catalogue and records nothing.
+     * The caller a Supabase access token proves (the bare token or the `Authorization` header's
+     * value): signature, issuer, audience, lifetime and role verified, then its claims become
+     * `auth.jwt()` as they are. Throws InvalidTokenError / TokenExpiredError (status 401).
+     */
+    fromAccessToken: async (token: unknown) => asCaller(await callers.fromAccessToken(token)),
+    /** A visitor without a Supabase session, by the proof `issueAnonymousId` gave it. */
+    fromAnonymousProof: async (proof: unknown) => asCaller(await callers.fromAnonymousProof(proof)),
+    /**
+     * A new, unguessable anonymous id and the signed proof of it, for a visitor without a
+     * Supabase session: keep `proof` in a cookie, call `fromAnonymousProof(proof)` per request.
+     */
+    issueAnonymousId: () => callers.issueAnonymousId(),
+    /**
+     * An anonymous visitor, by an id the server itself already verified (prefer
+     * `fromAnonymousProof`): never pass an id taken from a request unverified.
      */
     asAnon: ({ anonymousId }: { anonymousId?: string } = {}) => {
       const id = validate(anonymousIdInput, anonymousId);
-      return scope(db, { role: 'anon', ...(id ? { anonymousId: id } : {}) }, () => ({}));
+      return asCaller({ role: 'anon', ...(id ? { anonymousId: id } : {}) });
     },
-    /** A signed-in user, by the id of its `auth.users` row (a UUID, checked before any SQL). */
+    /**
+     * A signed-in user, by a user id the server itself already verified (prefer
+     * `fromAccessToken`): never pass an id taken from a header or an unverified token.
+     */
     asUser: (userId: string) =>
-      scope(db, { role: 'authenticated', userId: validate(userIdInput, userId) }, () => ({})),
+      asCaller({ role: 'authenticated', userId: validate(userIdInput, userId) }),
     /** The platform itself (jobs, analytics, conversions): bypasses RLS. */
-    asService: () => scope(db, { role: 'service_role' }, serviceOnly),
+    asService: () => scope(db, { role: 'service_role' }, serviceOnly(callers)),
   };
 }

@@ -12,7 +12,7 @@ import { getTableConfig } from 'drizzle-orm/pg-core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PREFERENCE_ALGORITHM_VERSION } from '../src';
-import { click, createWorld, startedSession, visitorId, type World } from './world';
+import { click, createWorld, startedSession, type World } from './world';
 
 const directions = ['left', 'right', 'up', 'down'] as const;
 
@@ -109,13 +109,13 @@ describe.each(testDrivers())('jobs and privacy on %s', (driver) => {
   });
 
   it('links a visitor’s history to the account it created', async () => {
-    const anonymousId = visitorId();
-    const visitor = w.repos.asAnon({ anonymousId });
+    const { proof } = await w.repos.issueAnonymousId();
+    const visitor = await w.repos.fromAnonymousProof(proof);
     const sessionId = await startedSession(visitor);
     await visitor.affiliateClicks.recordClick(click(sessionId));
     await visitor.productViews.recordProductViews([{ productId: w.a.productId, sessionId }]);
     const userId = await createAuthUser(w.db);
-    const linked = await w.repos.asService().privacy.linkAnonymousHistory({ anonymousId, userId });
+    const linked = await w.repos.asService().privacy.linkAnonymousHistory({ userId, proof });
     expect(linked).toEqual({ affiliateClicks: 1, sessions: 1, productViews: 1 });
     const me = w.repos.asUser(userId);
     expect((await me.affiliateClicks.listMine()).items).toHaveLength(1);
@@ -123,15 +123,15 @@ describe.each(testDrivers())('jobs and privacy on %s', (driver) => {
   });
 
   it('exports every row about a user and erases them leaving no trace of id, IP or anonymous id', async () => {
-    const anonymousId = visitorId();
+    const { anonymousId, proof } = await w.repos.issueAnonymousId();
     const ip = '203.0.113.77';
-    const visitor = w.repos.asAnon({ anonymousId });
+    const visitor = await w.repos.fromAnonymousProof(proof);
     const sessionId = await startedSession(visitor);
     await visitor.affiliateClicks.recordClick(
       click(sessionId, { ipAddress: ip, userAgent: 'Firefox' }),
     );
     const userId = w.a.userId;
-    await w.repos.asService().privacy.linkAnonymousHistory({ anonymousId, userId });
+    await w.repos.asService().privacy.linkAnonymousHistory({ userId, proof });
     const me = w.repos.asUser(userId);
     await me.affiliateClicks.recordClick(click(await startedSession(me), { ipAddress: ip }));
     await me.preferences.updateMine({ likedBrands: ['Acme'] });

@@ -1,7 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import { createParents, type Database, type Parents } from '@aclue/db';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createDb, createParents, type Database, type Parents } from '@aclue/db';
 import { createTestDatabase, type TestDatabase, type TestDriver } from '@aclue/db/testing';
-import { createRepositories, type ScopedRepositories } from '../src';
+import { sql } from 'drizzle-orm';
+import { type AuthOptions, createRepositories, type ScopedRepositories } from '../src';
+
+/** Verification settings of the tests' repositories: a legacy HS256 secret, and anonymous ids. */
+export const testAuth = {
+  issuer: 'https://test-project.supabase.co/auth/v1',
+  jwtSecret: randomBytes(32).toString('hex'),
+  anonymousIdSecret: randomBytes(32).toString('hex'),
+} satisfies AuthOptions;
 
 /** A migrated database with two users (A and B), each with a product and a recommendation. */
 export interface World {
@@ -17,7 +25,7 @@ export async function createWorld(driver: TestDriver): Promise<World> {
   return {
     test,
     db: test.db,
-    repos: createRepositories(test.db),
+    repos: createRepositories(test.db, { auth: testAuth }),
     a: await createParents(test.db),
     b: await createParents(test.db),
   };
@@ -45,4 +53,28 @@ export async function startedSession(
   landingPage = '/',
 ): Promise<string> {
   return (await caller.sessions.startSession({ landingPage })).sessionId;
+}
+
+/**
+ * The world's database with multi-factor authentication required (`aclue.require_mfa = on`), as
+ * an operator turns it on: for the database on the server (new connections see it), and for the
+ * embedded database's one connection. `restore()` turns it off again.
+ */
+export async function withMfaRequired(
+  w: World,
+): Promise<{ db: Database; restore(): Promise<void> }> {
+  if (!w.test.url) {
+    await w.db.execute(sql`SET aclue.require_mfa = on`);
+    return { db: w.db, restore: () => w.db.execute(sql`RESET aclue.require_mfa`).then() };
+  }
+  const name = new URL(w.test.url).pathname.slice(1);
+  await w.db.execute(sql.raw(`ALTER DATABASE ${name} SET aclue.require_mfa = on`));
+  const db = await createDb({ url: w.test.url, poolSize: 2 });
+  return {
+    db,
+    restore: async () => {
+      await db.$close();
+      await w.db.execute(sql.raw(`ALTER DATABASE ${name} RESET aclue.require_mfa`));
+    },
+  };
 }

@@ -124,6 +124,15 @@ const tamperings: { change: string; statements: string[]; names: RegExp }[] = [
     names: /policy product_views_anon_insert: missing/,
   },
   {
+    change: 'the MFA requirement on preferences is made permissive',
+    statements: [
+      'DROP POLICY user_preferences_update_requires_mfa ON user_preferences',
+      `CREATE POLICY user_preferences_update_requires_mfa ON user_preferences AS PERMISSIVE
+         FOR UPDATE TO authenticated WITH CHECK ((select auth.jwt() ->> 'aal') = 'aal2')`,
+    ],
+    names: /user_preferences_update_requires_mfa|MFA is required/,
+  },
+  {
     change: 'a table is added by hand',
     statements: ['CREATE TABLE public.scratch (id int PRIMARY KEY)'],
     names: /table scratch: exists but is not in the schema/,

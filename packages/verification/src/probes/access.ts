@@ -24,11 +24,15 @@ type Expectation = 'allowed' | 'denied' | { sees: string[] };
 interface AccessCase {
   table: string;
   /** `public`: the anon key alone, with no visitor claim. */
-  as: 'anon' | 'public' | 'a' | 'c' | 'service';
+  as: 'anon' | 'public' | 'a' | 'a-aal2' | 'c' | 'service';
   action: string;
-  query: (w: World) => SQL;
+  /** One statement, or several run in order (the last one's outcome counts). */
+  query: (w: World) => SQL | SQL[];
   expect: Expectation;
 }
+
+/** Turns the database's MFA requirement on for the rest of the probe's savepoint. */
+const requireMfa = sql`SELECT set_config('aclue.require_mfa', 'on', true)`;
 
 const byId = (table: string, id: string, set: string) =>
   sql`UPDATE ${sql.identifier(table)} SET ${sql.raw(set)} WHERE ${sql.identifier(table === 'user_preferences' ? 'user_id' : 'id')} = ${id}`;
@@ -254,6 +258,27 @@ function cases(): AccessCase[] {
     {
       table: prefs,
       as: 'a',
+      action: 'change its own liked_brands at aal1 while MFA is required',
+      query: (w) => [requireMfa, byId(prefs, w.a, "liked_brands = '{mfa}'")],
+      expect: 'denied',
+    },
+    {
+      table: prefs,
+      as: 'a-aal2',
+      action: 'change its own liked_brands while MFA is required',
+      query: (w) => [requireMfa, byId(prefs, w.a, "liked_brands = '{mfa}'")],
+      expect: 'allowed',
+    },
+    {
+      table: prefs,
+      as: 'c',
+      action: 'insert its own row at aal1 while MFA is required',
+      query: (w) => [requireMfa, insert(prefs, { user_id: w.c, liked_brands: '{acme}' })],
+      expect: 'denied',
+    },
+    {
+      table: prefs,
+      as: 'a',
       action: "change B's liked_brands",
       query: (w) => byId(prefs, w.b, "liked_brands = '{x}'"),
       expect: 'denied',
@@ -321,12 +346,19 @@ const identityOf = (as: AccessCase['as'], w: World): Identity =>
       ? { role: 'anon' }
       : as === 'service'
         ? { role: 'service_role' }
-        : { role: 'authenticated', userId: as === 'a' ? w.a : w.c };
+        : as === 'a-aal2'
+          ? {
+              role: 'authenticated',
+              userId: w.a,
+              claims: { aal: 'aal2', amr: [{ method: 'totp' }] },
+            }
+          : { role: 'authenticated', userId: as === 'a' ? w.a : w.c };
 
 const who = {
   anon: 'an anonymous visitor',
   public: 'the anon key alone',
   a: 'user A',
+  'a-aal2': 'user A with a second factor (aal2)',
   c: 'user C (no preferences yet)',
   service: 'service_role',
 };

@@ -3,7 +3,7 @@
  *   npx tsx examples/track-and-analyse.ts            # embedded database in .aclue/pglite
  *   DATABASE_URL=postgres://… npx tsx examples/track-and-analyse.ts
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createAuthUser, createDb, migrate, products } from '@aclue/db';
 import { createRepositories } from '@aclue/repositories';
 
@@ -11,7 +11,14 @@ const db = await createDb();
 try {
   const { pending } = await migrate(db);
   console.log(`database: ${db.$target} (${pending.length} migrations applied now)`);
-  const repos = createRepositories(db);
+  // In production the secret comes from the server's configuration (32+ characters, never
+  // committed, the same on every instance); here a fresh one per run.
+  const repos = createRepositories(db, {
+    auth: {
+      issuer: 'https://example.supabase.co/auth/v1',
+      anonymousIdSecret: randomBytes(32).toString('hex'),
+    },
+  });
 
   // The catalogue comes from the product import; here, two products inserted as the owner.
   const [lamp, mug] = await db
@@ -24,8 +31,10 @@ try {
   if (!lamp || !mug) throw new Error('catalogue import failed');
 
   // 1. An anonymous visitor browses and clicks an affiliate link.
-  const anonymousId = `anon-${randomUUID()}`;
-  const visitor = repos.asAnon({ anonymousId });
+  // The server issues the visitor an unguessable id and a signed proof of it (kept in a cookie);
+  // every request proves the id again, so nobody can record or claim history under another's.
+  const { proof } = await repos.issueAnonymousId();
+  const visitor = await repos.fromAnonymousProof(proof);
   // The database generates the session id; the visitor's later events name it.
   const { sessionId } = await visitor.sessions.startSession({
     landingPage: '/gifts',
@@ -68,7 +77,7 @@ try {
 
   // 2. The visitor signs up (Supabase Auth creates the user) and their history follows them.
   const userId = await createAuthUser(db, `${randomUUID()}@example.test`);
-  const linked = await repos.asService().privacy.linkAnonymousHistory({ anonymousId, userId });
+  const linked = await repos.asService().privacy.linkAnonymousHistory({ userId, proof });
   console.log('linked pre-registration history:', linked);
 
   // 3. As the user: swipes, then feedback on a recommendation made for them.

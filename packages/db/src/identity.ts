@@ -15,7 +15,8 @@ export type Identity =
 /**
  * The claims of a token whose signature, issuer, audience and lifetime were verified, whole: they
  * become `request.jwt.claims` as they are, so policies can read `aal`, `amr`, `is_anonymous` or
- * `app_metadata` through `auth.jwt()`. Their `role` (and `sub`) always match the identity's.
+ * `app_metadata` through `auth.jwt()` — all but `role`, `sub` and `anonymous_id`, which are
+ * always the identity's own.
  */
 export type VerifiedClaims = Readonly<Record<string, unknown>>;
 
@@ -33,8 +34,11 @@ export async function setLocalIdentity(tx: Pick<Executor, 'execute'>, identity: 
   const sub = identity.role === 'authenticated' ? identity.userId : '';
   // An anonymous visitor's id travels as the `anonymous_id` claim: the policies let a visitor
   // record and read back only rows under it. The public anon key carries none.
+  // The verified claims pass whole, except what the identity itself decides: the role, and
+  // `sub` / `anonymous_id` only where they name this identity (never a stray claim of a token).
+  const { sub: _sub, anonymous_id: _anonymousId, role: _role, ...verified } = identity.claims ?? {};
   const claims = JSON.stringify({
-    ...identity.claims,
+    ...verified,
     ...(sub ? { sub } : {}),
     ...(identity.role === 'anon' && identity.anonymousId
       ? { anonymous_id: identity.anonymousId }

@@ -65,7 +65,7 @@ describe.each(testDrivers())('the policy kit on %s', (driver) => {
       },
     });
 
-  it('keeps a caller inside the tenant its app_metadata names', async () => {
+  it('keeps a caller inside the tenant its app_metadata names; a visitor sees none', async () => {
     const insert = (org: string | undefined, tenant: string) =>
       outcome(test.db, async (tx) => {
         await asMember(tx, org);
@@ -90,20 +90,31 @@ describe.each(testDrivers())('the policy kit on %s', (driver) => {
     expect(await seen('acme')).toEqual(['a']);
     expect(await seen('globex')).toEqual(['g']);
     expect(await seen(undefined)).toEqual([]);
+    await test.db.execute(sql`GRANT SELECT ON kit_tenant_notes TO anon`);
+    await test.db.execute(
+      sql`CREATE POLICY kit_anyone_reads ON kit_tenant_notes FOR SELECT TO anon USING (true)`,
+    );
+    const visitorSees = await test.db.transaction(async (tx) => {
+      await setLocalIdentity(tx, { role: 'anon', anonymousId: 'visitor-1' });
+      return queryRows(tx, sql`SELECT body FROM kit_tenant_notes`);
+    });
+    expect(visitorSees).toEqual([]);
   });
 
   it('requires aal2 to change preferences when aclue.require_mfa is on (raw SQL)', async () => {
-    const write = (aal: string, requireMfa: boolean) =>
+    const write = (aal: string, requireMfa: string) =>
       outcome(test.db, async (tx) => {
-        if (requireMfa) await tx.execute(sql`SET LOCAL aclue.require_mfa = on`);
+        await tx.execute(sql`SELECT set_config('aclue.require_mfa', ${requireMfa}, true)`);
         await asMember(tx, undefined, { aal });
         await tx.execute(
           sql`INSERT INTO user_preferences (user_id, liked_brands) VALUES (${user}, ARRAY['Acme'])`,
         );
       });
-    expect(await write('aal1', false)).toBe('ok');
-    expect(await write('aal1', true)).toBe('42501');
-    expect(await write('aal2', true)).toBe('ok');
+    expect(await write('aal1', 'off')).toBe('ok');
+    for (const on of ['on', 'true', 'yes', '1']) expect(await write('aal1', on)).toBe('42501');
+    expect(await write('aal2', 'on')).toBe('ok');
+    // A value that is not a boolean fails the write (22P02) instead of switching MFA off.
+    expect(await write('aal1', 'enabled')).toBe('22P02');
     // A caller cannot lift the requirement by naming another user either: RLS refuses first.
     expect(
       await outcome(test.db, async (tx) => {
@@ -112,6 +123,25 @@ describe.each(testDrivers())('the policy kit on %s', (driver) => {
         await tx.execute(sql`INSERT INTO user_preferences (user_id) VALUES (${randomUUID()})`);
       }),
     ).toBe('42501');
+  });
+
+  it('passes verified claims to auth.jwt(), but role, sub and anonymous_id are the identity’s', async () => {
+    const jwt = (identity: Parameters<typeof setLocalIdentity>[1]) =>
+      test.db.transaction(async (tx) => {
+        await setLocalIdentity(tx, identity);
+        const [row] = await queryRows<{ claims: Record<string, unknown>; uid: string | null }>(
+          tx,
+          sql`SELECT auth.jwt() AS claims, auth.uid()::text AS uid`,
+        );
+        return row;
+      });
+    const stray = { sub: user, anonymous_id: 'someone-else', role: 'service_role', aal: 'aal2' };
+    const visitor = await jwt({ role: 'anon', anonymousId: 'visitor-1', claims: stray });
+    expect(visitor?.claims).toEqual({ role: 'anon', anonymous_id: 'visitor-1', aal: 'aal2' });
+    expect(visitor?.uid).toBeNull();
+    const member = await jwt({ role: 'authenticated', userId: user, claims: stray });
+    expect(member?.claims).toEqual({ role: 'authenticated', sub: user, aal: 'aal2' });
+    expect(member?.uid).toBe(user);
   });
 
   it('refuses a tenant claim that is not a plain identifier', () => {

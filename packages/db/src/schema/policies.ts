@@ -104,10 +104,12 @@ export const anyoneReadsActive = (table: string, isActive: AnyPgColumn) =>
 
 /**
  * True unless multi-factor authentication is required and the caller's session did not pass it.
- * The requirement is the setting `aclue.require_mfa` (`ALTER DATABASE postgres SET
+ * The requirement is the boolean setting `aclue.require_mfa` (`ALTER DATABASE postgres SET
  * aclue.require_mfa = on`, or on the API's login role); the session's level is the token's `aal`.
+ * Read as a boolean, so `on`, `true`, `yes` and `1` all require it, and a value that is not a
+ * boolean makes the write fail rather than pass.
  */
-export const mfaSatisfied = sql`((select current_setting('aclue.require_mfa', true)) is distinct from 'on' or (select auth.jwt() ->> 'aal') = 'aal2')`;
+export const mfaSatisfied = sql`(not coalesce((select nullif(current_setting('aclue.require_mfa', true), '')::boolean), false) or (select auth.jwt() ->> 'aal') = 'aal2')`;
 
 /** The suffix of every MFA policy's name; the repositories turn its refusal into a clear error. */
 export const MFA_POLICY_SUFFIX = '_requires_mfa';
@@ -135,7 +137,7 @@ export const tenantOfCaller = (claim = 'tenant_id'): SQL => {
 };
 
 /**
- * Tenant isolation template: a restrictive policy that keeps every signed-in caller's reads and
+ * Tenant isolation template: a restrictive policy that keeps every API caller's reads and
  * writes inside its own tenant (`tenantColumn` equal to `app_metadata.<claim>`), whatever the
  * table's other policies allow. A token without the claim sees and writes nothing.
  */
@@ -143,7 +145,9 @@ export const tenantIsolation = (table: string, tenantColumn: AnyPgColumn, claim 
   pgPolicy(`${table}_tenant_isolation`, {
     as: 'restrictive',
     for: 'all',
-    to: authenticatedRole,
+    // Both API roles: a visitor (no app_metadata) then sees no tenant's rows, even where another
+    // policy lets anyone read.
+    to: [anonRole, authenticatedRole],
     using: sql`${tenantColumn}::text = ${tenantOfCaller(claim)}`,
     withCheck: sql`${tenantColumn}::text = ${tenantOfCaller(claim)}`,
   });

@@ -9,7 +9,7 @@ import {
   swipeSessions,
   userPreferences,
 } from '@aclue/db';
-import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { CallerVerifier } from './auth/callers';
@@ -52,6 +52,12 @@ export interface ErasureReport {
     number
   >;
   anonymised: Record<'affiliateClicks' | 'sessions' | 'productViews', number>;
+  /**
+   * Rows of others that only named something erased (a view of one of the user's
+   * recommendations, a recommendation made in one of its swipe sessions): the reference cleared,
+   * as the foreign key would, and counted.
+   */
+  unlinked: Record<'productViews' | 'recommendations', number>;
 }
 
 const json = <T>(rows: T[]) => JSON.parse(JSON.stringify(rows)) as unknown[];
@@ -170,8 +176,8 @@ export class PrivacyRepository {
    * analytics keep (user id, anonymous id, IP address, user agent, city, referrer scrubbed) and
    * deletes the account row. Only rows that carry the user's id are touched — never rows of
    * another account that once used the same browser. The report counts every row changed,
-   * including what a foreign key would have changed on its own (views that named one of the
-   * user's recommendations, feedback on them), so it matches the database row for row.
+   * including what a foreign key would have changed on its own (others' views that named one of
+   * the user's recommendations, feedback on them), so it matches the database row for row.
    */
   async eraseUser(userId: string): Promise<ErasureReport> {
     validate(z.uuid(), userId);
@@ -181,20 +187,48 @@ export class PrivacyRepository {
         .select({ id: recommendations.id })
         .from(recommendations)
         .where(eq(recommendations.userId, userId));
-      // Rows the deletes below would otherwise change through ON DELETE rules, uncounted.
-      const viewsChanged = count(
+      // Rows of others that name what is about to be deleted: cleared here, where they are
+      // counted, rather than by ON DELETE rules (or, for swipe sessions, refused by them).
+      const unlinked = {
+        productViews: count(
+          await tx
+            .update(productViews)
+            .set({ recommendationId: null })
+            .where(
+              and(
+                or(isNull(productViews.userId), ne(productViews.userId, userId)),
+                inArray(productViews.recommendationId, theirRecommendations),
+              ),
+            )
+            .returning({ id: productViews.id }),
+        ),
+        recommendations: count(
+          await tx
+            .update(recommendations)
+            .set({ sessionId: null })
+            .where(
+              and(
+                ne(recommendations.userId, userId),
+                inArray(
+                  recommendations.sessionId,
+                  tx
+                    .select({ id: swipeSessions.id })
+                    .from(swipeSessions)
+                    .where(eq(swipeSessions.userId, userId)),
+                ),
+              ),
+            )
+            .returning({ id: recommendations.id }),
+        ),
+      };
+      const viewsAnonymised = count(
         await tx
           .update(productViews)
           .set({
-            userId: sql`CASE WHEN ${productViews.userId} = ${userId} THEN NULL ELSE ${productViews.userId} END`,
+            userId: null,
             recommendationId: sql`CASE WHEN ${inArray(productViews.recommendationId, theirRecommendations)} THEN NULL ELSE ${productViews.recommendationId} END`,
           })
-          .where(
-            or(
-              eq(productViews.userId, userId),
-              inArray(productViews.recommendationId, theirRecommendations),
-            ),
-          )
+          .where(eq(productViews.userId, userId))
           .returning({ id: productViews.id }),
       );
       const deleted = { account: 0 } as ErasureReport['deleted'];
@@ -239,14 +273,14 @@ export class PrivacyRepository {
             .where(eq(sessionAnalytics.userId, userId))
             .returning({ id: sessionAnalytics.id }),
         ),
-        productViews: viewsChanged,
+        productViews: viewsAnonymised,
       };
       deleted.account = count(
         await switchIdentity(tx, OWNER, SERVICE, () =>
           queryRows(tx, sql`DELETE FROM auth.users WHERE id = ${userId} RETURNING id`),
         ),
       );
-      return { userId, deleted, anonymised };
+      return { userId, deleted, anonymised, unlinked };
     });
   }
 }

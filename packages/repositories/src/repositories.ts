@@ -113,6 +113,25 @@ export function createRepositories(db: Database, options: RepositoryOptions = {}
      */
     issueAnonymousId: () => callers.issueAnonymousId(),
     /**
+     * Moves a visitor's history into the account it signed up for or in to, with both proven: the
+     * account by its access token (a registered user), the visitor by its anonymous id proof or
+     * the token of its Supabase anonymous sign-in. See `privacy.linkAnonymousHistory`.
+     */
+    linkAnonymousHistory: async ({
+      accessToken,
+      proof,
+    }: {
+      accessToken: unknown;
+      proof: unknown;
+    }) =>
+      new PrivacyRepository(
+        transactionRunner(db, { role: 'service_role' }),
+        callers,
+      ).linkAnonymousHistory({
+        userId: await callers.accountOf(accessToken),
+        proof: proof as string,
+      }),
+    /**
      * An anonymous visitor, by an id the server itself already verified (prefer
      * `fromAnonymousProof`): never pass an id taken from a request unverified.
      */

@@ -106,6 +106,40 @@ describe.each(testDrivers())('history and erasure on %s', (driver) => {
     });
   });
 
+  it('links through the repositories only with the account’s own token and the visitor’s proof', async () => {
+    const visitor = await visitorWithHistory();
+    const account = await createAuthUser(w.db);
+    const token = (sub: string, extra = {}) =>
+      sign(supabaseClaims(testAuth.issuer, sub, extra), { secret: testAuth.jwtSecret });
+    const before = await tracking(w);
+    const guest = await token(await createAuthUser(w.db), { is_anonymous: true });
+    await expect(
+      w.repos.linkAnonymousHistory({ accessToken: guest, proof: visitor.proof }),
+    ).rejects.toBeInstanceOf(InvalidTokenError);
+    await expect(
+      w.repos.linkAnonymousHistory({ accessToken: 'forged', proof: visitor.proof }),
+    ).rejects.toBeInstanceOf(InvalidTokenError);
+    expect(await tracking(w)).toEqual(before);
+    expect(
+      await w.repos.linkAnonymousHistory({
+        accessToken: await token(account),
+        proof: visitor.proof,
+      }),
+    ).toEqual({ affiliateClicks: 1, sessions: 1, productViews: 1 });
+  });
+
+  it('refuses an expired anonymous id proof, and a secret shared with the JWT secret', async () => {
+    const shortLived = createRepositories(w.db, {
+      auth: { ...testAuth, anonymousIdLifetimeSeconds: 1 },
+    });
+    const { proof } = await shortLived.issueAnonymousId();
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await expect(shortLived.fromAnonymousProof(proof)).rejects.toMatchObject({ reason: 'expired' });
+    expect(() =>
+      createRepositories(w.db, { auth: { ...testAuth, anonymousIdSecret: testAuth.jwtSecret } }),
+    ).toThrow(/must differ/);
+  });
+
   it('moves a Supabase anonymous user’s history into the account it signs in to, by its token', async () => {
     const anonymousUser = await createAuthUser(w.db);
     const token = await sign(
@@ -184,7 +218,8 @@ describe.each(testDrivers())('history and erasure on %s', (driver) => {
       (row, i) => row.t === 'view' && JSON.stringify(row) !== JSON.stringify(before[i]),
     );
     expect(changedViews).toHaveLength(2);
-    expect(report.anonymised.productViews).toBe(changedViews.length);
+    expect(report.anonymised.productViews + report.unlinked.productViews).toBe(changedViews.length);
+    expect(report.unlinked.productViews).toBe(1);
     expect(report.deleted).toMatchObject({ recommendations: 1, feedback: 1, account: 1 });
     const left = await queryRows<{ n: number }>(
       w.db,

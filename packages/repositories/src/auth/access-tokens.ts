@@ -35,10 +35,12 @@ export interface AuthOptions {
   /** Accept `service_role` tokens (they bypass RLS); default false. */
   allowServiceRole?: boolean;
   /**
-   * The server's own secret (at least 32 characters) for the anonymous ids it issues to visitors
-   * without a Supabase session; see `issueAnonymousId`.
+   * The server's own secret (at least 32 characters, not the JWT secret) for the anonymous ids it
+   * issues to visitors without a Supabase session; see `issueAnonymousId`.
    */
   anonymousIdSecret?: string;
+  /** How long an anonymous id proof stays valid; default 400 days (a cookie's longest life). */
+  anonymousIdLifetimeSeconds?: number;
 }
 
 const ACCEPTED_SIZE = 16 * 1024;

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
+import { decodeProtectedHeader, errors, jwtVerify, SignJWT } from 'jose';
 import { InvalidTokenError } from './errors';
 
 const ISSUER = 'aclue-db/anonymous-id';
 const TYPE = 'anonymous-id+jwt';
+/** About a browser cookie's longest life: a visitor unseen for longer starts afresh. */
+const DEFAULT_LIFETIME_SECONDS = 400 * 24 * 3600;
 
 /** An id for a visitor without a Supabase session, and the proof the server signed for it. */
 export interface IssuedAnonymousId {
@@ -21,7 +23,10 @@ export interface IssuedAnonymousId {
 export class AnonymousIds {
   private readonly key: Uint8Array | undefined;
 
-  constructor(secret: string | undefined) {
+  constructor(
+    secret: string | undefined,
+    private readonly lifetimeSeconds = DEFAULT_LIFETIME_SECONDS,
+  ) {
     if (secret !== undefined && secret.length < 32) {
       throw new TypeError('auth.anonymousIdSecret must be at least 32 characters');
     }
@@ -35,6 +40,7 @@ export class AnonymousIds {
       .setProtectedHeader({ alg: 'HS256', typ: TYPE })
       .setIssuer(ISSUER)
       .setIssuedAt()
+      .setExpirationTime(`${this.lifetimeSeconds}s`)
       .sign(this.secret());
     return { anonymousId, proof };
   }
@@ -44,17 +50,24 @@ export class AnonymousIds {
     if (typeof proof !== 'string' || proof.length === 0 || proof.length > 4096) {
       throw new InvalidTokenError('malformed', 'no anonymous id proof was given');
     }
+    const key = this.secret();
     try {
-      const { payload } = await jwtVerify(proof, this.secret(), {
+      const { payload } = await jwtVerify(proof, key, {
         issuer: ISSUER,
         typ: TYPE,
         algorithms: ['HS256'],
+        requiredClaims: ['exp'],
       });
       if (typeof payload.anonymous_id === 'string' && payload.anonymous_id.length >= 8) {
         return payload.anonymous_id;
       }
     } catch (error) {
-      if (error instanceof InvalidTokenError) throw error;
+      if (error instanceof errors.JWTExpired) {
+        throw new InvalidTokenError(
+          'expired',
+          'the anonymous id proof has expired: issue a new id',
+        );
+      }
     }
     throw new InvalidTokenError(
       'signature',

@@ -18,6 +18,8 @@ export interface CallerVerifier {
   issueAnonymousId(): Promise<IssuedAnonymousId>;
   /** The history a proof (an anonymous id proof, or an anonymous user's token) entitles to. */
   historyOwner(proof: unknown): Promise<HistoryOwner>;
+  /** The id of the signed-in, non-anonymous user a token proves (who history may move to). */
+  accountOf(token: unknown): Promise<string>;
 }
 
 const unconfigured: AccessTokenVerifier = () =>
@@ -27,7 +29,13 @@ const unconfigured: AccessTokenVerifier = () =>
 
 export function callerVerifier(options: AuthOptions | undefined): CallerVerifier {
   const accessToken = options ? accessTokenVerifier(options) : unconfigured;
-  const anonymousIds = new AnonymousIds(options?.anonymousIdSecret);
+  if (options?.anonymousIdSecret && options.anonymousIdSecret === options.jwtSecret) {
+    throw new TypeError('auth.anonymousIdSecret must differ from auth.jwtSecret');
+  }
+  const anonymousIds = new AnonymousIds(
+    options?.anonymousIdSecret,
+    options?.anonymousIdLifetimeSeconds,
+  );
   return {
     fromAccessToken: accessToken,
     fromAnonymousProof: async (proof) => ({
@@ -47,6 +55,16 @@ export function callerVerifier(options: AuthOptions | undefined): CallerVerifier
         );
       }
       return { anonymousUserId: identity.userId };
+    },
+    accountOf: async (token) => {
+      const identity = await accessToken(token);
+      if (identity.role !== 'authenticated' || identity.claims?.is_anonymous === true) {
+        throw new InvalidTokenError(
+          'claims',
+          'history moves only into a signed-in, registered account',
+        );
+      }
+      return identity.userId;
     },
   };
 }

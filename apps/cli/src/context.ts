@@ -1,4 +1,4 @@
-import { createDb, type Database, migrationStatus } from '@aclue/db';
+import { createDb, type Database, holdsDatabase, migrationStatus, resolveDataDir } from '@aclue/db';
 import { UsageError } from './exit';
 
 /** Options every command takes. */
@@ -29,18 +29,45 @@ export function wholeNumber(
   return Number(value);
 }
 
-/** Opens the database the options point to, runs `work`, and always closes it. */
+/**
+ * Opens the database the options point to, runs `work`, and always closes it. Only commands that
+ * build a database (`missing: 'create'`: setup, migrate, push) may create an embedded one;
+ * `'preview'` (a dry run) works on a throwaway one instead; the others refuse a folder that holds
+ * none, so a mistyped --data-dir or another working folder is not mistaken for an empty database.
+ */
 export async function withDatabase<T>(
   options: GlobalOptions,
   work: (db: Database) => Promise<T>,
+  { missing = 'refuse' }: { missing?: 'create' | 'preview' | 'refuse' } = {},
 ): Promise<T> {
-  const db = await createDb({
-    ...(options.databaseUrl ? { url: options.databaseUrl } : {}),
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    ...(options.wait === undefined
-      ? {}
-      : { lockWaitMs: wholeNumber('--wait', options.wait, 0, 'number of seconds') * 1000 }),
-  });
+  if (options.databaseUrl !== undefined && options.databaseUrl.trim() === '') {
+    throw new UsageError(
+      '--database-url is empty: give a postgres:// URL, or leave the flag out to use DATABASE_URL or the embedded database',
+    );
+  }
+  const embedded = !options.databaseUrl && !process.env.DATABASE_URL;
+  const dataDir = resolveDataDir(options.dataDir);
+  const absent = embedded && !holdsDatabase(dataDir);
+  if (absent && missing === 'create') {
+    console.error(`aclue-db: creating a new embedded database at ${dataDir}`);
+  }
+  if (absent && missing === 'preview') {
+    console.error(`aclue-db: no embedded database at ${dataDir} yet: previewing on an empty one`);
+  }
+  const db = await createDb(
+    absent && missing === 'preview'
+      ? { memory: true }
+      : {
+          ...(options.databaseUrl ? { url: options.databaseUrl } : {}),
+          ...(embedded ? { dataDir } : {}),
+          create: missing === 'create',
+          ...(options.wait === undefined
+            ? {}
+            : {
+                lockWaitMs: wholeNumber('--wait', options.wait, 0, 'number of seconds') * 1000,
+              }),
+        },
+  );
   try {
     return await work(db);
   } finally {

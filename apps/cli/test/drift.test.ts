@@ -7,8 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshTarget, runCli, type Target, tempDir } from './run-cli';
 
 describe('aclue-db drift on a clean clone', () => {
-  it('migrates a scratch database and finds no drift (exit 0)', () => {
+  it('refuses, with the way out, when the project has no database yet (exit 2)', () => {
     const run = runCli(['drift']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^aclue-db: no embedded database at .*aclue-db setup/);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('with --scratch migrates a throwaway database and finds no drift (exit 0)', () => {
+    const run = runCli(['drift', '--scratch']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('✔ schema code = committed migrations');
@@ -31,7 +38,7 @@ describe('aclue-db drift on a clean clone', () => {
     ]) {
       rmSync(join(folder, file));
     }
-    const run = runCli(['drift', '--migrations-dir', folder]);
+    const run = runCli(['drift', '--scratch', '--migrations-dir', folder]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('✘ schema code has changes no migration contains');
     expect(run.stdout).toContain('+ CREATE TABLE "affiliate_clicks"');

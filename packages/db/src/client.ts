@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { SQL } from 'drizzle-orm';
@@ -8,20 +7,27 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import { describeConnectionFailure, parsePostgresUrl, redactUrl } from './connection';
+import { holdsDatabase, resolveDataDir } from './data-dir';
 import { lockDataDir } from './embedded-lock';
 import { DatabaseConnectionError } from './errors';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
 
-/** The default folder of the embedded database, relative to the working directory. */
-export const defaultDataDir = '.aclue/pglite';
-
 export interface CreateDbOptions {
   /** A PostgreSQL URL. Defaults to `DATABASE_URL`; without either, the embedded database is used. */
   url?: string;
-  /** Folder of the embedded database (default `ACLUE_DATA_DIR`, then `.aclue/pglite`). */
+  /**
+   * Folder of the embedded database (default `ACLUE_DATA_DIR`, then the project's
+   * `.aclue/pglite`, found from the working directory upwards: see {@link resolveDataDir}).
+   */
   dataDir?: string;
+  /**
+   * Create the embedded database when its folder holds none (default true). With `false` a
+   * missing database is a {@link DatabaseConnectionError} that says how to create it, rather than
+   * a new empty database in a mistyped or unexpected place.
+   */
+  create?: boolean;
   /** Embedded database in memory only: for tests and throwaway runs. */
   memory?: boolean;
   /** An embedded database already open (for example a clone of a migrated template). */
@@ -101,9 +107,12 @@ async function openEmbedded(options: CreateDbOptions): Promise<Database> {
   let target = 'memory';
   let release = async () => {};
   if (!client) {
-    const dataDir = options.memory
-      ? undefined
-      : resolve(options.dataDir ?? process.env.ACLUE_DATA_DIR ?? defaultDataDir);
+    const dataDir = options.memory ? undefined : resolveDataDir(options.dataDir);
+    if (dataDir && options.create === false && !holdsDatabase(dataDir)) {
+      throw new DatabaseConnectionError(
+        `no embedded database at ${dataDir}: run \`aclue-db setup\` to create it, or point --data-dir, ACLUE_DATA_DIR or DATABASE_URL at an existing database`,
+      );
+    }
     if (dataDir) {
       target = dataDir;
       try {

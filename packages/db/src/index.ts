@@ -10,13 +10,13 @@ export {
   type CreateDbOptions,
   createDb,
   type Database,
-  defaultDataDir,
   type Executor,
   queryRows,
   type Schema,
 } from './client';
 export { redactUrl } from './connection';
 export { constraintMessages } from './constraints';
+export { defaultDataDir, holdsDatabase, resolveDataDir } from './data-dir';
 export {
   AclueDbError,
   DatabaseConnectionError,

@@ -6,20 +6,19 @@ import { emit } from '../output';
 
 export interface DriftOptions extends GlobalOptions {
   migrationsDir?: string;
+  scratch?: boolean;
 }
 
 /**
- * Without a database to compare (no --database-url, DATABASE_URL or --data-dir), the committed
- * migrations are applied to a scratch embedded database: then "migrations vs database" checks
- * that the migrations really build what the schema declares.
+ * The database every command uses (--database-url, DATABASE_URL, else the project's embedded
+ * one); with --scratch, a throwaway embedded database built from the committed migrations, so
+ * "migrations vs database" checks that the migrations really build what the schema declares.
  */
 async function withTarget<T>(
   options: DriftOptions,
   work: (db: Database, scratch: boolean) => Promise<T>,
 ) {
-  if (options.databaseUrl || process.env.DATABASE_URL || options.dataDir) {
-    return withDatabase(options, (db) => work(db, false));
-  }
+  if (!options.scratch) return withDatabase(options, (db) => work(db, false));
   const db = await createDb({ memory: true });
   try {
     await migrate(db, options.migrationsDir ? { migrationsFolder: options.migrationsDir } : {});

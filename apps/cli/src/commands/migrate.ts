@@ -29,12 +29,16 @@ export const migrationJson = (result: MigrateResult) => ({
 });
 
 export async function migrateCommand(options: MigrateOptions): Promise<number> {
-  return withDatabase(options, async (db) => {
-    const result = await migrate(db, {
-      dryRun: options.dryRun ?? false,
-      ...(options.migrationsDir ? { migrationsFolder: options.migrationsDir } : {}),
-    });
-    emit(options.json, migrationJson(result), () => describeMigration(db, result));
-    return 0;
-  });
+  return withDatabase(
+    options,
+    async (db) => {
+      const result = await migrate(db, {
+        dryRun: options.dryRun ?? false,
+        ...(options.migrationsDir ? { migrationsFolder: options.migrationsDir } : {}),
+      });
+      emit(options.json, migrationJson(result), () => describeMigration(db, result));
+      return 0;
+    },
+    { missing: options.dryRun ? 'preview' : 'create' },
+  );
 }

@@ -9,23 +9,27 @@ export interface PushOptions extends GlobalOptions {
 
 /** drizzle-kit push plus the repairs it needs on an RLS schema, then verification. */
 export async function pushCommand(options: PushOptions): Promise<number> {
-  return withDatabase(options, async (db) => {
-    const report = await safePush(db, { allowDataLoss: options.allowDataLoss ?? false });
-    emit(options.json, report, () =>
-      [
-        describeTarget(db),
-        report.changed
-          ? [
-              `drizzle-kit push: ${report.schemaStatements.length} statements`,
-              `policies given back their USING / WITH CHECK: ${report.repairedPolicies.length}${report.repairedPolicies.length ? ` (${report.repairedPolicies.join(', ')})` : ''}`,
-              `custom objects (trigger function, triggers, grants, comments, seed): ${report.customObjectsApplied ? 'applied' : 'already in place'}`,
-            ].join('\n')
-          : 'no changes: the database already is what the schema declares',
-        report.verification.failed === 0
-          ? `verified: ${summaryLine(report.verification)}`
-          : formatText(report.verification),
-      ].join('\n'),
-    );
-    return verificationExitCode(report.verification);
-  });
+  return withDatabase(
+    options,
+    async (db) => {
+      const report = await safePush(db, { allowDataLoss: options.allowDataLoss ?? false });
+      emit(options.json, report, () =>
+        [
+          describeTarget(db),
+          report.changed
+            ? [
+                `drizzle-kit push: ${report.schemaStatements.length} statements`,
+                `policies given back their USING / WITH CHECK: ${report.repairedPolicies.length}${report.repairedPolicies.length ? ` (${report.repairedPolicies.join(', ')})` : ''}`,
+                `custom objects (trigger function, triggers, grants, comments, seed): ${report.customObjectsApplied ? 'applied' : 'already in place'}`,
+              ].join('\n')
+            : 'no changes: the database already is what the schema declares',
+          report.verification.failed === 0
+            ? `verified: ${summaryLine(report.verification)}`
+            : formatText(report.verification),
+        ].join('\n'),
+      );
+      return verificationExitCode(report.verification);
+    },
+    { missing: 'create' },
+  );
 }

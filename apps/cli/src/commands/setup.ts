@@ -10,40 +10,44 @@ const deploymentNames = new Set(deploymentTables.map((t) => getTableConfig(t).na
 
 /** Migrates the database and shows what now exists in it: the README's main command. */
 export async function setupCommand(options: GlobalOptions): Promise<number> {
-  return withDatabase(options, async (db) => {
-    const result = await migrate(db);
-    const tables = await inventory(db);
-    const verification = await verify(db);
-    const total = (pick: (t: (typeof tables)[number]) => number) =>
-      tables.reduce((sum, t) => sum + pick(t), 0);
-    emit(options.json, { migration: migrationJson(result), tables, verification }, () =>
-      [
-        describeMigration(db, result),
-        '',
-        formatTable(
-          ['table', 'rls', 'columns', 'indexes', 'policies', 'checks', 'fks', 'triggers'],
-          tables.map((t) => [
-            deploymentNames.has(t.table) ? `${t.table} *` : t.table,
-            t.rls ? 'on' : 'OFF',
-            t.columns,
-            t.indexes,
-            t.policies,
-            t.checks,
-            t.foreignKeys,
-            t.triggers,
-          ]),
-        ),
-        '',
-        `${tables.length} tables (RLS on ${tables.filter((t) => t.rls).length}), ` +
-          `${total((t) => t.indexes)} indexes, ${total((t) => t.policies)} policies, ` +
-          `${total((t) => t.checks)} checks, ${total((t) => t.triggers)} triggers. ` +
-          '* = the five deployment tables.',
-        '',
-        verification.failed === 0
-          ? `verified: ${summaryLine(verification)}`
-          : formatText(verification),
-      ].join('\n'),
-    );
-    return verificationExitCode(verification);
-  });
+  return withDatabase(
+    options,
+    async (db) => {
+      const result = await migrate(db);
+      const tables = await inventory(db);
+      const verification = await verify(db);
+      const total = (pick: (t: (typeof tables)[number]) => number) =>
+        tables.reduce((sum, t) => sum + pick(t), 0);
+      emit(options.json, { migration: migrationJson(result), tables, verification }, () =>
+        [
+          describeMigration(db, result),
+          '',
+          formatTable(
+            ['table', 'rls', 'columns', 'indexes', 'policies', 'checks', 'fks', 'triggers'],
+            tables.map((t) => [
+              deploymentNames.has(t.table) ? `${t.table} *` : t.table,
+              t.rls ? 'on' : 'OFF',
+              t.columns,
+              t.indexes,
+              t.policies,
+              t.checks,
+              t.foreignKeys,
+              t.triggers,
+            ]),
+          ),
+          '',
+          `${tables.length} tables (RLS on ${tables.filter((t) => t.rls).length}), ` +
+            `${total((t) => t.indexes)} indexes, ${total((t) => t.policies)} policies, ` +
+            `${total((t) => t.checks)} checks, ${total((t) => t.triggers)} triggers. ` +
+            '* = the five deployment tables.',
+          '',
+          verification.failed === 0
+            ? `verified: ${summaryLine(verification)}`
+            : formatText(verification),
+        ].join('\n'),
+      );
+      return verificationExitCode(verification);
+    },
+    { missing: 'create' },
+  );
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { driftCommand } from './commands/drift';
 import { migrateCommand } from './commands/migrate';
@@ -23,6 +24,14 @@ function buildProgram(setExitCode: (code: number) => void): Command {
 
   const program = new Command('aclue-db')
     .description("Migrate, verify and operate Aclue's database (embedded by default).")
+    .version(version, '-V, --version', 'print the version')
+    // Every subcommand's --help lists the global flags too.
+    .configureHelp({ showGlobalOptions: true })
+    .configureOutput({
+      // Commander's own complaints (unknown flag, missing value): one line, our prefix, the hint.
+      outputError: (message, write) =>
+        write(`aclue-db: ${oneLine(message.replace(/^error: /, ''))} (run aclue-db --help)\n`),
+    })
     .addOption(
       new Option('--database-url <url>', 'PostgreSQL URL (default: DATABASE_URL, else embedded)'),
     )
@@ -35,8 +44,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .option('--json', 'print data as JSON')
     .option('--verbose', 'print stack traces of failures')
-    .exitOverride()
-    .showHelpAfterError('(run aclue-db --help for usage)');
+    .exitOverride();
 
   program
     .command('setup')
@@ -45,7 +53,9 @@ function buildProgram(setExitCode: (code: number) => void): Command {
 
   program
     .command('migrate')
-    .description('apply pending migrations (safe to run twice or concurrently)')
+    .description(
+      'apply pending migrations (safe to run twice; on a server, concurrent runs take turns)',
+    )
     .option('--dry-run', 'print the SQL that would run and change nothing')
     .option('--migrations-dir <dir>', "migrations folder (default: @aclue/db's committed ones)")
     .action(run(migrateCommand));
@@ -70,6 +80,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       'compare schema code, committed migrations and the live database, and lint the migrations (exit 1 on drift)',
     )
     .option('--migrations-dir <dir>', "migrations folder (default: @aclue/db's committed ones)")
+    .option('--scratch', 'compare a throwaway embedded database built from the migrations instead')
     .action(run(driftCommand));
 
   program
@@ -108,12 +119,39 @@ function buildProgram(setExitCode: (code: number) => void): Command {
   return program;
 }
 
+const oneLine = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ');
+
+const version = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+/** What a bare `aclue-db` prints: the commands in a few lines, on stdout. */
+const shortUsage = (program: Command) =>
+  [
+    'Usage: aclue-db [options] <command>',
+    '',
+    ...program.commands.map((c) => `  ${c.name().padEnd(9)} ${c.description().split(' (')[0]}`),
+    '',
+    "Run `aclue-db <command> --help` for a command's flags, `aclue-db --help` for the global ones.",
+  ].join('\n');
+
 /** Runs the CLI and returns its exit code; never throws. */
 export async function main(argv: string[]): Promise<number> {
   let code: number = ExitCode.ok;
   const program = buildProgram((c) => {
     code = c;
   });
+  if (argv.length <= 2) {
+    console.log(shortUsage(program));
+    return ExitCode.ok;
+  }
   try {
     await program.parseAsync(argv);
     return code;

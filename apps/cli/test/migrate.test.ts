@@ -25,7 +25,10 @@ describe.each(testDrivers())('aclue-db setup and migrate on %s', (driver) => {
 
   it('sets up the database and summarises tables, indexes and policies', () => {
     const run = runCli(['setup'], target.env);
-    expect(run.stderr).toBe('');
+    // A new embedded database is announced; a server's database already exists.
+    expect(run.stderr).toMatch(
+      driver === 'pglite' ? /^aclue-db: creating a new embedded database at \S+\n$/ : /^$/,
+    );
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`applied ${migrationCount} migrations`);
     expect(run.stdout).toMatch(/affiliate_clicks \*\s+on/);
@@ -83,9 +86,50 @@ describe('aclue-db with a bad configuration', () => {
     expect(run.stderr).toMatch(/\n\s+at /);
   });
 
-  it('rejects unknown flags and commands with exit 2', () => {
-    expect(runCli(['migrate', '--no-such-flag']).code).toBe(2);
-    expect(runCli(['no-such-command']).code).toBe(2);
+  it.each([
+    [['migrate', '--no-such-flag'], /^aclue-db: unknown option '--no-such-flag'/],
+    [['no-such-command'], /^aclue-db: unknown command 'no-such-command'/],
+    [['verify', '--junit'], /^aclue-db: option '--junit <file>' argument missing/],
+    [['seed', '--user', '5'], /^aclue-db: unknown option '--user' \(Did you mean --users\?\)/],
+  ])('refuses %j in one prefixed line with exit 2', (args, message) => {
+    const run = runCli(args);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(message)]);
+  });
+
+  it('prints short usage on stdout when run bare, and its version', () => {
+    const bare = runCli([]);
+    expect(bare.code).toBe(0);
+    expect(bare.stderr).toBe('');
+    expect(bare.stdout).toMatch(/^Usage: aclue-db/);
+    expect(bare.stdout.split('\n').length).toBeLessThan(20);
+    const version = runCli(['--version']);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it("lists the global flags in a command's help", () => {
+    const help = runCli(['status', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Global Options:');
+    expect(help.stdout).toContain('--database-url <url>');
+  });
+
+  it('reports a failed migration in one line, without its SQL', () => {
+    const folder = tempDir();
+    cpSync(defaultMigrationsFolder, folder, { recursive: true });
+    const broken = join(folder, '0001_deployment_schema.sql');
+    writeFileSync(
+      broken,
+      `${readFileSync(broken, 'utf8')}--> statement-breakpoint\nSELECT no_such_column FROM products;`,
+    );
+    const run = runCli(['migrate', '--migrations-dir', folder]);
+    expect(run.code).toBe(1);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines.at(-1)).toMatch(
+      /^aclue-db: migration 0001_deployment_schema.sql failed at statement \d+ of \d+, nothing was applied: column "no_such_column" does not exist$/,
+    );
+    expect(run.stderr).not.toContain('CREATE TABLE');
   });
 });
 

@@ -194,12 +194,14 @@ export async function migrate(db: Database, options: MigrateOptions = {}): Promi
 
 async function apply(tx: Executor, migration: MigrationFile, options: MigrateOptions) {
   options.onMigration?.(migration);
-  for (const statement of migration.statements) {
+  for (const [index, statement] of migration.statements.entries()) {
     try {
       await tx.execute(sql.raw(statement));
     } catch (error) {
+      // drizzle's message repeats the whole statement: the database's own reason is underneath.
+      const reason = ((error as { cause?: Error }).cause ?? (error as Error)).message;
       throw new MigrationError(
-        `migration ${migration.tag}.sql failed, nothing was applied: ${(error as Error).message}`,
+        `migration ${migration.tag}.sql failed at statement ${index + 1} of ${migration.statements.length}, nothing was applied: ${reason.split('\n')[0]}`,
         `${migration.tag}.sql`,
         { cause: error },
       );

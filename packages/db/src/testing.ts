@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { createDb, type Database } from './client';
+import { redactUrl } from './connection';
 import { migrate } from './migrations';
 
 /**
@@ -31,7 +32,14 @@ export interface TestDatabase {
 
 async function onServer<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: testServerUrl });
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (error) {
+    // One line that says what to do, instead of a bare ECONNREFUSED in every suite.
+    throw new Error(
+      `the pg tests need PostgreSQL at ${redactUrl(testServerUrl)} (${(error as Error).message || (error as { code?: string }).code}): start it (\`pg_ctlcluster 15 main start\`), set TEST_DATABASE_URL, or run only the embedded engine with ACLUE_TEST_DRIVERS=pglite`,
+    );
+  }
   try {
     return await run(client);
   } finally {

@@ -1,16 +1,22 @@
 /**
  * A visitor's journey through the repositories, end to end:
- *   npx tsx examples/track-and-analyse.ts            # embedded database in .aclue/pglite
- *   DATABASE_URL=postgres://… npx tsx examples/track-and-analyse.ts
+ *   npx tsx examples/track-and-analyse.ts            # a throwaway embedded database, in memory
+ *   DATABASE_URL=postgres://… npx tsx examples/track-and-analyse.ts   # appends to that database
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createAuthUser, createDb, migrate, products } from '@aclue/db';
 import { createRepositories } from '@aclue/repositories';
 
-const db = await createDb();
+const startedAt = new Date();
+// Its own fresh database, so the figures below are this run's alone; a DATABASE_URL is appended to.
+const db = await createDb(process.env.DATABASE_URL ? {} : { memory: true });
 try {
   const { pending } = await migrate(db);
-  console.log(`database: ${db.$target} (${pending.length} migrations applied now)`);
+  console.log(
+    db.$driver === 'pg'
+      ? `database: ${db.$target} (appending; figures count from ${startedAt.toISOString()})`
+      : `database: a fresh embedded one in memory (${pending.length} migrations applied)`,
+  );
   // In production the secret comes from the server's configuration (32+ characters, never
   // committed, the same on every instance); here a fresh one per run.
   const repos = createRepositories(db, {
@@ -73,7 +79,9 @@ try {
     commissionRate: 0.06,
     expectedCommission: 2.7,
   });
-  console.log(`visitor clicked; session counted the click: ${click.sessionCounted}`);
+  console.log(
+    `visitor clicked the lamp; session counted the click: ${click.sessionCounted}, views marked clicked: ${click.viewsMarked}`,
+  );
 
   // 2. The visitor signs up (Supabase Auth creates the user) and their history follows them.
   const userId = await createAuthUser(db, `${randomUUID()}@example.test`);
@@ -133,7 +141,7 @@ try {
     likedBrands: preferences?.likedBrands,
     dataQualityScore: preferences?.dataQualityScore,
   });
-  const period = { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 60_000) };
+  const period = { from: startedAt, to: new Date(Date.now() + 60_000) };
   console.log('funnel:', await service.analytics.funnel(period));
   console.log(
     'revenue by campaign:',

@@ -7,6 +7,7 @@ import {
   type Executor,
   type Identity,
   isPlausibleTime,
+  productViews,
   queryRows,
   sessionAnalytics,
   storableString,
@@ -21,7 +22,7 @@ import {
   refusedAsNotFound,
   validate,
 } from './errors';
-import { ownedBy, ownerColumns } from './owner';
+import { ownedBy, ownerColumns, viewerIs } from './owner';
 import { type Runner, switchIdentity } from './scope';
 import { after, insertReturningIds, type Page, toPage } from './sql';
 import { type CallerInput, validateInsert } from './write';
@@ -83,7 +84,9 @@ export class AffiliateClickRepository {
    * transaction, adds one to the caller's session's `affiliate_clicks` counter with `x = x + 1`,
    * so concurrent clicks never lose a count.
    */
-  async recordClick(input: ClickInput): Promise<{ id: string; sessionCounted: boolean }> {
+  async recordClick(
+    input: ClickInput,
+  ): Promise<{ id: string; sessionCounted: boolean; viewsMarked: number }> {
     const row = validateInsert('affiliateClicks', this.identity, input, {
       fixed: ownerColumns(this.identity),
     });
@@ -109,7 +112,25 @@ export class AffiliateClickRepository {
           )
           .returning({ id: sessionAnalytics.id }),
       );
-      return { id, sessionCounted: counted.length > 0 };
+      // The caller's views of the clicked product in that session led to the click: the
+      // click-through figures count them as clicked.
+      const marked = row.productId
+        ? await switchIdentity(tx, { role: 'service_role' }, this.identity, () =>
+            tx
+              .update(productViews)
+              .set({ hasClickedAffiliate: true })
+              .where(
+                and(
+                  eq(productViews.sessionId, row.sessionId),
+                  eq(productViews.productId, row.productId as string),
+                  eq(productViews.hasClickedAffiliate, false),
+                  viewerIs(this.identity, productViews.userId),
+                ),
+              )
+              .returning({ id: productViews.id }),
+          )
+        : [];
+      return { id, sessionCounted: counted.length > 0, viewsMarked: marked.length };
     }).catch(refusedAsNotFound(`no session ${String(row.sessionId)} of the caller`));
   }
 

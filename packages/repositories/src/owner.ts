@@ -34,3 +34,13 @@ export function ownedBy(
   if (owner.userId) return eq(userId, owner.userId);
   return owner.anonymousId ? and(isNull(userId), eq(anonymousId, owner.anonymousId)) : sql`false`;
 }
+
+/**
+ * The caller's rows of a table that carries no anonymous id (product views), within a session
+ * already known to be the caller's: a user's by user id, an anonymous visitor's by having none.
+ */
+export function viewerIs(identity: Identity, userId: AnyPgColumn): SQL | undefined {
+  if (identity.role === 'service_role' || identity.role === 'owner') return undefined;
+  const owner = ownerColumns(identity);
+  return owner.userId ? eq(userId, owner.userId) : isNull(userId);
+}

@@ -35,6 +35,31 @@ describe.each(testDrivers())('tracking repositories on %s', (driver) => {
     expect((await service.sessions.findBySessionId(sessionId)).affiliateClicks).toBe(1);
   });
 
+  it('marks the views that led to a click, and only those: same session, product and viewer', async () => {
+    const visitor = w.repos.asAnon({ anonymousId: visitorId() });
+    const [here, elsewhere] = [await startedSession(visitor), await startedSession(visitor)];
+    await visitor.productViews.recordProductViews([
+      { productId: w.a.productId, sessionId: here, viewPosition: 1 },
+      { productId: w.b.productId, sessionId: here, viewPosition: 2 },
+      { productId: w.a.productId, sessionId: elsewhere, viewPosition: 1 },
+    ]);
+    const clicked = await visitor.affiliateClicks.recordClick(
+      click(here, { productId: w.a.productId }),
+    );
+    expect(clicked.viewsMarked).toBe(1);
+    const marked = await queryRows<{ session_id: string; product_id: string }>(
+      w.db,
+      sql`SELECT session_id, product_id::text FROM product_views
+          WHERE session_id IN (${here}, ${elsewhere}) AND has_clicked_affiliate`,
+    );
+    expect(marked).toEqual([{ session_id: here, product_id: w.a.productId }]);
+    // A second click on the same product marks nothing new.
+    const again = await visitor.affiliateClicks.recordClick(
+      click(here, { productId: w.a.productId }),
+    );
+    expect(again.viewsMarked).toBe(0);
+  });
+
   it('lets an anonymous visitor read back only its own clicks, and never claim a user id', async () => {
     const visitor = w.repos.asAnon({ anonymousId: visitorId() });
     const { id } = await visitor.affiliateClicks.recordClick(click(await startedSession(visitor)));

@@ -48,9 +48,6 @@ export async function withDatabase<T>(
   const embedded = !options.databaseUrl && !process.env.DATABASE_URL;
   const dataDir = resolveDataDir(options.dataDir);
   const absent = embedded && !holdsDatabase(dataDir);
-  if (absent && missing === 'create') {
-    console.error(`aclue-db: creating a new embedded database at ${dataDir}`);
-  }
   if (absent && missing === 'preview') {
     console.error(`aclue-db: no embedded database at ${dataDir} yet: previewing on an empty one`);
   }
@@ -61,6 +58,8 @@ export async function withDatabase<T>(
           ...(options.databaseUrl ? { url: options.databaseUrl } : {}),
           ...(embedded ? { dataDir } : {}),
           create: missing === 'create',
+          onCreate: (dir: string) =>
+            console.error(`aclue-db: creating a new embedded database at ${dir}`),
           ...(options.wait === undefined
             ? {}
             : {

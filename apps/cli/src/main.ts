@@ -4,6 +4,7 @@ import { driftCommand } from './commands/drift';
 import { migrateCommand } from './commands/migrate';
 import { monitorCommand } from './commands/monitor';
 import { pushCommand } from './commands/push';
+import { restoreCommand } from './commands/restore';
 import { rollbackCommand } from './commands/rollback';
 import { seedCommand } from './commands/seed';
 import { setupCommand } from './commands/setup';
@@ -98,6 +99,14 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--yes', 'confirm: the tables are dropped after the export')
     .option('--export-dir <dir>', 'where the data export is written first')
     .action(run(rollbackCommand));
+
+  program
+    .command('restore')
+    .description(
+      'load a rollback export back into the recreated tables (one transaction, counts checked)',
+    )
+    .option('--from <dir>', 'the folder rollback exported to')
+    .action(run(restoreCommand));
 
   program
     .command('seed')

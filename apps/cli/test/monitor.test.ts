@@ -32,7 +32,9 @@ describe.each(testDrivers())('aclue-db monitor on %s', (driver) => {
     expect(run.code).toBe(0);
     for (const title of titles) expect(run.stdout).toContain(title);
     expect(run.stdout).toMatch(/product_views\s+\d+\s+\d+(\.\d+)? \w?B/);
-    expect(run.stdout).toMatch(/pg_stat_statements is not installed|calls\s+mean_ms/);
+    expect(run.stdout).toMatch(
+      /pg_stat_statements is not installed|calls\s+mean_ms|not collected by the embedded database/,
+    );
   });
 
   it('reports the business metrics the data holds, as JSON', async () => {
@@ -48,6 +50,33 @@ describe.each(testDrivers())('aclue-db monitor on %s', (driver) => {
     await db.$close();
     expect(week.clicks).toBe(truth?.clicks);
     expect(week.clicks).toBeGreaterThan(0);
+  });
+
+  it('counts real rows on either engine, and says which sections the embedded one cannot fill', async () => {
+    const report = JSON.parse(runCli(['monitor', '--json'], target.env).stdout) as {
+      sections: { title: string; rows: { table?: string; live_rows?: number }[]; note?: string }[];
+    };
+    const sizes = report.sections.find((s) => s.title === 'table and index sizes');
+    const views = sizes?.rows.find((r) => r.table === 'product_views');
+    const db = await target.open();
+    const [truth] = await queryRows<{ n: number }>(
+      db,
+      sql`SELECT count(*)::int AS n FROM product_views`,
+    );
+    await db.$close();
+    expect(truth?.n).toBeGreaterThan(0);
+    const statistical = report.sections.filter((s) =>
+      ['index usage', 'cache hit ratio', 'dead tuples and vacuum age'].includes(s.title),
+    );
+    if (driver === 'pglite') {
+      expect(Number(views?.live_rows)).toBe(truth?.n);
+      for (const section of statistical) {
+        expect(section.rows).toEqual([]);
+        expect(section.note).toMatch(/not collected by the embedded database/);
+      }
+    } else {
+      expect(statistical.every((s) => s.note === undefined)).toBe(true);
+    }
   });
 
   it('refreshes with --watch, as often as --iterations says', () => {

@@ -28,6 +28,11 @@ export interface CreateDbOptions {
    * a new empty database in a mistyped or unexpected place.
    */
   create?: boolean;
+  /**
+   * Called once the embedded folder is locked and found to hold no database, just before one is
+   * created there (so of two processes racing to create it, only the first is told).
+   */
+  onCreate?: (dataDir: string) => void;
   /** Embedded database in memory only: for tests and throwaway runs. */
   memory?: boolean;
   /** An embedded database already open (for example a clone of a migrated template). */
@@ -126,6 +131,7 @@ async function openEmbedded(options: CreateDbOptions): Promise<Database> {
     }
     // PGlite is single-process: the folder is ours alone until $close.
     if (dataDir) release = await lockDataDir(dataDir, { waitMs: options.lockWaitMs ?? 0 });
+    if (dataDir && !holdsDatabase(dataDir)) options.onCreate?.(dataDir);
     try {
       // pg_trgm must be loaded on every open, or writes to trigram-indexed tables fail; and only
       // PGlite.create() loads extensions (the constructor + waitReady silently does not, in 0.5).

@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Database, deploymentTables, migrationStatus, queryRows, tables } from '@aclue/db';
 import { sql } from 'drizzle-orm';
@@ -13,6 +13,17 @@ export interface RollbackOptions extends GlobalOptions {
 }
 
 const PAGE = 5_000;
+
+/** The export folder's table of contents: what `aclue-db restore` loads back and checks. */
+export const MANIFEST = 'manifest.json';
+
+export interface ExportManifest {
+  exportedAt: string;
+  /** The migrations the database was at: restore needs the same schema back. */
+  migrations: string[];
+  /** Rows exported per table, in the order they were exported. */
+  tables: Record<string, number>;
+}
 
 /** Writes every row of `table` as JSON lines, a keyset page at a time; returns the row count. */
 async function exportTable(
@@ -57,11 +68,23 @@ function rolledBackTables(): PgTable[] {
   return [...deploymentTables, ...dependents];
 }
 
+/** Which of `candidates` exist in the database. */
+async function presentTables(db: Database, candidates: PgTable[]): Promise<string[]> {
+  const names = candidates.map((t) => getTableConfig(t).name);
+  const rows = await queryRows<{ name: string }>(
+    db,
+    sql`SELECT relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname = ANY(${`{${names.join(',')}}`}::text[])`,
+  );
+  return rows.map((r) => r.name);
+}
+
 /**
  * The original deployment's emergency procedure, made safe: only at the expected migration, only
  * with --yes, and only after every row of the five deployment tables (and of the tables that
  * reference them) is exported (and counted) to --export-dir. Then those tables — with their
- * indexes, policies, triggers, grants and comments — are dropped in one statement. `aclue-db push` recreates them.
+ * indexes, policies, triggers, grants and comments — are dropped in one statement, and a manifest
+ * of the export is written. `aclue-db push` recreates the tables, `aclue-db restore` their rows.
  */
 export async function rollbackCommand(options: RollbackOptions): Promise<number> {
   if (!options.yes) {
@@ -73,6 +96,16 @@ export async function rollbackCommand(options: RollbackOptions): Promise<number>
     throw new UsageError('rollback needs --export-dir <dir> for the data export written first');
   const dir = resolve(options.exportDir);
   return withDatabase(options, async (db) => {
+    const present = await presentTables(db, rolledBackTables());
+    if (present.length === 0) {
+      emit(options.json, { alreadyRolledBack: true }, () =>
+        [
+          describeTarget(db),
+          'already rolled back: the deployment tables are gone. To bring them back: aclue-db push, then aclue-db restore --from <export-dir>.',
+        ].join('\n'),
+      );
+      return 0;
+    }
     const states = await migrationStatus(db);
     const off = states.filter((s) => s.state !== 'applied');
     if (off.length > 0) {
@@ -97,6 +130,12 @@ export async function rollbackCommand(options: RollbackOptions): Promise<number>
       }
       exported.push([name, count]);
     }
+    const manifest: ExportManifest = {
+      exportedAt: new Date().toISOString(),
+      migrations: states.map((s) => s.tag),
+      tables: Object.fromEntries(exported),
+    };
+    writeFileSync(join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
     // One statement: the tracking tables' policies look into session_analytics, so dropping
     // them one by one would trip over each other.
     await db.execute(
@@ -114,7 +153,7 @@ export async function rollbackCommand(options: RollbackOptions): Promise<number>
           `exported to ${dir}:`,
           formatTable(['table', 'rows exported'], exported),
           `dropped ${exported.length} tables with their indexes, policies, triggers, grants and comments.`,
-          'To restore: aclue-db push, then load the .jsonl files back.',
+          `To restore: aclue-db push, then aclue-db restore --from ${dir}`,
         ].join('\n'),
     );
     return 0;

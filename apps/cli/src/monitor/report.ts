@@ -12,73 +12,94 @@ export interface Section {
 /** Tables with more live rows than this are "large" for the sequential-scan section. */
 const LARGE_TABLE_ROWS = 10_000;
 
-const sections: { title: string; query: SQL }[] = [
-  {
-    title: 'table and index sizes',
-    query: sql`SELECT c.relname AS table, s.n_live_tup AS live_rows,
+/**
+ * Sections built on PostgreSQL's activity statistics (`pg_stat_*`). The embedded database runs
+ * PostgreSQL in single-user mode, which collects none: there they would read as all zeros.
+ */
+const STATISTICS_UNAVAILABLE =
+  'not collected by the embedded database (PGlite keeps no activity statistics): run monitor against a PostgreSQL server for this section';
+
+/** Exact live rows of a table, in one query over the catalog (the embedded database's are small). */
+const exactRows = sql`(xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I.%I', n.nspname, c.relname), false, true, '')))[1]::text::bigint`;
+
+const sections: { title: string; query: SQL | ((embedded: boolean) => SQL); statistics?: true }[] =
+  [
+    {
+      title: 'table and index sizes',
+      // Statistics' row estimate on a server; an exact count on the embedded database.
+      query: (
+        embedded,
+      ) => sql`SELECT c.relname AS table, ${embedded ? exactRows : sql`s.n_live_tup`} AS live_rows,
         pg_size_pretty(pg_relation_size(c.oid)) AS table_size,
         pg_size_pretty(pg_indexes_size(c.oid)) AS index_size,
         pg_size_pretty(pg_total_relation_size(c.oid)) AS total_size
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
       WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY pg_total_relation_size(c.oid) DESC`,
-  },
-  {
-    title: 'index usage',
-    query: sql`SELECT s.relname AS table, s.indexrelname AS index, s.idx_scan AS scans,
+    },
+    {
+      title: 'index usage',
+      statistics: true,
+      query: sql`SELECT s.relname AS table, s.indexrelname AS index, s.idx_scan AS scans,
         pg_size_pretty(pg_relation_size(s.indexrelid)) AS size
       FROM pg_stat_user_indexes s WHERE s.schemaname = 'public'
       ORDER BY s.idx_scan DESC, pg_relation_size(s.indexrelid) DESC LIMIT 15`,
-  },
-  {
-    title: 'indexes never used (not backing a key)',
-    query: sql`SELECT s.relname AS table, s.indexrelname AS index,
+    },
+    {
+      title: 'indexes never used (not backing a key)',
+      statistics: true,
+      query: sql`SELECT s.relname AS table, s.indexrelname AS index,
         pg_size_pretty(pg_relation_size(s.indexrelid)) AS size
       FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid
       WHERE s.schemaname = 'public' AND s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary
       ORDER BY pg_relation_size(s.indexrelid) DESC`,
-  },
-  {
-    title: `sequential scans on large tables (> ${LARGE_TABLE_ROWS} rows)`,
-    query: sql`SELECT relname AS table, n_live_tup AS live_rows, seq_scan, seq_tup_read AS rows_read_by_seq_scans,
+    },
+    {
+      title: `sequential scans on large tables (> ${LARGE_TABLE_ROWS} rows)`,
+      statistics: true,
+      query: sql`SELECT relname AS table, n_live_tup AS live_rows, seq_scan, seq_tup_read AS rows_read_by_seq_scans,
         idx_scan
       FROM pg_stat_user_tables
       WHERE schemaname = 'public' AND n_live_tup > ${LARGE_TABLE_ROWS} AND seq_scan > 0
       ORDER BY seq_tup_read DESC`,
-  },
-  {
-    title: 'cache hit ratio',
-    query: sql`SELECT round(100.0 * sum(heap_blks_hit) / nullif(sum(heap_blks_hit) + sum(heap_blks_read), 0), 2) AS table_hit_percent,
+    },
+    {
+      title: 'cache hit ratio',
+      statistics: true,
+      query: sql`SELECT round(100.0 * sum(heap_blks_hit) / nullif(sum(heap_blks_hit) + sum(heap_blks_read), 0), 2) AS table_hit_percent,
         round(100.0 * sum(idx_blks_hit) / nullif(sum(idx_blks_hit) + sum(idx_blks_read), 0), 2) AS index_hit_percent
       FROM pg_statio_user_tables WHERE schemaname = 'public'`,
-  },
-  {
-    title: 'dead tuples and vacuum age',
-    query: sql`SELECT s.relname AS table, s.n_live_tup AS live, s.n_dead_tup AS dead,
+    },
+    {
+      title: 'dead tuples and vacuum age',
+      statistics: true,
+      query: sql`SELECT s.relname AS table, s.n_live_tup AS live, s.n_dead_tup AS dead,
         round(100.0 * s.n_dead_tup / nullif(s.n_live_tup + s.n_dead_tup, 0), 1) AS dead_percent,
         greatest(s.last_vacuum, s.last_autovacuum) AS last_vacuum, age(c.relfrozenxid) AS xid_age
       FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
       WHERE s.schemaname = 'public' ORDER BY s.n_dead_tup DESC`,
-  },
-  {
-    title: 'connections',
-    query: sql`SELECT coalesce(state, 'background') AS state, count(*)::int AS connections
+    },
+    {
+      title: 'connections',
+      statistics: true,
+      query: sql`SELECT coalesce(state, 'background') AS state, count(*)::int AS connections
       FROM pg_stat_activity GROUP BY 1 ORDER BY 2 DESC`,
-  },
-  {
-    title: 'business: last day and last week',
-    query: sql`SELECT period,
+    },
+    {
+      title: 'business: last day and last week',
+      query: sql`SELECT period,
         (SELECT count(*) FROM affiliate_clicks WHERE click_timestamp > now() - span)::int AS clicks,
         (SELECT count(*) FROM affiliate_clicks WHERE is_converted AND conversion_timestamp > now() - span)::int AS conversions,
         (SELECT coalesce(sum(actual_commission), 0) FROM affiliate_clicks
           WHERE is_converted AND conversion_timestamp > now() - span)::float8 AS revenue,
         (SELECT count(*) FROM session_analytics WHERE is_active AND last_activity_at > now() - span)::int AS active_sessions
       FROM (VALUES ('last day', interval '1 day'), ('last week', interval '7 days')) AS p(period, span)`,
-  },
-];
+    },
+  ];
 
 async function slowestStatements(db: Database): Promise<Section> {
   const title = 'slowest statements (pg_stat_statements)';
+  if (db.$driver === 'pglite') return { title, rows: [], note: STATISTICS_UNAVAILABLE };
   const [installed] = await queryRows<{ present: boolean }>(
     db,
     sql`SELECT to_regclass('pg_stat_statements') IS NOT NULL AS present`,
@@ -112,9 +133,15 @@ async function unwrappedPolicies(db: Database): Promise<Section> {
 /** Reads every section; one that cannot be read says why instead of failing the report. */
 export async function operationsReport(db: Database): Promise<Section[]> {
   const report: Section[] = [];
-  for (const { title, query } of sections) {
+  const embedded = db.$driver === 'pglite';
+  for (const { title, query, statistics } of sections) {
+    if (embedded && statistics) {
+      report.push({ title, rows: [], note: STATISTICS_UNAVAILABLE });
+      continue;
+    }
     try {
-      report.push({ title, rows: await queryRows<Record<string, unknown>>(db, query) });
+      const statement = typeof query === 'function' ? query(embedded) : query;
+      report.push({ title, rows: await queryRows<Record<string, unknown>>(db, statement) });
     } catch (error) {
       const cause = (error as { cause?: Error }).cause ?? (error as Error);
       report.push({ title, rows: [], note: `unavailable here: ${cause.message}` });

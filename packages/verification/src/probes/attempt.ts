@@ -5,6 +5,13 @@ type Transaction = Executor & {
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
 };
 
+/**
+ * Runs `work` in a savepoint of `tx`: if it fails, only the savepoint is rolled back, so one
+ * failing probe (a missing table) does not abort the checks after it.
+ */
+export const inSavepoint = <T>(tx: Executor, work: (savepoint: Executor) => Promise<T>) =>
+  (tx as Transaction).transaction(work);
+
 /** What a statement did: how many rows it touched or returned, or the error that stopped it. */
 export type Outcome =
   | { ok: true; count: number; rows: Record<string, unknown>[] }

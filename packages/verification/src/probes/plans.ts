@@ -1,6 +1,7 @@
 import { type Executor, explainPlan } from '@aclue/db';
 import { type SQL, sql } from 'drizzle-orm';
 import { type CheckResult, fail, pass } from '../results';
+import { inSavepoint } from './attempt';
 
 /**
  * The documented access paths and the index meant to serve each. With sequential scans
@@ -100,7 +101,7 @@ export async function probePlans(tx: Executor): Promise<CheckResult[]> {
   for (const path of paths) {
     const name = `${path.query} is served by an index (${path.index})`;
     try {
-      const nodes = await explainPlan(tx, path.statement);
+      const nodes = await inSavepoint(tx, (savepoint) => explainPlan(savepoint, path.statement));
       const indexes = nodes.filter((n) => n['Index Name']).map((n) => n['Index Name']);
       const seqScan = nodes.some(
         (n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] === path.table,

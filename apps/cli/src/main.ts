@@ -122,6 +122,10 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--schema <name>', 'schema to verify', 'public')
     .option('--table <names...>', 'only these tables')
     .option('--junit <file>', 'also write a JUnit XML report to <file>')
+    .option(
+      '--data',
+      'also prove the stored rows intact: amcheck on every B-tree index, every foreign key and check re-validated',
+    )
     .option('--all', 'list passing checks too')
     .action(run(verifyCommand));
 

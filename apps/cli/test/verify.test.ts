@@ -36,6 +36,15 @@ describe.each(testDrivers())('aclue-db verify on %s', (driver) => {
     expect(xml).toContain('<testsuite name="affiliate_clicks"');
   });
 
+  it('with --data also proves the stored rows intact (amcheck, keys, checks)', () => {
+    expect(runCli(['seed', '--users', '5', '--days', '2'], target.env).code).toBe(0);
+    const run = runCli(['verify', '--data', '--json'], target.env);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as { failed: number; results: { category: string }[] };
+    expect(report.failed).toBe(0);
+    expect(report.results.filter((r) => r.category === 'data').length).toBeGreaterThan(50);
+  });
+
   it('filters by table, and refuses an unknown table with exit 2', () => {
     const only = runCli(['verify', '--table', 'product_views', '--json'], target.env);
     expect(only.code).toBe(0);

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { amcheck } from '@electric-sql/pglite/contrib/amcheck';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { SQL } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -135,7 +136,7 @@ async function openEmbedded(options: CreateDbOptions): Promise<Database> {
     try {
       // pg_trgm must be loaded on every open, or writes to trigram-indexed tables fail; and only
       // PGlite.create() loads extensions (the constructor + waitReady silently does not, in 0.5).
-      client = await PGlite.create(dataDir, { extensions: { pg_trgm } });
+      client = await PGlite.create(dataDir, { extensions: { pg_trgm, amcheck } });
     } catch (error) {
       await release();
       throw new DatabaseConnectionError(

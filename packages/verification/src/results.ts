@@ -11,7 +11,8 @@ export type CheckCategory =
   | 'privileges'
   | 'comments'
   | 'probes'
-  | 'lints';
+  | 'lints'
+  | 'data';
 
 /** One assertion about the live database, passed or failed. */
 export interface CheckResult {

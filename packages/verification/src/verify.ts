@@ -20,6 +20,7 @@ import {
   compareTriggers,
 } from './objects';
 import { runProbes } from './probes';
+import { checkStoredData } from './probes/stored-data';
 import { type CheckResult, fail } from './results';
 import { compareTable } from './structure';
 
@@ -37,6 +38,11 @@ export interface VerifyOptions {
   tables?: string[];
   /** Behavioural probes (RLS matrix, checks, FK actions, triggers); default true. */
   probes?: boolean;
+  /**
+   * Also prove the stored rows intact: amcheck on every B-tree index, every foreign key and CHECK
+   * re-validated row by row (reads every table: minutes on a large database); default false.
+   */
+  data?: boolean;
 }
 
 export interface VerificationReport {
@@ -187,6 +193,15 @@ export async function verify(
           ...(await checkEnvironment(tx)),
           ...(await checkDefaultPrivileges(tx)),
           ...(await runLints(tx, schema)),
+        );
+      }
+      if (options.data) {
+        results.push(
+          ...(await checkStoredData(
+            tx,
+            schema,
+            declared.map((t) => t.name),
+          )),
         );
       }
       if (options.probes ?? true) {

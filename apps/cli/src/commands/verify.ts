@@ -12,6 +12,7 @@ export interface VerifyCommandOptions extends GlobalOptions {
   table?: string[];
   junit?: string;
   all?: boolean;
+  data?: boolean;
 }
 
 export const verificationExitCode = (report: VerificationReport) =>
@@ -38,6 +39,7 @@ export async function verifyCommand(options: VerifyCommandOptions): Promise<numb
     const report = await verify(db, {
       ...(options.schema ? { schema: options.schema } : {}),
       ...(options.table ? { tables: options.table } : {}),
+      ...(options.data ? { data: true } : {}),
     });
     if (options.junit) writeFileSync(options.junit, formatJunit(report));
     emit(options.json, report, () =>

@@ -1,10 +1,9 @@
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultMigrationsFolder } from '@aclue/db';
 import { testDrivers } from '@aclue/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshTarget, runCli, type Target, tempDir } from './run-cli';
+import { copyOfMigrations, freshTarget, keepFirstMigrations, runCli, type Target } from './run-cli';
 
 describe('aclue-db drift on a clean clone', () => {
   it('refuses, with the way out, when the project has no database yet (exit 2)', () => {
@@ -24,12 +23,8 @@ describe('aclue-db drift on a clean clone', () => {
 
   it('exits 1 and shows the SQL when the schema has changes no migration contains', () => {
     // Committed migrations that stop before the schema was created: the schema is "unsaved".
-    const folder = tempDir();
-    cpSync(defaultMigrationsFolder, folder, { recursive: true });
-    const journalPath = join(folder, 'meta/_journal.json');
-    const journal = JSON.parse(readFileSync(journalPath, 'utf8'));
-    journal.entries = journal.entries.slice(0, 1);
-    writeFileSync(journalPath, JSON.stringify(journal));
+    const folder = copyOfMigrations();
+    keepFirstMigrations(folder, 1);
     for (const file of [
       '0001_deployment_schema.sql',
       '0002_database_objects.sql',

@@ -24,7 +24,8 @@ describe('the embedded database lock', () => {
     expect(refused?.stderr).toMatch(
       /^aclue-db: the embedded database .* is in use by pid \d+ \(aclue-db\.js seed, since .*\); wait for it to finish, or pass --wait <seconds>/,
     );
-    expect(runCli(['verify'], env).code).toBe(0);
+    // amcheck on every index, every key and check re-validated.
+    expect(runCli(['verify', '--data'], env).code).toBe(0);
     // Scans and index lookups agree, and every view's product exists.
     const db = await createDb({ dataDir: env.ACLUE_DATA_DIR });
     try {

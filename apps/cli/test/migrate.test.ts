@@ -1,9 +1,7 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { defaultMigrationsFolder, readMigrations, tables } from '@aclue/db';
+import { readMigrations, tables } from '@aclue/db';
 import { testDrivers } from '@aclue/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshTarget, runCli, type Target, tempDir } from './run-cli';
+import { copyOfMigrations, editMigration, freshTarget, runCli, type Target } from './run-cli';
 
 const migrationCount = readMigrations().length;
 
@@ -44,10 +42,10 @@ describe.each(testDrivers())('aclue-db setup and migrate on %s', (driver) => {
   });
 
   it('refuses to migrate after an applied migration was edited, naming the file (exit 1)', () => {
-    const folder = tempDir();
-    cpSync(defaultMigrationsFolder, folder, { recursive: true });
-    const file = join(folder, '0002_database_objects.sql');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('pg_catalog.now()', 'now()'));
+    const folder = copyOfMigrations();
+    editMigration(folder, '0002_database_objects.sql', (text) =>
+      text.replace('pg_catalog.now()', 'now()'),
+    );
     const run = runCli(['migrate', '--migrations-dir', folder], target.env);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^aclue-db: migration 0002_database_objects\.sql was edited/);
@@ -116,12 +114,11 @@ describe('aclue-db with a bad configuration', () => {
   });
 
   it('reports a failed migration in one line, without its SQL', () => {
-    const folder = tempDir();
-    cpSync(defaultMigrationsFolder, folder, { recursive: true });
-    const broken = join(folder, '0001_deployment_schema.sql');
-    writeFileSync(
-      broken,
-      `${readFileSync(broken, 'utf8')}--> statement-breakpoint\nSELECT no_such_column FROM products;`,
+    const folder = copyOfMigrations();
+    editMigration(
+      folder,
+      '0001_deployment_schema.sql',
+      (text) => `${text}--> statement-breakpoint\nSELECT no_such_column FROM products;`,
     );
     const run = runCli(['migrate', '--migrations-dir', folder]);
     expect(run.code).toBe(1);

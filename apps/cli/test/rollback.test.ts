@@ -1,10 +1,17 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultMigrationsFolder, queryRows } from '@aclue/db';
+import { queryRows } from '@aclue/db';
 import { testDrivers } from '@aclue/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshTarget, runCli, type Target, tempDir } from './run-cli';
+import {
+  copyOfMigrations,
+  freshTarget,
+  keepFirstMigrations,
+  runCli,
+  type Target,
+  tempDir,
+} from './run-cli';
 
 const deploymentTables = [
   'affiliate_clicks',
@@ -26,12 +33,8 @@ describe.each(testDrivers())('aclue-db rollback on %s', (driver) => {
     expect(unconfirmed.code).toBe(2);
     expect(unconfirmed.stderr).toMatch(/rerun with --yes/);
     // Migration 0000 alone: the deployment tables do not exist yet, so this is no rollback.
-    const folder = tempDir();
-    cpSync(defaultMigrationsFolder, folder, { recursive: true });
-    const journalPath = join(folder, 'meta/_journal.json');
-    const journal = JSON.parse(readFileSync(journalPath, 'utf8'));
-    journal.entries = journal.entries.slice(0, 2);
-    writeFileSync(journalPath, JSON.stringify(journal));
+    const folder = copyOfMigrations();
+    keepFirstMigrations(folder, 2);
     expect(runCli(['migrate', '--migrations-dir', folder], target.env).code).toBe(0);
     const unmigrated = runCli(['rollback', '--yes', '--export-dir', tempDir()], target.env);
     expect(unmigrated.code).toBe(2);

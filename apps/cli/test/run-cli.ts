@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDb, type Database } from '@aclue/db';
+import { createDb, type Database, defaultMigrationsFolder } from '@aclue/db';
 import { createEmptyServerDatabase, type TestDriver } from '@aclue/db/testing';
 
 const bin = fileURLToPath(new URL('../bin/aclue-db.js', import.meta.url));
@@ -72,4 +72,25 @@ export async function freshTarget(driver: TestDriver): Promise<Target> {
     open: () => createDb({ url: server.url }),
     dispose: server.drop,
   };
+}
+
+/** A scratch copy of the committed migrations folder, for a test to edit. */
+export function copyOfMigrations(): string {
+  const folder = tempDir();
+  cpSync(defaultMigrationsFolder, folder, { recursive: true });
+  return folder;
+}
+
+/** Cuts `folder`'s journal to its first `keep` migrations: migrate applies only those. */
+export function keepFirstMigrations(folder: string, keep: number): void {
+  const journalPath = join(folder, 'meta/_journal.json');
+  const journal = JSON.parse(readFileSync(journalPath, 'utf8'));
+  journal.entries = journal.entries.slice(0, keep);
+  writeFileSync(journalPath, JSON.stringify(journal));
+}
+
+/** Rewrites one migration file of `folder` (by its file name) with `edit`. */
+export function editMigration(folder: string, file: string, edit: (text: string) => string): void {
+  const path = join(folder, file);
+  writeFileSync(path, edit(readFileSync(path, 'utf8')));
 }

@@ -1,9 +1,7 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { defaultMigrationsFolder, readMigrations } from '@aclue/db';
+import { readMigrations } from '@aclue/db';
 import { testDrivers } from '@aclue/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshTarget, runCli, type Target, tempDir } from './run-cli';
+import { copyOfMigrations, editMigration, freshTarget, runCli, type Target } from './run-cli';
 
 const tags = readMigrations().map((m) => m.tag);
 
@@ -38,10 +36,8 @@ describe.each(testDrivers())('aclue-db status on %s', (driver) => {
   });
 
   it('reports an applied migration edited afterwards as an error (exit 1)', () => {
-    const folder = tempDir();
-    cpSync(defaultMigrationsFolder, folder, { recursive: true });
-    const file = join(folder, `${tags[1]}.sql`);
-    writeFileSync(file, `${readFileSync(file, 'utf8')}\n-- hand edit\n`);
+    const folder = copyOfMigrations();
+    editMigration(folder, `${tags[1]}.sql`, (text) => `${text}\n-- hand edit\n`);
     const run = runCli(['status', '--migrations-dir', folder], target.env);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(new RegExp(`${tags[1]}\\s+edited`));

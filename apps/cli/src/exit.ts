@@ -1,4 +1,5 @@
-import { AclueDbError } from '@aclue/db';
+// The light subpath: the whole package (schema, drivers) is loaded only by the command that runs.
+import { AclueDbError } from '@aclue/db/errors';
 
 /** Exit codes every command shares: CI scripts branch on them. */
 export const ExitCode = {

@@ -1,25 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { driftCommand } from './commands/drift';
-import { migrateCommand } from './commands/migrate';
-import { monitorCommand } from './commands/monitor';
-import { pushCommand } from './commands/push';
-import { restoreCommand } from './commands/restore';
-import { rollbackCommand } from './commands/rollback';
-import { seedCommand } from './commands/seed';
-import { setupCommand } from './commands/setup';
-import { statusCommand } from './commands/status';
-import { verifyCommand } from './commands/verify';
 import type { GlobalOptions } from './context';
 import { describeFailure, ExitCode } from './exit';
 
 type CommandRunner<O extends GlobalOptions> = (options: O) => Promise<number>;
 
 function buildProgram(setExitCode: (code: number) => void): Command {
-  // Each command returns its exit code; commander itself only knows success or throw.
+  // Each command returns its exit code; commander itself only knows success or throw. Commands
+  // are imported when they run, so `--help` and a mistyped flag never load the database drivers.
   const run =
-    <O extends GlobalOptions>(command: CommandRunner<O>) =>
+    <O extends GlobalOptions>(load: () => Promise<CommandRunner<O>>) =>
     async (_options: unknown, cmd: Command) => {
+      const command = await load();
       setExitCode(await command(cmd.optsWithGlobals<O>()));
     };
 
@@ -50,7 +42,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
   program
     .command('setup')
     .description('create or migrate the database and summarise what it holds')
-    .action(run(setupCommand));
+    .action(run(async () => (await import('./commands/setup')).setupCommand));
 
   program
     .command('migrate')
@@ -59,13 +51,13 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .option('--dry-run', 'print the SQL that would run and change nothing')
     .option('--migrations-dir <dir>', "migrations folder (default: @aclue/db's committed ones)")
-    .action(run(migrateCommand));
+    .action(run(async () => (await import('./commands/migrate')).migrateCommand));
 
   program
     .command('status')
     .description('applied and pending migrations with checksums (exit 1 if history was altered)')
     .option('--migrations-dir <dir>', "migrations folder (default: @aclue/db's committed ones)")
-    .action(run(statusCommand));
+    .action(run(async () => (await import('./commands/status')).statusCommand));
 
   program
     .command('push')
@@ -73,7 +65,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       'drizzle-kit push, then repair what it drops (policy expressions, triggers, grants, comments) and verify',
     )
     .option('--allow-data-loss', 'apply even when drizzle-kit reports the push would lose data')
-    .action(run(pushCommand));
+    .action(run(async () => (await import('./commands/push')).pushCommand));
 
   program
     .command('drift')
@@ -82,7 +74,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .option('--migrations-dir <dir>', "migrations folder (default: @aclue/db's committed ones)")
     .option('--scratch', 'compare a throwaway embedded database built from the migrations instead')
-    .action(run(driftCommand));
+    .action(run(async () => (await import('./commands/drift')).driftCommand));
 
   program
     .command('monitor')
@@ -91,14 +83,14 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .option('--watch <seconds>', 'refresh every <seconds> until interrupted')
     .option('--iterations <n>', 'with --watch: stop after <n> refreshes')
-    .action(run(monitorCommand));
+    .action(run(async () => (await import('./commands/monitor')).monitorCommand));
 
   program
     .command('rollback')
     .description('export, then drop the five deployment tables (emergency procedure)')
     .option('--yes', 'confirm: the tables are dropped after the export')
     .option('--export-dir <dir>', 'where the data export is written first')
-    .action(run(rollbackCommand));
+    .action(run(async () => (await import('./commands/rollback')).rollbackCommand));
 
   program
     .command('restore')
@@ -106,7 +98,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       'load a rollback export back into the recreated tables (one transaction, counts checked)',
     )
     .option('--from <dir>', 'the folder rollback exported to')
-    .action(run(restoreCommand));
+    .action(run(async () => (await import('./commands/restore')).restoreCommand));
 
   program
     .command('seed')
@@ -114,7 +106,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--users <n>', 'registered users to simulate', '100')
     .option('--days <n>', 'days of history', '30')
     .option('--seed <n>', 'random seed: the same seed gives the same data', '1')
-    .action(run(seedCommand));
+    .action(run(async () => (await import('./commands/seed')).seedCommand));
 
   program
     .command('verify')
@@ -127,7 +119,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       'also prove the stored rows intact: amcheck on every B-tree index, every foreign key and check re-validated',
     )
     .option('--all', 'list passing checks too')
-    .action(run(verifyCommand));
+    .action(run(async () => (await import('./commands/verify')).verifyCommand));
 
   return program;
 }

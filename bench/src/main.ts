@@ -2,10 +2,12 @@
  * npm run bench — every benchmark against a baseline measured in the same run, on the PostgreSQL
  * server (BENCH_DATABASE_URL or TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres).
  * BENCH_ROUNDS (default 10) sets the repetitions, BENCH_USERS (default 20000) the seeded volume.
- * Prints the tables and writes bench/results/latest.json.
+ * BENCH_SUITES (default `schema,data,cli`) picks suites. Prints the tables and writes
+ * bench/results/latest.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { cliSuite } from './cli-suite';
 import { dataSuite } from './data-suite';
 import { schemaSuite } from './schema-suite';
 
@@ -15,10 +17,13 @@ const users = Number(process.env.BENCH_USERS ?? 20_000);
 
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 console.log(`aclue-db benchmarks on ${machine}\n`);
-const schema = await schemaSuite(rounds);
-console.log(`${schema.text}\n`);
-const data = await dataSuite(rounds, users);
-console.log(data.text);
+const suites = (process.env.BENCH_SUITES ?? 'schema,data,cli').split(',');
+const schema = suites.includes('schema') ? await schemaSuite(rounds) : undefined;
+if (schema) console.log(`${schema.text}\n`);
+const data = suites.includes('data') ? await dataSuite(rounds, users) : undefined;
+if (data) console.log(`${data.text}\n`);
+const cli = suites.includes('cli') ? await cliSuite(rounds) : undefined;
+if (cli) console.log(cli.text);
 
 mkdirSync(new URL('../results/', import.meta.url), { recursive: true });
 writeFileSync(
@@ -29,8 +34,9 @@ writeFileSync(
       date: new Date().toISOString(),
       rounds,
       users,
-      schema: schema.data,
-      data: data.data,
+      schema: schema?.data,
+      data: data?.data,
+      cli: cli?.data,
     },
     null,
     2,

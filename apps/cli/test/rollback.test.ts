@@ -71,6 +71,12 @@ describe.each(testDrivers())('aclue-db rollback on %s', (driver) => {
     expect(verify.stdout).toMatch(/table affiliate_clicks: missing/);
     expect(verify.stdout).not.toMatch(/current transaction is aborted/);
 
+    const early = runCli(['restore', '--from', dir], target.env);
+    expect(early.code).toBe(2);
+    expect(early.stderr).toMatch(
+      /^aclue-db: the tables affiliate_clicks, .* do not exist: run `aclue-db push` first/,
+    );
+
     expect(runCli(['push'], target.env).code).toBe(0);
     const restore = runCli(['restore', '--from', dir, '--json'], target.env);
     expect(restore.stderr).toBe('');

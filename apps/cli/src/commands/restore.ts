@@ -7,13 +7,16 @@ import { getTableConfig } from 'drizzle-orm/pg-core';
 import { describeTarget, type GlobalOptions, requireMigrated, withDatabase } from '../context';
 import { UsageError } from '../exit';
 import { emit, formatTable } from '../output';
-import { type ExportManifest, MANIFEST } from './rollback';
+import { type ExportManifest, MANIFEST, presentTables } from './rollback';
 
 export interface RestoreOptions extends GlobalOptions {
   from?: string;
 }
 
 const BATCH = 1_000;
+
+/** The schema's tables by their SQL name. */
+const tableNamed = new Map(tables.map((table) => [getTableConfig(table).name, table]));
 
 /** The export's manifest, or a usage error that says what is wrong with the folder. */
 function readManifest(dir: string): ExportManifest {
@@ -24,8 +27,7 @@ function readManifest(dir: string): ExportManifest {
     );
   }
   const manifest = JSON.parse(readFileSync(file, 'utf8')) as ExportManifest;
-  const known = new Set(tables.map((t) => getTableConfig(t).name));
-  const unknown = Object.keys(manifest.tables ?? {}).filter((name) => !known.has(name));
+  const unknown = Object.keys(manifest.tables ?? {}).filter((name) => !tableNamed.has(name));
   if (unknown.length > 0)
     throw new UsageError(`the export names unknown tables: ${unknown.join(', ')}`);
   return manifest;
@@ -36,7 +38,7 @@ function loadOrder(names: string[]): string[] {
   const ordered: string[] = [];
   const visit = (name: string, path: string[]) => {
     if (ordered.includes(name) || path.includes(name)) return;
-    const table = tables.find((t) => getTableConfig(t).name === name);
+    const table = tableNamed.get(name);
     for (const fk of table ? getTableConfig(table).foreignKeys : []) {
       const parent = getTableConfig(fk.reference().foreignTable).name;
       if (names.includes(parent)) visit(parent, [...path, name]);
@@ -49,7 +51,7 @@ function loadOrder(names: string[]): string[] {
 
 /** Loads one table's JSON lines in batches; generated columns are left to the database. */
 async function loadTable(tx: Executor, name: string, file: string): Promise<number> {
-  const table = tables.find((t) => getTableConfig(t).name === name);
+  const table = tableNamed.get(name);
   const columns = table
     ? getTableConfig(table)
         .columns.filter((c) => !(c as { generated?: unknown }).generated)
@@ -90,14 +92,11 @@ export async function restoreCommand(options: RestoreOptions): Promise<number> {
   return withDatabase(options, async (db: Database) => {
     await requireMigrated(db);
     const names = loadOrder(Object.keys(manifest.tables));
-    const missing = [];
-    for (const name of names) {
-      const [row] = await queryRows<{ present: boolean }>(
-        db,
-        sql`SELECT to_regclass(${`public.${name}`}) IS NOT NULL AS present`,
-      );
-      if (!row?.present) missing.push(name);
-    }
+    const present = await presentTables(
+      db,
+      names.flatMap((name) => tableNamed.get(name) ?? []),
+    );
+    const missing = names.filter((name) => !present.includes(name));
     if (missing.length > 0) {
       throw new UsageError(
         `the tables ${missing.join(', ')} do not exist: run \`aclue-db push\` first to recreate them`,

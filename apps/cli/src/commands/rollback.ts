@@ -69,7 +69,7 @@ function rolledBackTables(): PgTable[] {
 }
 
 /** Which of `candidates` exist in the database. */
-async function presentTables(db: Database, candidates: PgTable[]): Promise<string[]> {
+export async function presentTables(db: Database, candidates: PgTable[]): Promise<string[]> {
   const names = candidates.map((t) => getTableConfig(t).name);
   const rows = await queryRows<{ name: string }>(
     db,

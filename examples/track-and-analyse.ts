@@ -4,7 +4,9 @@
  *   DATABASE_URL=postgres://… npx tsx examples/track-and-analyse.ts   # appends to that database
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createAuthUser, createDb, migrate, products } from '@aclue/db';
+import { createDb, migrate } from '@aclue/db';
+import { createAuthUser } from '@aclue/db/samples';
+import { products } from '@aclue/db/schema';
 import { createRepositories } from '@aclue/repositories';
 
 const startedAt = new Date();

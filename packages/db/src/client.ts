@@ -47,17 +47,31 @@ export interface CreateDbOptions {
   lockWaitMs?: number;
 }
 
-interface DatabaseHandle {
-  /** Which engine answers: the embedded PGlite or a PostgreSQL server through `pg`. */
-  readonly $driver: 'pglite' | 'pg';
+interface HandleCommon {
   /** Where the data lives, safe to print: the URL without its password, or the data folder. */
   readonly $target: string;
   /** Closes the pool or the embedded database; Node will not exit while either is open. */
   $close(): Promise<void>;
 }
 
-/** A typed Drizzle database, identical in use on the embedded database and on a server. */
-export type Database = PgDatabase<PgQueryResultHKT, Schema> & DatabaseHandle;
+/** The embedded engine: `$client` is the PGlite instance. */
+export interface EmbeddedHandle extends HandleCommon {
+  readonly $driver: 'pglite';
+  readonly $client: PGlite;
+}
+
+/** A PostgreSQL server: `$client` is the `pg` pool. */
+export interface ServerHandle extends HandleCommon {
+  readonly $driver: 'pg';
+  readonly $client: pg.Pool;
+}
+
+/**
+ * A typed Drizzle database, identical in use on the embedded database and on a server. Checking
+ * `$driver` narrows `$client` to the driver's own type (PGlite or `pg.Pool`), as drizzle's
+ * `PgliteDatabase` / `NodePgDatabase` do.
+ */
+export type Database = PgDatabase<PgQueryResultHKT, Schema> & (EmbeddedHandle | ServerHandle);
 
 /** The database a transaction callback receives, for helpers that work on either. */
 export type Executor = Pick<Database, 'execute' | 'select' | 'insert' | 'update' | 'delete'>;

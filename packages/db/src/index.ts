@@ -27,7 +27,6 @@ export {
 export { explainPlan, type PlanNode } from './explain';
 export { type Identity, setLocalIdentity, type VerifiedClaims } from './identity';
 export { inventory, type TableInventory } from './inventory';
-export { type AllowedLintFinding, allowedLintFindings } from './migration-lint';
 export {
   type AppliedMigration,
   compareMigrations,
@@ -42,19 +41,8 @@ export {
   planMigrations,
   readMigrations,
 } from './migrations';
-export * from './objects';
-export * from './samples';
-export * from './schema';
+export { type PostgresError, postgresErrorOf } from './postgres-error';
 export { MFA_POLICY_SUFFIX } from './schema/policies';
-export {
-  bounds,
-  describeRange,
-  type Range,
-  type RowRule,
-  type TableAccess,
-  type TableGroup,
-  type TableRules,
-} from './schema/rules';
 export { deploymentTables, schemaTables, type TableName, tables } from './tables';
 export { type TableSchemas, tableSchemas } from './validation';
 export * from './zod';

@@ -65,7 +65,8 @@ let template: Promise<PGlite> | undefined;
 function migratedTemplate(): Promise<PGlite> {
   template ??= createDb({ memory: true }).then(async (db) => {
     await migrate(db);
-    return (db as unknown as { $client: PGlite }).$client;
+    if (db.$driver !== 'pglite') throw new Error('an in-memory database is always embedded');
+    return db.$client;
   });
   return template;
 }

@@ -1,8 +1,9 @@
 import { getTableColumns } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bounds, schemaTables, type TableName, validation } from '../src';
+import { schemaTables, type TableName, validation } from '../src';
 import { createParents, type Parents, tableOf, validRow } from '../src/samples';
+import { bounds } from '../src/schema';
 import { columnBound } from '../src/schema/rules';
 import { createTestDatabase, type TestDatabase, testDrivers } from '../src/testing';
 

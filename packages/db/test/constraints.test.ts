@@ -1,7 +1,7 @@
 import { getTableColumns, sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows, schemaTables, type TableName, userPreferences } from '../src';
+import { postgresErrorOf, queryRows, schemaTables, type TableName } from '../src';
 import {
   boundaries,
   boundaryContext,
@@ -12,11 +12,10 @@ import {
   validRow,
   violations,
 } from '../src/samples';
+import { userPreferences } from '../src/schema';
 import { createTestDatabase, type TestDatabase, testDrivers } from '../src/testing';
 
-const constraintOf = (error: unknown): string | undefined =>
-  ((error as { cause?: { constraint?: string } }).cause ?? (error as { constraint?: string }))
-    .constraint;
+const constraintOf = (error: unknown): string | undefined => postgresErrorOf(error)?.constraint;
 
 describe.each(testDrivers())('constraints on %s', (driver) => {
   let test: TestDatabase;

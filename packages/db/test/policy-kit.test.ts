@@ -4,7 +4,8 @@ import { generateDrizzleJson, generateMigration } from 'drizzle-kit/api';
 import { sql } from 'drizzle-orm';
 import { pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthUser, type Executor, queryRows, setLocalIdentity } from '../src';
+import { type Executor, queryRows, setLocalIdentity } from '../src';
+import { createAuthUser } from '../src/samples';
 import { createTestDatabase, type TestDatabase, testDrivers } from '../src/testing';
 
 /** A table of someone's own, built only from the kit, as a consumer project would. */

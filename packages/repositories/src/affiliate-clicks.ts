@@ -1,17 +1,19 @@
 import {
   type AffiliateClickInsert,
   type AffiliateClickSelect,
-  type affiliateClickRules,
-  affiliateClicks,
-  conversionCorrections,
   type Executor,
   type Identity,
   isPlausibleTime,
-  productViews,
   queryRows,
-  sessionAnalytics,
   storableString,
 } from '@aclue/db';
+import {
+  type affiliateClickRules,
+  affiliateClicks,
+  conversionCorrections,
+  productViews,
+  sessionAnalytics,
+} from '@aclue/db/schema';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import {

@@ -1,4 +1,5 @@
-import { interactionTypes, queryRows, viewSources } from '@aclue/db';
+import { queryRows } from '@aclue/db';
+import { interactionTypes, viewSources } from '@aclue/db/schema';
 import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { validate } from './errors';

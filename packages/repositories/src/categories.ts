@@ -1,4 +1,5 @@
-import { type CategorySelect, categories } from '@aclue/db';
+import type { CategorySelect } from '@aclue/db';
+import { categories } from '@aclue/db/schema';
 import { asc } from 'drizzle-orm';
 import type { Runner } from './scope';
 

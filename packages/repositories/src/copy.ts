@@ -4,7 +4,6 @@ import type { Database } from '@aclue/db';
 import { stringify } from 'csv-stringify/sync';
 import { getTableColumns } from 'drizzle-orm';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
-import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
 /** Loads validated rows into a table, as the service role, in one transaction. */
@@ -40,7 +39,7 @@ function groupByGivenColumns(rows: Record<string, unknown>[]) {
  */
 export function copyLoader(db: Database): BulkLoader | undefined {
   if (db.$driver !== 'pg') return undefined;
-  const pool = (db as unknown as { $client: pg.Pool }).$client;
+  const pool = db.$client;
   return async (table, rows) => {
     const columns = getTableColumns(table);
     const client = await pool.connect();

@@ -1,4 +1,9 @@
-import { constraintMessages, MFA_POLICY_SUFFIX } from '@aclue/db';
+import {
+  constraintMessages,
+  MFA_POLICY_SUFFIX,
+  type PostgresError,
+  postgresErrorOf,
+} from '@aclue/db';
 import type { z } from 'zod';
 
 /** Base of every error a repository raises on purpose. */
@@ -93,10 +98,6 @@ export class DatabaseUnavailableError extends RepositoryError {}
 /** The database refused the request for a reason no rule above names; the SQLSTATE says which. */
 export class DatabaseError extends RepositoryError {}
 
-interface DriverError extends DatabaseErrorDetails {
-  message?: string;
-}
-
 const kinds: Record<string, ConstraintViolationError['kind']> = {
   '23514': 'check',
   '23505': 'unique',
@@ -128,19 +129,7 @@ const valueRules: Record<string, string> = {
 
 const unavailable = /^(08|53|57P0)/;
 
-/** The driver's own error under drizzle's `DrizzleQueryError` (whose message holds the SQL). */
-function driverErrorOf(error: unknown): DriverError | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
-    const candidate = current as DriverError & { cause?: unknown };
-    if (typeof candidate.code === 'string' && /^[0-9A-Z]{5}$/.test(candidate.code))
-      return candidate;
-    current = candidate.cause;
-  }
-  return undefined;
-}
-
-const detailsOf = (driver: DriverError): DatabaseErrorDetails => ({
+const detailsOf = (driver: PostgresError): DatabaseErrorDetails => ({
   ...(driver.code ? { code: driver.code } : {}),
   ...(driver.constraint ? { constraint: driver.constraint } : {}),
   ...(driver.table ? { table: driver.table } : {}),
@@ -155,7 +144,7 @@ const detailsOf = (driver: DriverError): DatabaseErrorDetails => ({
  */
 export function toRepositoryError(error: unknown): unknown {
   if (error instanceof RepositoryError) return error;
-  const driver = driverErrorOf(error);
+  const driver = postgresErrorOf(error);
   if (!driver?.code) {
     // drizzle's wrapper names the SQL and its parameters: keep only what went wrong underneath.
     // Anything else (the caller's own error thrown inside transaction()) passes through.

@@ -1,4 +1,5 @@
-import { queryRows, userPreferences } from '@aclue/db';
+import { queryRows } from '@aclue/db';
+import { userPreferences } from '@aclue/db/schema';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { validate } from './errors';

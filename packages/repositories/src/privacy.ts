@@ -1,14 +1,14 @@
+import { queryRows } from '@aclue/db';
 import {
   affiliateClicks,
   productViews,
-  queryRows,
   recommendationFeedback,
   recommendations,
   sessionAnalytics,
   swipeInteractions,
   swipeSessions,
   userPreferences,
-} from '@aclue/db';
+} from '@aclue/db/schema';
 import { and, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';

@@ -2,10 +2,9 @@ import {
   type Identity,
   type ProductViewInsert,
   type ProductViewSelect,
-  type productViewRules,
-  productViews,
   queryRows,
 } from '@aclue/db';
+import { type productViewRules, productViews } from '@aclue/db/schema';
 import { desc } from 'drizzle-orm';
 import type { BulkLoader } from './copy';
 import { AccessDeniedError, refusedAsNotFound, toRepositoryError, validateRows } from './errors';

@@ -1,4 +1,5 @@
-import { type ProductSelect, products } from '@aclue/db';
+import type { ProductSelect } from '@aclue/db';
+import { products } from '@aclue/db/schema';
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { NotFoundError, validate } from './errors';

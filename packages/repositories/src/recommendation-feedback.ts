@@ -3,9 +3,8 @@ import {
   queryRows,
   type RecommendationFeedbackInsert,
   type RecommendationFeedbackSelect,
-  recommendationFeedback,
-  type recommendationFeedbackRules,
 } from '@aclue/db';
+import { recommendationFeedback, type recommendationFeedbackRules } from '@aclue/db/schema';
 import { desc } from 'drizzle-orm';
 import { AccessDeniedError, NotFoundError, refusedAsNotFound } from './errors';
 import type { Runner } from './scope';

@@ -1,9 +1,5 @@
-import {
-  type RecommendationInsert,
-  type RecommendationSelect,
-  recommendations,
-  validation,
-} from '@aclue/db';
+import { type RecommendationInsert, type RecommendationSelect, validation } from '@aclue/db';
+import { recommendations } from '@aclue/db/schema';
 import { desc } from 'drizzle-orm';
 import { validate, validateRows } from './errors';
 import type { Runner } from './scope';

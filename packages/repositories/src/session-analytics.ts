@@ -4,10 +4,9 @@ import {
   queryRows,
   type SessionAnalyticsInsert,
   type SessionAnalyticsSelect,
-  sessionAnalytics,
-  sessionAnalyticsRules,
   storableString,
 } from '@aclue/db';
+import { sessionAnalytics, sessionAnalyticsRules } from '@aclue/db/schema';
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { ConflictError, ConstraintViolationError, NotFoundError, validate } from './errors';

@@ -4,11 +4,13 @@ import {
   type SwipeInteractionInsert,
   type SwipeSessionInsert,
   type SwipeSessionSelect,
+} from '@aclue/db';
+import {
   type swipeInteractionRules,
   swipeInteractions,
   type swipeSessionRules,
   swipeSessions,
-} from '@aclue/db';
+} from '@aclue/db/schema';
 import { eq, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { z } from 'zod';

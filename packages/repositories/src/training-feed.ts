@@ -1,8 +1,5 @@
-import {
-  type RecommendationFeedbackSelect,
-  recommendationFeedback,
-  storableString,
-} from '@aclue/db';
+import { type RecommendationFeedbackSelect, storableString } from '@aclue/db';
+import { recommendationFeedback } from '@aclue/db/schema';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { validate } from './errors';

@@ -1,10 +1,5 @@
-import {
-  type Identity,
-  type UserPreferencesSelect,
-  userPreferenceRules,
-  userPreferences,
-  validation,
-} from '@aclue/db';
+import { type Identity, type UserPreferencesSelect, validation } from '@aclue/db';
+import { userPreferenceRules, userPreferences } from '@aclue/db/schema';
 import { eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { AccessDeniedError, NotFoundError, validate } from './errors';

@@ -1,4 +1,5 @@
-import { type Identity, type TableName, validation, writableFields } from '@aclue/db';
+import { type Identity, type TableName, validation } from '@aclue/db';
+import { writableFields } from '@aclue/db/objects';
 import type { z } from 'zod';
 import { validateWrite } from './errors';
 

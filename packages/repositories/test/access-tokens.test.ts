@@ -1,5 +1,6 @@
 import { createPublicKey, randomUUID } from 'node:crypto';
-import { createAuthUser, queryRows } from '@aclue/db';
+import { queryRows } from '@aclue/db';
+import { createAuthUser } from '@aclue/db/samples';
 import { testDrivers } from '@aclue/db/testing';
 import { sql } from 'drizzle-orm';
 import { base64url } from 'jose';

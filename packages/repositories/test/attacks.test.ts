@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { type Executor, queryRows, setLocalIdentity } from '@aclue/db';
 import {
   affiliateClicks,
   conversionCorrections,
-  type Executor,
   productViews,
-  queryRows,
   recommendations,
-  setLocalIdentity,
   swipeInteractions,
-} from '@aclue/db';
+} from '@aclue/db/schema';
 import { testDrivers } from '@aclue/db/testing';
 import { count, eq, type SQL, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { queryRows } from '@aclue/db';
+import { createAuthUser } from '@aclue/db/samples';
 import {
   affiliateClicks,
-  createAuthUser,
   productViews,
-  queryRows,
   recommendationFeedback,
   sessionAnalytics,
-} from '@aclue/db';
+} from '@aclue/db/schema';
 import { testDrivers } from '@aclue/db/testing';
 import { sql } from 'drizzle-orm';
 import { SignJWT } from 'jose';

@@ -1,11 +1,6 @@
-import {
-  createAuthUser,
-  products,
-  queryRows,
-  swipeInteractions,
-  swipeSessions,
-  tables,
-} from '@aclue/db';
+import { queryRows, tables } from '@aclue/db';
+import { createAuthUser } from '@aclue/db/samples';
+import { products, swipeInteractions, swipeSessions } from '@aclue/db/schema';
 import { testDrivers } from '@aclue/db/testing';
 import { sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';

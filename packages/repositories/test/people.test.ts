@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createAuthUser, products, recommendationFeedback } from '@aclue/db';
+import { createAuthUser } from '@aclue/db/samples';
+import { products, recommendationFeedback } from '@aclue/db/schema';
 import { testDrivers } from '@aclue/db/testing';
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,5 @@
-import { interactionTypes, productViews, viewSources, violations } from '@aclue/db';
+import { violations } from '@aclue/db/samples';
+import { interactionTypes, productViews, viewSources } from '@aclue/db/schema';
 import { testDrivers } from '@aclue/db/testing';
 import { count, eq } from 'drizzle-orm';
 import fc from 'fast-check';

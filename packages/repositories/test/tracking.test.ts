@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { affiliateClicks, productViews, queryRows, sessionAnalytics } from '@aclue/db';
+import { queryRows } from '@aclue/db';
+import { affiliateClicks, productViews, sessionAnalytics } from '@aclue/db/schema';
 import { testDrivers } from '@aclue/db/testing';
 import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

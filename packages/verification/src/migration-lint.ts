@@ -2,12 +2,8 @@ import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  allowedLintFindings,
-  defaultMigrationsFolder,
-  type MigrationFile,
-  readMigrations,
-} from '@aclue/db';
+import { defaultMigrationsFolder, type MigrationFile, readMigrations } from '@aclue/db';
+import { allowedLintFindings } from '@aclue/db/objects';
 
 /** One finding about one migration. */
 export interface LintFinding {

@@ -1,12 +1,11 @@
+import { type Executor, queryRows } from '@aclue/db';
 import {
-  type Executor,
-  queryRows,
   supabaseRoles,
   type TableComment,
   type TableGrants,
   type TriggerDeclaration,
   triggerFunctions,
-} from '@aclue/db';
+} from '@aclue/db/objects';
 import { sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import type { CatalogTable } from './catalog';

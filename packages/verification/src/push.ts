@@ -1,10 +1,5 @@
-import {
-  type Database,
-  databaseObjectStatements,
-  queryRows,
-  supabaseCompatibilityStatements,
-  tables,
-} from '@aclue/db';
+import { type Database, queryRows, tables } from '@aclue/db';
+import { databaseObjectStatements, supabaseCompatibilityStatements } from '@aclue/db/objects';
 import * as schema from '@aclue/db/schema';
 import { pushSchema } from 'drizzle-kit/api';
 import { type SQL, sql } from 'drizzle-orm';

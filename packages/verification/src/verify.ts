@@ -1,12 +1,5 @@
-import {
-  AclueDbError,
-  type Database,
-  type Executor,
-  queryRows,
-  tableComments,
-  tableGrants,
-  tableTriggers,
-} from '@aclue/db';
+import { AclueDbError, type Database, type Executor, postgresErrorOf, queryRows } from '@aclue/db';
+import { tableComments, tableGrants, tableTriggers } from '@aclue/db/objects';
 import { sql, TransactionRollbackError } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import { readCatalog } from './catalog';
@@ -163,8 +156,7 @@ async function inSavepoint(
   }
 }
 
-const isPermissionError = (error: unknown) =>
-  (error as { cause?: { code?: string } }).cause?.code === '42501';
+const isPermissionError = (error: unknown) => postgresErrorOf(error)?.code === '42501';
 
 /**
  * Proves that the live database is what @aclue/db declares: catalog assertions against a twin of

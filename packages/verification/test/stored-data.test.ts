@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDb, createParents, migrate, queryRows } from '@aclue/db';
+import { createDb, migrate, queryRows } from '@aclue/db';
+import { createParents } from '@aclue/db/samples';
 import { createTestDatabase, type TestDatabase, testDrivers } from '@aclue/db/testing';
 import { PGlite } from '@electric-sql/pglite';
 import { amcheck } from '@electric-sql/pglite/contrib/amcheck';

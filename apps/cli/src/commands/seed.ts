@@ -1,7 +1,7 @@
+import { type Executor, postgresErrorOf } from '@aclue/db';
 import {
   affiliateClicks,
   categories,
-  type Executor,
   products,
   productViews,
   recommendationFeedback,
@@ -9,7 +9,7 @@ import {
   sessionAnalytics,
   swipeInteractions,
   swipeSessions,
-} from '@aclue/db';
+} from '@aclue/db/schema';
 import { base, en, Faker } from '@faker-js/faker';
 import { SingleBar } from 'cli-progress';
 import { sql } from 'drizzle-orm';
@@ -117,7 +117,7 @@ export async function seedCommand(options: SeedOptions): Promise<number> {
     const counts = await db
       .transaction((tx) => seedInto(tx, plan))
       .catch((error: unknown) => {
-        if ((error as { cause?: { code?: string } }).cause?.code === '23505') {
+        if (postgresErrorOf(error)?.code === '23505') {
           throw new UsageError(
             `this database already holds the data of --seed ${plan.seed}; use another --seed or an empty database (nothing was written)`,
           );

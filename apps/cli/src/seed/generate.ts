@@ -1,17 +1,14 @@
-import {
-  type AffiliateClickInsert,
-  deviceTypes,
-  interactionTypes,
-  type ProductInsert,
-  type ProductViewInsert,
-  type RecommendationFeedbackInsert,
-  type RecommendationInsert,
-  type SessionAnalyticsInsert,
-  type SwipeInteractionInsert,
-  type SwipeSessionInsert,
-  swipeDirections,
-  viewSources,
+import type {
+  AffiliateClickInsert,
+  ProductInsert,
+  ProductViewInsert,
+  RecommendationFeedbackInsert,
+  RecommendationInsert,
+  SessionAnalyticsInsert,
+  SwipeInteractionInsert,
+  SwipeSessionInsert,
 } from '@aclue/db';
+import { deviceTypes, interactionTypes, swipeDirections, viewSources } from '@aclue/db/schema';
 import type { Faker } from '@faker-js/faker';
 
 /**

@@ -9,6 +9,7 @@ import {
   triggerStatement,
 } from './triggers';
 
+export * from '../migration-lint';
 export * from './comments';
 export * from './privileges';
 export * from './seed';

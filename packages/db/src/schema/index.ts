@@ -5,6 +5,7 @@ export * from './product-views';
 export * from './products';
 export * from './recommendation-feedback';
 export * from './recommendations';
+export * from './rules';
 export * from './session-analytics';
 export * from './swipe-interactions';
 export * from './swipe-sessions';

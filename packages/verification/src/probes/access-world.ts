@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createAuthUser, createParents, type Executor, type Parents } from '@aclue/db';
+import type { Executor } from '@aclue/db';
+import { createAuthUser, createParents, type Parents } from '@aclue/db/samples';
 import { type SQL, sql } from 'drizzle-orm';
 
 /** The rows the access probes act on: users A, B and C and rows of A, B and anonymous visitors. */

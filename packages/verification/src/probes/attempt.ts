@@ -1,4 +1,4 @@
-import { type Executor, type Identity, setLocalIdentity } from '@aclue/db';
+import { type Executor, type Identity, postgresErrorOf, setLocalIdentity } from '@aclue/db';
 import { type SQL, TransactionRollbackError } from 'drizzle-orm';
 
 type Transaction = Executor & {
@@ -47,11 +47,11 @@ export async function attempt(
           outcome = toOutcome(await savepoint.execute(statement));
         }
       } catch (error) {
-        const cause = (error as { cause?: { code?: string; message?: string } }).cause ?? {};
+        const refused = postgresErrorOf(error);
         outcome = {
           ok: false,
-          code: cause.code ?? 'unknown',
-          message: cause.message ?? String(error),
+          code: refused?.code ?? 'unknown',
+          message: refused?.message ?? String(error),
         };
       }
       throw new TransactionRollbackError();

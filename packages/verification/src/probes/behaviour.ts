@@ -1,18 +1,15 @@
+import { type Executor, queryRows, schemaTables, type TableName } from '@aclue/db';
+import { updatedAtTriggers } from '@aclue/db/objects';
 import {
   boundaries,
   boundaryContext,
   createAuthUser,
   createParents,
-  type Executor,
   type Parents,
-  queryRows,
-  schemaTables,
-  type TableName,
   tableOf,
-  updatedAtTriggers,
   validRow,
   violations,
-} from '@aclue/db';
+} from '@aclue/db/samples';
 import { getTableColumns, sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import { type CheckResult, fail, pass } from '../results';

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createDb, createParents, type Database, type Parents } from '@aclue/db';
+import { createDb, type Database } from '@aclue/db';
+import { createParents, type Parents } from '@aclue/db/samples';
 import { createTestDatabase, type TestDatabase, type TestDriver } from '@aclue/db/testing';
 import { sql } from 'drizzle-orm';
 import { type AuthOptions, createRepositories, type ScopedRepositories } from '../src';

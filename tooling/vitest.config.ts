@@ -1,7 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
+// Workspace packages resolve to their TypeScript sources (the `@aclue/source` export condition),
+// so tests never need a build and never run a stale dist/. The rest are Vite's server defaults.
+const conditions = ['@aclue/source', 'module', 'node', 'development|production'];
+
 /** The test setup every package shares: database suites, so generous timeouts. */
 export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,

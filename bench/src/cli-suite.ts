@@ -11,8 +11,9 @@ const run = promisify(execFile);
 const bin = fileURLToPath(new URL('../../apps/cli/bin/aclue-db.js', import.meta.url));
 
 /**
- * CLI start-up: `aclue-db --help` and `status` on a migrated embedded database, each a fresh
- * process, against a bare `node -e ''` in the same rounds (what any CLI costs to start).
+ * Start-up of the compiled CLI (`npm run bench` builds it first), as an installed package runs
+ * it: `aclue-db --help` and `status` on a migrated embedded database, each a fresh process,
+ * against a bare `node -e ''` in the same rounds (what any CLI costs to start).
  */
 export async function cliSuite(rounds: number) {
   const dataDir = join(mkdtempSync(join(tmpdir(), 'aclue-bench-cli-')), 'db');

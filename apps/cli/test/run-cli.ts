@@ -1,12 +1,23 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createDb, type Database, defaultMigrationsFolder } from '@aclue/db';
 import { createEmptyServerDatabase, type TestDriver } from '@aclue/db/testing';
 
-const bin = fileURLToPath(new URL('../bin/aclue-db.js', import.meta.url));
+/**
+ * The CLI from its sources, so tests need no build: tsx compiles the TypeScript, and the
+ * `@aclue/source` export condition resolves `@aclue/db` and `@aclue/verification` to their
+ * sources too. The compiled bin is exercised by the consumer test in `tooling/`.
+ */
+const cliFromSource = [
+  '--conditions=@aclue/source',
+  '--import',
+  pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href,
+  fileURLToPath(new URL('./cli-from-source.ts', import.meta.url)),
+];
 
 export interface CliRun {
   code: number | null;
@@ -17,7 +28,7 @@ export interface CliRun {
 /** Runs the real `aclue-db` binary in a fresh working folder, with no DATABASE_URL unless given. */
 export function runCli(args: string[], env: Record<string, string> = {}, cwd = tempDir()): CliRun {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const result = spawnSync(process.execPath, [bin, ...args], {
+  const result = spawnSync(process.execPath, [...cliFromSource, ...args], {
     cwd,
     env: { ...inherited, ...env },
     encoding: 'utf8',
@@ -33,7 +44,10 @@ export function startCli(
   cwd = tempDir(),
 ): Promise<CliRun> {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...inherited, ...env } });
+  const child = spawn(process.execPath, [...cliFromSource, ...args], {
+    cwd,
+    env: { ...inherited, ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => {

@@ -10,12 +10,16 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 describe('examples/track-and-analyse.ts', () => {
   it('runs end to end on its own fresh database, printing figures that agree with what it did', () => {
     const { DATABASE_URL: _ignored, ...env } = process.env;
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'examples/track-and-analyse.ts'], {
-      cwd: root,
-      env: { ...env, ACLUE_DATA_DIR: join(mkdtempSync(join(tmpdir(), 'aclue-example-')), 'db') },
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const run = spawnSync(
+      process.execPath,
+      ['--conditions=@aclue/source', '--import', 'tsx', 'examples/track-and-analyse.ts'],
+      {
+        cwd: root,
+        env: { ...env, ACLUE_DATA_DIR: join(mkdtempSync(join(tmpdir(), 'aclue-example-')), 'db') },
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/a fresh embedded one in memory/);

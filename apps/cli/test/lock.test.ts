@@ -22,7 +22,7 @@ describe('the embedded database lock', () => {
     const refused = [first, second].find((r) => r.code === 2);
     expect(refused?.stderr.trim().split('\n')).toHaveLength(1);
     expect(refused?.stderr).toMatch(
-      /^aclue-db: the embedded database .* is in use by pid \d+ \(aclue-db\.js seed, since .*\); wait for it to finish, or pass --wait <seconds>/,
+      /^aclue-db: the embedded database .* is in use by pid \d+ \(aclue-db seed, since .*\); wait for it to finish, or pass --wait <seconds>/,
     );
     // amcheck on every index, every key and check re-validated.
     expect(runCli(['verify', '--data'], env).code).toBe(0);

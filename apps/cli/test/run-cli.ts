@@ -16,7 +16,7 @@ const cliFromSource = [
   '--conditions=@aclue/source',
   '--import',
   pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href,
-  fileURLToPath(new URL('./cli-from-source.ts', import.meta.url)),
+  fileURLToPath(new URL('./source-bin/aclue-db.ts', import.meta.url)),
 ];
 
 export interface CliRun {

@@ -40,8 +40,12 @@ function isAlive(pid: number): boolean {
   }
 }
 
+// "aclue-db seed", whether the script ran compiled (aclue-db.js) or from source (aclue-db.ts).
 const commandLine = () =>
-  [basename(process.argv[1] ?? process.argv0), ...process.argv.slice(2, 3)].join(' ');
+  [
+    basename(process.argv[1] ?? process.argv0).replace(/\.[cm]?[jt]s$/, ''),
+    ...process.argv.slice(2, 3),
+  ].join(' ');
 
 /**
  * Takes the exclusive lock of `dataDir`, waiting up to `waitMs` for a holder to finish; returns

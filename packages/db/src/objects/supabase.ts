@@ -100,3 +100,45 @@ $do$;`,
   `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON SEQUENCES TO ${roleNames};`,
   `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON FUNCTIONS TO ${roleNames};`,
 ];
+
+/**
+ * What the platform itself sets up around the API roles, and nothing more: verification derives
+ * the expected state of roles, schemas and event triggers from this plus the declared schema, so
+ * a database initialised like Supabase verifies clean and anything beyond it is a finding.
+ */
+export const platformBaseline = {
+  /** Schemas PostgREST serves: every relation and function in them is reachable with the anon key. */
+  exposedSchemas: ['public'],
+  /**
+   * PostgREST's login role. NOINHERIT, so it holds nothing itself and only switches (SET ROLE) to
+   * the role a verified token names; Supabase also lets it become `supabase_admin`.
+   */
+  authenticator: {
+    name: 'authenticator',
+    mayBecome: ['anon', 'authenticated', 'service_role', 'supabase_admin'],
+  },
+  /**
+   * Roles whose default privileges are the platform's: Supabase grants the API roles ALL on what
+   * `supabase_admin` creates in `public`, and `postgres` cannot change that (it is not a member).
+   * Anything such a role creates there is still an undeclared object, and reported as one.
+   */
+  platformCreators: ['supabase_admin'],
+  /** Event triggers Supabase installs (schema-cache reload for PostgREST, extension grants). */
+  eventTriggers: [
+    'issue_graphql_placeholder',
+    'issue_pg_cron_access',
+    'issue_pg_graphql_access',
+    'issue_pg_net_access',
+    'pgrst_ddl_watch',
+    'pgrst_drop_watch',
+  ],
+  /**
+   * Supabase's own services that the API roles reach through row level security (Storage's
+   * buckets and objects, Realtime's messages): grants there are the platform's, accepted only on
+   * tables with RLS enabled. Every other schema the API does not serve — `auth` first — must grant
+   * the API roles no table, view or sequence at all.
+   */
+  rlsGuardedSchemas: ['storage', 'realtime'],
+  /** Schemas of PostgreSQL itself, never inspected for API-role grants. */
+  systemSchemas: ['pg_catalog', 'information_schema', 'pg_toast'],
+} as const;

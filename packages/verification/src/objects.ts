@@ -1,5 +1,6 @@
 import { type Executor, queryRows } from '@aclue/db';
 import {
+  platformBaseline,
   supabaseRoles,
   type TableComment,
   type TableGrants,
@@ -10,6 +11,7 @@ import { sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import type { CatalogTable } from './catalog';
 import { type CheckResult, expectEqual, fail, pass } from './results';
+import { sqlList } from './surface/sql-list';
 
 const MIGRATE = 'run `aclue-db migrate` (or `aclue-db push` where the database is pushed)';
 
@@ -281,6 +283,7 @@ export async function checkDefaultPrivileges(db: Executor): Promise<CheckResult[
           aclexplode(d.defaclacl) a
         JOIN pg_catalog.pg_roles r ON r.oid = a.grantee
         WHERE (n.nspname = 'public' OR d.defaclnamespace = 0)
+          AND pg_catalog.pg_get_userbyid(d.defaclrole) NOT IN (${sqlList(platformBaseline.platformCreators)})
           AND (r.rolname IN ('anon', 'authenticated')
             OR (r.rolname = 'service_role' AND a.privilege_type IN ('TRUNCATE', 'REFERENCES', 'TRIGGER')))`,
   );
@@ -301,6 +304,7 @@ export async function checkDefaultPrivileges(db: Executor): Promise<CheckResult[
       name,
       `open: ${open.join('; ')}`,
       'ALTER DEFAULT PRIVILEGES [FOR ROLE <creator>] IN SCHEMA public REVOKE ... (see 0004_security); run `aclue-db migrate`',
+      'the next table, sequence or function created there is handed to those roles at once: the API serves it before anyone writes a policy for it',
     ),
   ];
 }

@@ -29,7 +29,7 @@ export function formatText(report: VerificationReport, { all = false } = {}): st
       lines.push(
         r.ok
           ? `    ✔ [${r.category}] ${r.name}`
-          : `    ✘ [${r.category}] ${r.name}: ${r.detail}\n      fix: ${r.fix}`,
+          : `    ✘ [${r.category}] ${r.name}: ${r.detail}${r.impact ? `\n      why: ${r.impact}` : ''}\n      fix: ${r.fix}`,
       );
     }
   }
@@ -52,7 +52,7 @@ export function formatJunit(report: VerificationReport): string {
       const name = xml(`[${r.category}] ${r.name}`);
       return r.ok
         ? `    <testcase classname="${xml(table)}" name="${name}"/>`
-        : `    <testcase classname="${xml(table)}" name="${name}">\n      <failure message="${xml(r.detail ?? '')}">${xml(`fix: ${r.fix ?? ''}`)}</failure>\n    </testcase>`;
+        : `    <testcase classname="${xml(table)}" name="${name}">\n      <failure message="${xml(r.detail ?? '')}">${xml(`${r.impact ? `why: ${r.impact}\n` : ''}fix: ${r.fix ?? ''}`)}</failure>\n    </testcase>`;
     });
     return `  <testsuite name="${xml(table)}" tests="${results.length}" failures="${failures}">\n${cases.join('\n')}\n  </testsuite>`;
   });

@@ -9,6 +9,9 @@ export type CheckCategory =
   | 'triggers'
   | 'functions'
   | 'privileges'
+  | 'roles'
+  | 'exposure'
+  | 'durability'
   | 'comments'
   | 'probes'
   | 'lints'
@@ -26,6 +29,8 @@ export interface CheckResult {
   detail?: string;
   /** What to do about it. */
   fix?: string;
+  /** Why it matters: who gains what, or what can be lost, while it stays this way. */
+  impact?: string;
 }
 
 export const pass = (category: CheckCategory, table: string | null, name: string): CheckResult => ({
@@ -41,7 +46,16 @@ export const fail = (
   name: string,
   detail: string,
   fix: string,
-): CheckResult => ({ category, table, name, ok: false, detail, fix });
+  impact?: string,
+): CheckResult => ({
+  category,
+  table,
+  name,
+  ok: false,
+  detail,
+  fix,
+  ...(impact ? { impact } : {}),
+});
 
 /** Passes when `actual` equals `expected`; otherwise fails showing both. */
 export function expectEqual(

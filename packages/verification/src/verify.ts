@@ -16,6 +16,10 @@ import { runProbes } from './probes';
 import { checkStoredData } from './probes/stored-data';
 import { type CheckResult, fail } from './results';
 import { compareTable } from './structure';
+import { checkDurability } from './surface/durability';
+import { checkExposedSchemas } from './surface/exposed';
+import { checkApiRoles } from './surface/roles';
+import { checkSchemaPrivileges } from './surface/schemas';
 
 /** Verification could not run: a filter names nothing, or the role may not read the catalog. */
 export class VerificationError extends AclueDbError {
@@ -180,21 +184,20 @@ export async function verify(
   try {
     await db.transaction(async (tx) => {
       results = await checkTables(tx, schema, declared, wholeSchema);
+      const names = declared.map((t) => t.name);
+      results.push(...(await checkDurability(tx, schema, names)));
       if (wholeSchema) {
         results.push(
           ...(await checkEnvironment(tx)),
           ...(await checkDefaultPrivileges(tx)),
+          ...(await checkApiRoles(tx)),
+          ...(await checkExposedSchemas(tx, names)),
+          ...(await checkSchemaPrivileges(tx)),
           ...(await runLints(tx, schema)),
         );
       }
       if (options.data) {
-        results.push(
-          ...(await checkStoredData(
-            tx,
-            schema,
-            declared.map((t) => t.name),
-          )),
-        );
+        results.push(...(await checkStoredData(tx, schema, names)));
       }
       if (options.probes ?? true) {
         const probed = await runProbes(tx);

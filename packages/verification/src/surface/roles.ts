@@ -1,0 +1,137 @@
+import { type Executor, queryRows } from '@aclue/db';
+import { platformBaseline, supabaseRoles } from '@aclue/db/objects';
+import { sql } from 'drizzle-orm';
+import { type CheckResult, fail, pass } from '../results';
+import { sqlList } from './sql-list';
+
+interface RoleRow {
+  name: string;
+  superuser: boolean;
+  inherit: boolean;
+  createRole: boolean;
+  createDb: boolean;
+  login: boolean;
+  replication: boolean;
+  bypassRls: boolean;
+}
+
+interface Membership {
+  member: string;
+  of: string;
+}
+
+const apiRoles = supabaseRoles.map((role) => role.name);
+const { authenticator } = platformBaseline;
+
+/** Attributes an API role may hold: none, but service_role's BYPASSRLS. */
+const attributeRisks: Record<Exclude<keyof RoleRow, 'name' | 'inherit'>, string> = {
+  superuser: 'SUPERUSER: every check, policy and privilege is skipped',
+  createRole: 'CREATEROLE: it can create roles and grant itself their memberships',
+  createDb: 'CREATEDB: it can create databases on the server',
+  login: 'LOGIN: anyone with its password (or trust auth) connects as it directly',
+  replication: 'REPLICATION: it can stream every row of every table',
+  bypassRls: 'BYPASSRLS: every row level security policy is ignored for it',
+};
+
+function attributeFindings(role: RoleRow, allowed: Partial<RoleRow>): string[] {
+  return (Object.keys(attributeRisks) as (keyof typeof attributeRisks)[])
+    .filter((attribute) => role[attribute] && !allowed[attribute])
+    .map((attribute) => attributeRisks[attribute]);
+}
+
+/**
+ * The API roles as Supabase defines them: no attribute beyond NOLOGIN (and service_role's
+ * BYPASSRLS), a member of no other role; PostgREST's `authenticator`, where present, NOINHERIT and
+ * able to become only the platform's roles. Whoever holds the anon key acts as `anon`, so anything
+ * extra here is handed to the internet.
+ */
+export async function checkApiRoles(db: Executor): Promise<CheckResult[]> {
+  const names = [...apiRoles, authenticator.name];
+  const roles = await queryRows<RoleRow>(
+    db,
+    sql`SELECT rolname AS name, rolsuper AS superuser, rolinherit AS inherit,
+          rolcreaterole AS "createRole", rolcreatedb AS "createDb", rolcanlogin AS login,
+          rolreplication AS replication, rolbypassrls AS "bypassRls"
+        FROM pg_catalog.pg_roles WHERE rolname IN (${sqlList(names)})`,
+  );
+  const memberships = await queryRows<Membership>(
+    db,
+    sql`SELECT member.rolname AS member, granted.rolname AS of
+        FROM pg_catalog.pg_auth_members m
+        JOIN pg_catalog.pg_roles member ON member.oid = m.member
+        JOIN pg_catalog.pg_roles granted ON granted.oid = m.roleid
+        WHERE member.rolname IN (${sqlList(names)})`,
+  );
+  const results: CheckResult[] = [];
+  for (const declared of supabaseRoles) {
+    const role = roles.find((r) => r.name === declared.name);
+    // A missing role is reported by the environment checks.
+    if (!role) continue;
+    const extra = attributeFindings(role, { bypassRls: declared.bypassRls });
+    const name = `role ${role.name} attributes`;
+    results.push(
+      extra.length === 0
+        ? pass('roles', null, name)
+        : fail(
+            'roles',
+            null,
+            name,
+            `holds ${extra.map((e) => e.split(':')[0]).join(', ')}`,
+            `ALTER ROLE ${role.name} WITH NOSUPERUSER NOCREATEROLE NOCREATEDB NOLOGIN NOREPLICATION${declared.bypassRls ? '' : ' NOBYPASSRLS'}`,
+            `${role.name} is what every ${role.name === 'service_role' ? 'service key' : role.name === 'anon' ? 'anon key (public, in the browser)' : 'signed-in user'} acts as; ${extra.join('; ')}`,
+          ),
+    );
+    const granted = memberships.filter((m) => m.member === role.name).map((m) => m.of);
+    const memberName = `role ${role.name} memberships`;
+    results.push(
+      granted.length === 0
+        ? pass('roles', null, memberName)
+        : fail(
+            'roles',
+            null,
+            memberName,
+            `member of ${granted.sort().join(', ')}`,
+            `REVOKE ${granted.join(', ')} FROM ${role.name}`,
+            `${role.name} can SET ROLE to (or inherits) ${granted.join(', ')}: their privileges${granted.includes('service_role') ? ', BYPASSRLS included,' : ''} go to every caller acting as ${role.name}`,
+          ),
+    );
+  }
+  const gateway = roles.find((r) => r.name === authenticator.name);
+  if (gateway) {
+    const extra = attributeFindings(gateway, { login: true });
+    if (gateway.inherit) {
+      extra.push(
+        'INHERIT: it holds the privileges of every role it may become, service_role included, before any token is checked',
+      );
+    }
+    results.push(
+      extra.length === 0
+        ? pass('roles', null, `role ${gateway.name} attributes`)
+        : fail(
+            'roles',
+            null,
+            `role ${gateway.name} attributes`,
+            `holds ${extra.map((e) => e.split(':')[0]).join(', ')}`,
+            `ALTER ROLE ${gateway.name} WITH NOINHERIT NOSUPERUSER NOCREATEROLE NOCREATEDB NOREPLICATION NOBYPASSRLS`,
+            `${gateway.name} is PostgREST's login (its password sits in the API's configuration); ${extra.join('; ')}`,
+          ),
+    );
+    const mayBecome: readonly string[] = authenticator.mayBecome;
+    const beyond = memberships
+      .filter((m) => m.member === gateway.name && !mayBecome.includes(m.of))
+      .map((m) => m.of);
+    results.push(
+      beyond.length === 0
+        ? pass('roles', null, `role ${gateway.name} memberships`)
+        : fail(
+            'roles',
+            null,
+            `role ${gateway.name} memberships`,
+            `may also become ${beyond.sort().join(', ')}`,
+            `REVOKE ${beyond.join(', ')} FROM ${gateway.name}`,
+            `a token whose role claim names ${beyond.join(' or ')} is served as that role`,
+          ),
+    );
+  }
+  return results;
+}

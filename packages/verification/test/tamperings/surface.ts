@@ -1,0 +1,271 @@
+import type { Tampering } from './tampering';
+
+/**
+ * Changes around the declared objects: who the API roles are and may become, what the exposed
+ * schema holds beside the tables, what the API roles reach elsewhere, and whether the tables keep
+ * their rows and rules. Each must be caught without a clean copy to compare with.
+ */
+export const surfaceTamperings: Tampering[] = [
+  // Roles and memberships.
+  {
+    change: 'authenticated is made a member of service_role',
+    statements: ['GRANT service_role TO authenticated'],
+    names: /role authenticated memberships: member of service_role/,
+    clusterWide: true,
+  },
+  {
+    change: 'anon is made a member of the migration owner',
+    statements: ['GRANT postgres TO anon'],
+    names: /role anon memberships: member of postgres/,
+    clusterWide: true,
+  },
+  {
+    change: 'authenticated is granted pg_read_all_data',
+    statements: ['GRANT pg_read_all_data TO authenticated'],
+    names: /role authenticated memberships: member of pg_read_all_data/,
+    clusterWide: true,
+  },
+  {
+    change: 'authenticated gets BYPASSRLS',
+    statements: ['ALTER ROLE authenticated BYPASSRLS'],
+    names: /role authenticated attributes: holds BYPASSRLS/,
+    clusterWide: true,
+  },
+  {
+    change: 'anon gets CREATEROLE and LOGIN',
+    statements: ['ALTER ROLE anon CREATEROLE LOGIN'],
+    names: /role anon attributes: holds CREATEROLE, LOGIN/,
+    clusterWide: true,
+  },
+  {
+    change: 'service_role gets CREATEDB',
+    statements: ['ALTER ROLE service_role CREATEDB'],
+    names: /role service_role attributes: holds CREATEDB/,
+    clusterWide: true,
+  },
+  {
+    change: "PostgREST's authenticator inherits service_role",
+    statements: [
+      'CREATE ROLE authenticator LOGIN INHERIT',
+      'GRANT anon, authenticated, service_role TO authenticator',
+    ],
+    names: /role authenticator attributes: holds INHERIT/,
+    clusterWide: true,
+  },
+  {
+    change: 'the authenticator may become the migration owner',
+    statements: [
+      'CREATE ROLE authenticator LOGIN NOINHERIT',
+      'GRANT anon, authenticated, service_role, postgres TO authenticator',
+    ],
+    names: /role authenticator memberships: may also become postgres/,
+    clusterWide: true,
+  },
+  // Default privileges.
+  {
+    change: "postgres's future tables are handed to authenticated",
+    statements: [
+      'ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT SELECT ON TABLES TO authenticated',
+    ],
+    names:
+      /default privileges in public grant the API roles nothing: open: SELECT on new tables of postgres to authenticated/,
+  },
+  {
+    change: 'future sequences anywhere are handed to anon',
+    statements: ['ALTER DEFAULT PRIVILEGES GRANT USAGE ON SEQUENCES TO anon'],
+    names: /open: .*USAGE on new sequences of postgres to anon/,
+  },
+  {
+    change: 'future functions in public are executable by authenticated',
+    statements: [
+      'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT EXECUTE ON FUNCTIONS TO authenticated',
+    ],
+    names: /open: .*EXECUTE on new functions of postgres to authenticated/,
+  },
+  // What the exposed schema holds beside the tables.
+  {
+    change: 'a view reads affiliate_clicks as its owner and anon may select it',
+    statements: [
+      'CREATE VIEW public.click_feed AS SELECT * FROM public.affiliate_clicks',
+      'GRANT SELECT ON public.click_feed TO anon',
+    ],
+    names:
+      /view public\.click_feed: not declared in the schema: runs as its owner postgres \(security_invoker off\); reads public\.affiliate_clicks; anon SELECT/,
+  },
+  {
+    change: 'an undeclared security-invoker view is added',
+    statements: [
+      'CREATE VIEW public.product_titles WITH (security_invoker = true) AS SELECT id, title FROM public.products',
+    ],
+    names: /view public\.product_titles: not declared in the schema: runs with the caller's rights/,
+  },
+  {
+    change: 'a view exposes auth.users to signed-in users',
+    statements: [
+      'CREATE VIEW public.user_emails AS SELECT id, email FROM auth.users',
+      'GRANT SELECT ON public.user_emails TO authenticated',
+    ],
+    names: /view public\.user_emails: .*reads auth\.users; authenticated SELECT/,
+  },
+  {
+    change: 'a materialized view of clicks is readable by authenticated',
+    statements: [
+      'CREATE MATERIALIZED VIEW public.click_totals AS SELECT affiliate_network, count(*) AS clicks FROM public.affiliate_clicks GROUP BY 1',
+      'GRANT SELECT ON public.click_totals TO authenticated',
+    ],
+    names: /materialized view public\.click_totals: not declared.*authenticated SELECT/,
+  },
+  {
+    change: 'a SECURITY DEFINER function returns every click to anon',
+    statements: [
+      'CREATE FUNCTION public.all_clicks() RETURNS SETOF public.affiliate_clicks LANGUAGE sql SECURITY DEFINER AS $$ SELECT * FROM public.affiliate_clicks $$',
+      'GRANT EXECUTE ON FUNCTION public.all_clicks() TO anon',
+    ],
+    names:
+      /function public\.all_clicks\(\): not declared in the schema: SECURITY DEFINER as postgres; search_path not pinned; executable by anon/,
+  },
+  {
+    change: 'an undeclared invoker function is callable through the API',
+    statements: [
+      'CREATE FUNCTION public.add_numbers(a integer, b integer) RETURNS integer LANGUAGE sql AS $$ SELECT a + b $$',
+    ],
+    names:
+      /function public\.add_numbers\(integer,integer\): not declared in the schema: security invoker/,
+  },
+  {
+    change: 'a sequence anon may advance is added',
+    statements: [
+      'CREATE SEQUENCE public.ticket_numbers',
+      'GRANT USAGE, UPDATE ON SEQUENCE public.ticket_numbers TO anon',
+    ],
+    names: /sequence public\.ticket_numbers: not declared.*anon USAGE, anon UPDATE/,
+  },
+  {
+    change: 'a foreign table is added and granted to anon',
+    statements: [
+      'CREATE FOREIGN DATA WRAPPER tamper_fdw',
+      'CREATE SERVER tamper_server FOREIGN DATA WRAPPER tamper_fdw',
+      'CREATE FOREIGN TABLE public.remote_orders (id integer) SERVER tamper_server',
+      'GRANT SELECT ON public.remote_orders TO anon',
+    ],
+    names: /foreign table public\.remote_orders: not declared.*anon SELECT/,
+  },
+  {
+    change: 'product_views is given to anon',
+    statements: ['ALTER TABLE public.product_views OWNER TO anon'],
+    names: /owner of table public\.product_views: anon, expected postgres/,
+  },
+  {
+    change: 'the trigger function is given to authenticated',
+    statements: ['ALTER FUNCTION public.update_updated_at_column() OWNER TO authenticated'],
+    names: /owner of function public\.update_updated_at_column\(\): authenticated/,
+  },
+  {
+    change: 'SELECT on product_views is granted to PUBLIC',
+    statements: ['GRANT SELECT ON public.product_views TO PUBLIC'],
+    names: /privileges of PUBLIC on public\.product_views: PUBLIC holds SELECT/,
+  },
+  {
+    change: "UPDATE of a product's title is granted to PUBLIC",
+    statements: ['GRANT UPDATE (title) ON public.products TO PUBLIC'],
+    names: /privileges of PUBLIC on public\.products: PUBLIC holds UPDATE\(title\)/,
+  },
+  // What the API roles reach outside the exposed schema.
+  {
+    change: 'auth.users is readable by anon',
+    statements: ['GRANT SELECT ON auth.users TO anon'],
+    names: /privileges of anon on auth\.users: anon SELECT/,
+  },
+  {
+    change: 'the e-mail column of auth.users is readable by authenticated',
+    statements: ['GRANT SELECT (email) ON auth.users TO authenticated'],
+    names: /privileges of authenticated on auth\.users: authenticated SELECT\(email\)/,
+  },
+  {
+    change: 'the migration history is readable by anon',
+    statements: [
+      'GRANT USAGE ON SCHEMA drizzle TO anon',
+      'GRANT SELECT ON drizzle.__drizzle_migrations TO anon',
+    ],
+    names: /privileges of anon on drizzle\.__drizzle_migrations: anon SELECT/,
+  },
+  {
+    change: 'authenticated may create objects in public',
+    statements: ['GRANT CREATE ON SCHEMA public TO authenticated'],
+    names: /authenticated may create objects in no schema: CREATE on schema public/,
+  },
+  {
+    change: 'everyone may create objects in public',
+    statements: ['GRANT CREATE ON SCHEMA public TO PUBLIC'],
+    names: /anon may create objects in no schema: CREATE on schema public/,
+  },
+  {
+    change: 'anon may create objects in extensions',
+    statements: ['GRANT CREATE ON SCHEMA extensions TO anon'],
+    names: /anon may create objects in no schema: CREATE on schema extensions/,
+  },
+  // Durability and validity.
+  {
+    change: 'product_views is made UNLOGGED',
+    statements: ['ALTER TABLE public.product_views SET UNLOGGED'],
+    names: /product_views: table is logged: UNLOGGED/,
+  },
+  {
+    change: 'an index is left invalid, as after a failed CREATE INDEX CONCURRENTLY',
+    statements: [
+      "UPDATE pg_catalog.pg_index SET indisvalid = false WHERE indexrelid = 'public.idx_affiliate_clicks_session_id'::regclass",
+    ],
+    names: /index idx_affiliate_clicks_session_id is valid: invalid/,
+  },
+  {
+    change: 'a foreign key is made DEFERRABLE',
+    statements: [
+      'ALTER TABLE public.affiliate_clicks ALTER CONSTRAINT affiliate_clicks_product_id_products_id_fk DEFERRABLE INITIALLY DEFERRED',
+    ],
+    names: /foreign key affiliate_clicks_product_id_products_id_fk is enforced at once: DEFERRABLE/,
+  },
+  {
+    change: 'a check is re-added NOT VALID',
+    statements: [
+      'ALTER TABLE public.product_views DROP CONSTRAINT product_views_view_position_check',
+      'ALTER TABLE public.product_views ADD CONSTRAINT product_views_view_position_check CHECK (view_position >= 1 AND view_position <= 1000) NOT VALID',
+    ],
+    names: /check product_views_view_position_check is enforced at once: NOT VALID/,
+  },
+  {
+    change: 'a foreign key is re-added NOT VALID',
+    statements: [
+      'ALTER TABLE public.product_views DROP CONSTRAINT product_views_product_id_products_id_fk',
+      'ALTER TABLE public.product_views ADD CONSTRAINT product_views_product_id_products_id_fk FOREIGN KEY (product_id) REFERENCES public.products(id) ON DELETE CASCADE NOT VALID',
+    ],
+    names: /foreign key product_views_product_id_products_id_fk is enforced at once: NOT VALID/,
+  },
+  {
+    change: "affiliate_clicks' triggers, foreign-key enforcement included, are disabled",
+    statements: ['ALTER TABLE public.affiliate_clicks DISABLE TRIGGER ALL'],
+    names: /affiliate_clicks: foreign keys are enforced: the internal triggers .* are disabled/,
+  },
+  {
+    change: 'a rule silently drops every new view',
+    statements: ['CREATE RULE drop_views AS ON INSERT TO public.product_views DO INSTEAD NOTHING'],
+    names: /rule drop_views: rewrites every INSERT on product_views/,
+  },
+  {
+    change: 'a publication ships affiliate_clicks',
+    statements: ['CREATE PUBLICATION click_feed FOR TABLE public.affiliate_clicks'],
+    names: /publication click_feed: publishes affiliate_clicks/,
+  },
+  {
+    change: 'a publication ships every table',
+    statements: ['CREATE PUBLICATION everything FOR ALL TABLES'],
+    names: /publication everything: publishes .*product_views/,
+  },
+  {
+    change: 'an event trigger runs on every DDL statement',
+    statements: [
+      'CREATE FUNCTION public.watch_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$',
+      'CREATE EVENT TRIGGER watch_ddl ON ddl_command_end EXECUTE FUNCTION public.watch_ddl()',
+    ],
+    names: /event trigger watch_ddl: runs public\.watch_ddl as postgres on every ddl_command_end/,
+  },
+];

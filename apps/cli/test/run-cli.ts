@@ -9,7 +9,7 @@ import { createEmptyServerDatabase, type TestDriver } from '@aclue/db/testing';
 
 /**
  * The CLI from its sources, so tests need no build: tsx compiles the TypeScript, and the
- * `@aclue/source` export condition resolves `@aclue/db` and `@aclue/verification` to their
+ * `@aclue/source` export condition resolves the `@aclue/*` packages to their
  * sources too. The compiled bin is exercised by the consumer test in `tooling/`.
  */
 const cliFromSource = [

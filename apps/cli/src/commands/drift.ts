@@ -1,5 +1,5 @@
 import { createDb, type Database, migrate } from '@aclue/db';
-import { detectDrift, formatDrift } from '@aclue/verification';
+import { detectDrift, formatDrift } from '@aclue/schema-ops';
 import { describeTarget, type GlobalOptions, withDatabase } from '../context';
 import { ExitCode } from '../exit';
 import { emit } from '../output';

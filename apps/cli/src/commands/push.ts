@@ -1,4 +1,5 @@
-import { formatText, safePush, summaryLine } from '@aclue/verification';
+import { safePush } from '@aclue/schema-ops';
+import { formatText, summaryLine } from '@aclue/verification';
 import { describeTarget, type GlobalOptions, withDatabase } from '../context';
 import { emit } from '../output';
 import { verificationExitCode } from './verify';

@@ -1,12 +1,15 @@
 import { type Database, queryRows, tables } from '@aclue/db';
 import { databaseObjectStatements, supabaseCompatibilityStatements } from '@aclue/db/objects';
 import * as schema from '@aclue/db/schema';
+import {
+  type CheckResult,
+  renderPolicy,
+  type VerificationReport,
+  verify,
+} from '@aclue/verification';
 import { pushSchema } from 'drizzle-kit/api';
 import { type SQL, sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
-import { renderPolicy } from './declared';
-import type { CheckResult } from './results';
-import { type VerificationReport, verify } from './verify';
 
 export interface PushReport {
   /** Statements drizzle-kit push applied (no-ops it re-issues every run are left out). */

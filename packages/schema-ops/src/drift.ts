@@ -2,10 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Database, defaultMigrationsFolder } from '@aclue/db';
 import * as schema from '@aclue/db/schema';
+import { type CheckResult, verify } from '@aclue/verification';
 import { generateDrizzleJson, generateMigration } from 'drizzle-kit/api';
 import { type LintFinding, lintMigrations } from './migration-lint';
-import type { CheckResult } from './results';
-import { verify } from './verify';
 
 type Snapshot = Parameters<typeof generateMigration>[0];
 

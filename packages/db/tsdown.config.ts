@@ -8,4 +8,5 @@ export default packageBuild({
   objects: 'src/objects/index.ts',
   samples: 'src/samples.ts',
   testing: 'src/testing.ts',
+  catalog: 'src/catalog/index.ts',
 });

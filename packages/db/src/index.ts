@@ -26,7 +26,6 @@ export {
 } from './errors';
 export { explainPlan, type PlanNode } from './explain';
 export { type Identity, setLocalIdentity, type VerifiedClaims } from './identity';
-export { inventory, type TableInventory } from './inventory';
 export {
   type AppliedMigration,
   compareMigrations,

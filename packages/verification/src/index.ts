@@ -1,4 +1,3 @@
-export { type CatalogTable, readCatalog } from './catalog';
 export { type DeclaredTable, declaredTables, renderPolicy } from './declared';
 export { runLints } from './lints';
 export { formatJunit, formatText, summaryLine } from './report';

@@ -1,4 +1,5 @@
 import { type Executor, queryRows } from '@aclue/db';
+import type { CatalogTable } from '@aclue/db/catalog';
 import {
   platformBaseline,
   supabaseRoles,
@@ -9,7 +10,6 @@ import {
 } from '@aclue/db/objects';
 import { sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
-import type { CatalogTable } from './catalog';
 import { type CheckResult, expectEqual, fail, pass } from './results';
 import { sqlList } from './surface/sql-list';
 

@@ -1,4 +1,4 @@
-import type { CatalogTable } from './catalog';
+import type { CatalogTable } from '@aclue/db/catalog';
 import type { DeclaredTable } from './declared';
 import { type CheckCategory, type CheckResult, expectEqual, fail, pass } from './results';
 

@@ -1,8 +1,8 @@
 import { AclueDbError, type Database, type Executor, postgresErrorOf, queryRows } from '@aclue/db';
+import { readCatalog } from '@aclue/db/catalog';
 import { tableComments, tableGrants, tableTriggers } from '@aclue/db/objects';
 import { sql, TransactionRollbackError } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
-import { readCatalog } from './catalog';
 import { type DeclaredTable, declaredTables } from './declared';
 import { runLints } from './lints';
 import {

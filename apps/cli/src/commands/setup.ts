@@ -1,4 +1,5 @@
-import { deploymentTables, inventory, migrate } from '@aclue/db';
+import { deploymentTables, migrate } from '@aclue/db';
+import { inventory } from '@aclue/db/catalog';
 import { formatText, summaryLine, verify } from '@aclue/verification';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import { type GlobalOptions, withDatabase } from '../context';

@@ -1,5 +1,5 @@
-import { type Executor, queryRows } from '@aclue/db';
 import { sql } from 'drizzle-orm';
+import { type Executor, queryRows } from '../client';
 
 /**
  * A schema as PostgreSQL sees it, read from pg_catalog. Expressions are PostgreSQL's own deparsed

@@ -42,6 +42,7 @@ export {
 } from './migrations';
 export { type PostgresError, postgresErrorOf } from './postgres-error';
 export { MFA_POLICY_SUFFIX } from './schema/policies';
+export { type TableFacts, tableFacts, tableFactsOf, tablesInGroups } from './table-facts';
 export { deploymentTables, schemaTables, type TableName, tables } from './tables';
 export { type TableSchemas, tableSchemas } from './validation';
 export * from './zod';

@@ -27,6 +27,7 @@ export const affiliateClickRules = {
   access: {
     group: 'tracking',
     owner: { user: 'userId', anonymous: 'anonymousId' },
+    session: { column: 'sessionId' },
     insert: [
       'productId',
       'sessionId',

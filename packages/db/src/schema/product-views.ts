@@ -38,6 +38,7 @@ export const productViewRules = {
   access: {
     group: 'tracking',
     owner: { user: 'userId' },
+    session: { column: 'sessionId' },
     insert: [
       'productId',
       'sessionId',

@@ -43,6 +43,11 @@ export interface TableAccess {
   group: TableGroup;
   /** The columns naming whom a row belongs to, stamped from the caller's identity, never given. */
   owner?: { user: string; anonymous?: string };
+  /**
+   * Tracking tables: the column naming the visit a row belongs to. The session table `owns` it
+   * (the database generates the key); events name a session of their caller's (a policy checks).
+   */
+  session?: { column: string; owns?: true };
   /** What an API caller may give when it inserts a row. */
   insert?: readonly string[];
   /** What the owner may change afterwards. */

@@ -35,6 +35,7 @@ export const sessionAnalyticsRules = {
   access: {
     group: 'tracking',
     owner: { user: 'userId', anonymous: 'anonymousId' },
+    session: { column: 'sessionId', owns: true },
     insert: [
       'landingPage',
       'deviceType',

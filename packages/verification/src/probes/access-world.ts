@@ -1,11 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import type { Executor } from '@aclue/db';
-import { createAuthUser, createParents, type Parents } from '@aclue/db/samples';
-import { type SQL, sql } from 'drizzle-orm';
+import { deploymentTables, type Executor, type TableFacts, tableFactsOf } from '@aclue/db';
+import { createAuthUser, createParents, type Parents, validRow } from '@aclue/db/samples';
+import { getTableColumns, type SQL, sql } from 'drizzle-orm';
+import { getTableConfig } from 'drizzle-orm/pg-core';
 
 /** The rows the access probes act on: users A, B and C and rows of A, B and anonymous visitors. */
 
-export const trackingTables = ['affiliate_clicks', 'session_analytics', 'product_views'] as const;
+/**
+ * The tables the access matrix probes: the deployment's, from their declarations. Tracking tables
+ * come first, the one owning sessions before those recorded inside a session.
+ */
+export const probedTables: readonly TableFacts[] = deploymentTables
+  .map((table) => tableFactsOf(getTableConfig(table).name))
+  .sort((x, y) => rank(x) - rank(y));
+
+function rank(table: TableFacts): number {
+  if (table.group !== 'tracking') return 2;
+  return table.session?.owns ? 0 : 1;
+}
+
+export const trackingTables = probedTables.filter((t) => t.group === 'tracking');
 
 export interface World {
   /** The anonymous visitor the probes act as (its `anonymous_id` claim). */
@@ -31,37 +45,42 @@ export const insert = (table: string, values: Record<string, unknown>): SQL =>
     sql`, `,
   )})`;
 
+/** A sample row (TypeScript keys, from the schema's samples) in SQL column names. */
+function sampleRow(table: TableFacts, parents: Parents): Record<string, unknown> {
+  const columns = getTableColumns(table.table);
+  return Object.fromEntries(
+    Object.entries(validRow(table.name, parents)).map(([key, value]) => [
+      columns[key]?.name ?? key,
+      value,
+    ]),
+  );
+}
+
 /**
  * A valid tracking row of `table` for `owner` ('a' | 'b' | 'anon'), in that owner's session. With
- * `asCaller` it is what an API caller may insert: no id, no session id (the database makes both).
+ * `asCaller` it is what an API caller may insert: no id, no session key (the database makes both).
  */
 export function trackingRow(
-  table: string,
+  tableName: string,
   w: World,
   owner: string,
   { asCaller = false, userId }: { asCaller?: boolean; userId?: string | null } = {},
 ): Record<string, unknown> {
-  const id = randomUUID();
+  const table = tableFactsOf(tableName);
+  const row = sampleRow(table, w.parentsA);
   const user = userId !== undefined ? userId : owner === 'anon' ? null : owner === 'a' ? w.a : w.b;
-  const who = {
-    ...(asCaller ? {} : { id }),
-    user_id: user,
-    ...(user === null && table !== 'product_views' ? { anonymous_id: w.visitor } : {}),
-  };
-  if (table === 'session_analytics') {
-    return { ...who, ...(asCaller ? {} : { session_id: `s-${id}` }), landing_page: '/' };
+  if (!asCaller) row.id = randomUUID();
+  if (table.owner) {
+    row[table.owner.user] = user;
+    if (user === null && table.owner.anonymous) row[table.owner.anonymous] = w.visitor;
   }
-  const session_id = w.sessions[owner];
-  if (table === 'affiliate_clicks') {
-    return {
-      ...who,
-      session_id,
-      source_page: '/',
-      affiliate_network: 'net',
-      affiliate_url: 'https://x.test',
-    };
+  if (table.session?.owns) {
+    if (asCaller) delete row[table.session.column];
+    else row[table.session.column] = `s-${row.id}`;
+  } else if (table.session) {
+    row[table.session.column] = w.sessions[owner];
   }
-  return { ...who, product_id: w.parentsA.productId, session_id };
+  return row;
 }
 
 export async function buildWorld(tx: Executor): Promise<World> {
@@ -77,27 +96,30 @@ export async function buildWorld(tx: Executor): Promise<World> {
     parentsB,
     rows: {},
   };
-  // Sessions first: clicks and views are recorded inside them.
-  for (const table of ['session_analytics', 'affiliate_clicks', 'product_views']) {
-    world.rows[table] = {};
-    for (const owner of ['a', 'b', 'anon']) {
-      const row = trackingRow(table, world, owner);
-      await tx.execute(insert(table, row));
-      (world.rows[table] as Record<string, string>)[owner] = String(row.id);
-      if (table === 'session_analytics') world.sessions[owner] = String(row.session_id);
+  for (const table of probedTables) {
+    const rows: Record<string, string> = {};
+    world.rows[table.sql] = rows;
+    if (table.group === 'tracking') {
+      // Sessions first (the order of probedTables): clicks and views are recorded inside them.
+      for (const owner of ['a', 'b', 'anon']) {
+        const row = trackingRow(table.sql, world, owner);
+        await tx.execute(insert(table.sql, row));
+        rows[owner] = String(row.id);
+        if (table.session?.owns) world.sessions[owner] = String(row[table.session.column]);
+      }
+      continue;
     }
-  }
-  world.rows.user_preferences = { a: world.a, b: world.b };
-  for (const userId of [world.a, world.b])
-    await tx.execute(insert('user_preferences', { user_id: userId }));
-  world.rows.recommendation_feedback = {};
-  for (const [owner, p] of [
-    ['a', parentsA],
-    ['b', parentsB],
-  ] as const) {
-    const id = randomUUID();
-    await tx.execute(insert('recommendation_feedback', feedbackRow(p, p.userId, { id })));
-    world.rows.recommendation_feedback[owner] = id;
+    // Personal rows belong to A and B; the row's key is its primary key, given here.
+    for (const [owner, parents] of [
+      ['a', parentsA],
+      ['b', parentsB],
+    ] as const) {
+      const row = sampleRow(table, parents);
+      const key = table.primaryKey[0] ?? 'id';
+      row[key] ??= randomUUID();
+      await tx.execute(insert(table.sql, row));
+      rows[owner] = String(row[key]);
+    }
   }
   return world;
 }

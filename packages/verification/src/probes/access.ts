@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Executor, Identity } from '@aclue/db';
+import { type Executor, type Identity, type TableFacts, tableFactsOf } from '@aclue/db';
 import { type SQL, sql } from 'drizzle-orm';
 import { type CheckResult, fail, pass } from '../results';
 import {
   buildWorld,
   feedbackRow,
   insert,
+  probedTables,
   trackingRow,
   trackingTables,
   type World,
@@ -34,24 +35,31 @@ interface AccessCase {
 /** Turns the database's MFA requirement on for the rest of the probe's savepoint. */
 const requireMfa = sql`SELECT set_config('aclue.require_mfa', 'on', true)`;
 
+/** A row's key: its table's primary key column. */
+const key = (table: string) => sql.identifier(tableFactsOf(table).primaryKey[0] ?? 'id');
 const byId = (table: string, id: string, set: string) =>
-  sql`UPDATE ${sql.identifier(table)} SET ${sql.raw(set)} WHERE ${sql.identifier(table === 'user_preferences' ? 'user_id' : 'id')} = ${id}`;
+  sql`UPDATE ${sql.identifier(table)} SET ${sql.raw(set)} WHERE ${key(table)} = ${id}`;
 const deleteById = (table: string, id: string) =>
-  sql`DELETE FROM ${sql.identifier(table)} WHERE ${sql.identifier(table === 'user_preferences' ? 'user_id' : 'id')} = ${id}`;
+  sql`DELETE FROM ${sql.identifier(table)} WHERE ${key(table)} = ${id}`;
 const visible = (table: string, ids: string[]) =>
-  sql`SELECT ${sql.identifier(table === 'user_preferences' ? 'user_id' : 'id')}::text AS key FROM ${sql.identifier(table)} WHERE ${sql.identifier(table === 'user_preferences' ? 'user_id' : 'id')} IN (${sql.join(
+  sql`SELECT ${key(table)}::text AS key FROM ${sql.identifier(table)} WHERE ${key(table)} IN (${sql.join(
     ids.map((id) => sql`${id}`),
     sql`, `,
   )})`;
 
+/** A no-op write of a column the owner may change, or else one a caller may give. */
+function touchOf(table: TableFacts): string {
+  const column = table.ownerUpdates[0] ?? table.insertable[0] ?? table.primaryKey[0] ?? 'id';
+  return `"${column}" = "${column}"`;
+}
+
 function cases(): AccessCase[] {
   const list: AccessCase[] = [];
-  const ownersOf = (table: string) =>
-    table === 'user_preferences' || table === 'recommendation_feedback'
-      ? ['a', 'b']
-      : ['a', 'b', 'anon'];
-  for (const table of [...trackingTables, 'user_preferences', 'recommendation_feedback']) {
-    const all = ownersOf(table);
+  for (const facts of probedTables) {
+    const table = facts.sql;
+    // Tracking rows are recorded by anonymous visitors too; personal rows only by users.
+    const tracking = facts.group === 'tracking';
+    const all = tracking ? ['a', 'b', 'anon'] : ['a', 'b'];
     const select = (as: AccessCase['as'], sees: string[]) =>
       list.push({
         table,
@@ -64,19 +72,11 @@ function cases(): AccessCase[] {
           ),
         expect: { sees },
       });
-    select(
-      'anon',
-      table === 'user_preferences' || table === 'recommendation_feedback' ? [] : ['anon'],
-    );
+    select('anon', tracking ? ['anon'] : []);
     select('public', []);
     select('a', ['a']);
     select('service', all);
-    const touch =
-      table === 'user_preferences'
-        ? 'liked_brands = liked_brands'
-        : table === 'recommendation_feedback'
-          ? 'comment = comment'
-          : 'session_id = session_id';
+    const touch = touchOf(facts);
     for (const owner of all) {
       list.push({
         table,
@@ -99,13 +99,13 @@ function cases(): AccessCase[] {
         query: (w) => deleteById(table, w.rows[table]?.[owner] ?? ''),
         expect: 'denied',
       });
-      const ownPrefs = table === 'user_preferences' && owner === 'a';
+      const ownEditable = owner === 'a' && facts.ownerUpdates.length > 0;
       list.push({
         table,
         as: 'a',
         action: `update ${owner}'s row`,
         query: (w) => byId(table, w.rows[table]?.[owner] ?? '', touch),
-        expect: ownPrefs ? 'allowed' : 'denied',
+        expect: ownEditable ? 'allowed' : 'denied',
       });
     }
     list.push({
@@ -123,7 +123,8 @@ function cases(): AccessCase[] {
       expect: 'allowed',
     });
   }
-  for (const table of trackingTables) {
+  for (const facts of trackingTables) {
+    const table = facts.sql;
     const mine =
       (owner: string, extra: Record<string, unknown> = {}) =>
       (w: World) =>
@@ -153,16 +154,17 @@ function cases(): AccessCase[] {
     );
     add('a', 'choose the id of its row (server-owned)', mine('a', { id: randomUUID() }), false);
     add('a', 'backdate created_at (server-owned)', mine('a', { created_at: '2001-01-01' }), false);
-    if (table === 'session_analytics') {
-      add('anon', 'choose a session id (squatting)', mine('anon', { session_id: 'squat' }), false);
-    } else {
+    const session = facts.session?.column ?? 'session_id';
+    if (facts.session?.owns) {
+      add('anon', 'choose a session id (squatting)', mine('anon', { [session]: 'squat' }), false);
+    } else if (facts.session) {
       add(
         'a',
         "record into B's session",
         (w) =>
           insert(table, {
             ...trackingRow(table, w, 'a', { asCaller: true }),
-            session_id: w.sessions.b,
+            [session]: w.sessions.b,
           }),
         false,
       );
@@ -172,7 +174,7 @@ function cases(): AccessCase[] {
         (w) =>
           insert(table, {
             ...trackingRow(table, w, 'anon', { asCaller: true }),
-            session_id: w.sessions.a,
+            [session]: w.sessions.a,
           }),
         false,
       );

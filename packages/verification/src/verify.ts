@@ -16,7 +16,7 @@ import { runProbes } from './probes';
 import { checkStoredData } from './probes/stored-data';
 import { type CheckResult, fail } from './results';
 import { compareTable } from './structure';
-import { checkDurability } from './surface/durability';
+import { checkDurability, checkEventTriggers } from './surface/durability';
 import { checkExposedSchemas } from './surface/exposed';
 import { checkApiRoles } from './surface/roles';
 import { checkSchemaPrivileges } from './surface/schemas';
@@ -191,6 +191,7 @@ export async function verify(
           ...(await checkEnvironment(tx)),
           ...(await checkDefaultPrivileges(tx)),
           ...(await checkApiRoles(tx)),
+          ...(await checkEventTriggers(tx)),
           ...(await checkExposedSchemas(tx, names)),
           ...(await checkSchemaPrivileges(tx)),
           ...(await runLints(tx, schema)),

@@ -91,6 +91,22 @@ function readRelations(db: Executor, declaredTables: readonly string[]) {
   );
 }
 
+/** Enums, domains, ranges and base types in the exposed schemas (not arrays, not extensions'). */
+function readTypes(db: Executor) {
+  return queryRows<{ schema: string; name: string; owner: string }>(
+    db,
+    sql`SELECT n.nspname AS schema, t.typname AS name,
+          pg_catalog.pg_get_userbyid(t.typowner) AS owner
+        FROM pg_catalog.pg_type t
+        JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+        WHERE n.nspname IN (${sqlList(exposed)}) AND t.typtype IN ('b', 'd', 'e', 'r')
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.typarray = t.oid)
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+            WHERE d.classid = 'pg_catalog.pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+        ORDER BY 1, 2`,
+  );
+}
+
 function readFunctions(db: Executor) {
   return queryRows<FunctionRow>(
     db,
@@ -221,6 +237,9 @@ export async function checkExposedSchemas(
       .filter((f) => !f.extension)
       .map((f) => ({ what: `function ${f.schema}.${f.signature}`, table: null, owner: f.owner })),
   ];
+  for (const type of await readTypes(db)) {
+    owned.push({ what: `type ${type.schema}.${type.name}`, table: null, owner: type.owner });
+  }
   const misowned = owned.filter((o) => o.owner !== owner);
   for (const object of misowned) {
     results.push(

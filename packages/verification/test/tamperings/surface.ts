@@ -161,6 +161,14 @@ export const surfaceTamperings: Tampering[] = [
     names: /owner of function public\.update_updated_at_column\(\): authenticated/,
   },
   {
+    change: 'an enum type in public is given to anon',
+    statements: [
+      "CREATE TYPE public.gift_mood AS ENUM ('calm', 'bold')",
+      'ALTER TYPE public.gift_mood OWNER TO anon',
+    ],
+    names: /owner of type public\.gift_mood: anon, expected postgres/,
+  },
+  {
     change: 'SELECT on product_views is granted to PUBLIC',
     statements: ['GRANT SELECT ON public.product_views TO PUBLIC'],
     names: /privileges of PUBLIC on public\.product_views: PUBLIC holds SELECT/,

@@ -16,6 +16,7 @@ export {
 } from './client';
 export { redactUrl } from './connection';
 export { constraintMessages } from './constraints';
+export { copyRows } from './copy';
 export { defaultDataDir, holdsDatabase, resolveDataDir } from './data-dir';
 export {
   AclueDbError,

@@ -1,4 +1,4 @@
-import { type Executor, postgresErrorOf } from '@aclue/db';
+import { copyRows, type Database, type Executor, postgresErrorOf } from '@aclue/db';
 import {
   affiliateClicks,
   categories,
@@ -13,7 +13,7 @@ import {
 import { base, en, Faker } from '@faker-js/faker';
 import { SingleBar } from 'cli-progress';
 import { sql } from 'drizzle-orm';
-import type { PgTable } from 'drizzle-orm/pg-core';
+import { PgDialect, type PgTable } from 'drizzle-orm/pg-core';
 import {
   describeTarget,
   type GlobalOptions,
@@ -40,11 +40,51 @@ interface SeedPlan {
 const ROWS_PER_INSERT = 1_000;
 const USERS_PER_ROUND = 250;
 
-async function insertAll(db: Executor, table: PgTable, rows: unknown[]): Promise<number> {
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    await db.insert(table).values(rows.slice(i, i + ROWS_PER_INSERT) as never);
-  }
-  return rows.length;
+/**
+ * Where the generated rows go, in one transaction: COPY on a PostgreSQL server (about ten times
+ * the rows per second of INSERTs), multi-row INSERTs on the embedded database.
+ */
+interface SeedSink {
+  categoryIds(): Promise<string[]>;
+  users(ids: string[]): Promise<void>;
+  rows(table: PgTable, rows: Record<string, unknown>[]): Promise<number>;
+}
+
+const insertUsers = (ids: string[]) =>
+  sql`INSERT INTO auth.users (id, email)
+    SELECT id, id || '@seed.example' FROM unnest(${`{${ids.join(',')}}`}::uuid[]) AS id`;
+
+function insertSink(db: Executor): SeedSink {
+  return {
+    categoryIds: async () =>
+      (await db.select({ id: categories.id }).from(categories).orderBy(categories.slug)).map(
+        (c) => c.id,
+      ),
+    users: async (ids) => {
+      await db.execute(insertUsers(ids));
+    },
+    rows: async (table, rows) => {
+      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+        await db.insert(table).values(rows.slice(i, i + ROWS_PER_INSERT) as never);
+      }
+      return rows.length;
+    },
+  };
+}
+
+function copySink(client: Parameters<typeof copyRows>[0]): SeedSink {
+  const dialect = new PgDialect();
+  return {
+    categoryIds: async () =>
+      (
+        await client.query<{ id: string }>('SELECT id FROM public.categories ORDER BY slug')
+      ).rows.map((c) => c.id),
+    users: async (ids) => {
+      const query = dialect.sqlToQuery(insertUsers(ids));
+      await client.query(query.sql, query.params);
+    },
+    rows: (table, rows) => copyRows(client, table, rows),
+  };
 }
 
 /** Activity is inserted parents first, so every foreign key already has its row. */
@@ -60,7 +100,7 @@ const order: [keyof UserActivity, PgTable][] = [
 
 /** Generates and inserts the data; returns row counts per table. */
 async function seedInto(
-  db: Executor,
+  sink: SeedSink,
   { users, days, seed }: SeedPlan,
 ): Promise<Record<string, number>> {
   const f = new Faker({ locale: [en, base] });
@@ -71,12 +111,12 @@ async function seedInto(
     counts[name] = (counts[name] ?? 0) + n;
   };
   const total = () => Object.values(counts).reduce((a, b) => a + b, 0);
-  const categoryIds = (await db.select({ id: categories.id }).from(categories)).map((c) => c.id);
+  const categoryIds = await sink.categoryIds();
   if (categoryIds.length === 0) throw new UsageError('no categories: run `aclue-db migrate` first');
   const catalogue = Array.from({ length: Math.max(100, Math.ceil(users / 20)) }, () =>
     productRow(f, categoryIds),
   );
-  add('products', await insertAll(db, products, catalogue));
+  add('products', await sink.rows(products, catalogue));
 
   const bar = new SingleBar({
     format: 'seeding [{bar}] {value}/{total} users | {rows} rows | {rate} rows/s',
@@ -88,12 +128,13 @@ async function seedInto(
     const ids = Array.from({ length: Math.min(USERS_PER_ROUND, users - done) }, () =>
       f.string.uuid(),
     );
-    await db.execute(sql`INSERT INTO auth.users (id, email)
-      SELECT id, id || '@seed.example' FROM unnest(${`{${ids.join(',')}}`}::uuid[]) AS id`);
+    await sink.users(ids);
     add('users', ids.length);
     const activity = emptyActivity();
     for (const id of ids) userActivity(f, activity, catalogue, id, days);
-    for (const [name, table] of order) add(name, await insertAll(db, table, activity[name]));
+    for (const [name, table] of order) {
+      add(name, await sink.rows(table, activity[name] as Record<string, unknown>[]));
+    }
     const rate = Math.round(total() / ((performance.now() - started) / 1000));
     bar.update(done + ids.length, { rows: total(), rate });
   }
@@ -101,9 +142,26 @@ async function seedInto(
   return counts;
 }
 
+/** Seeds in one transaction: a failed or interrupted seed leaves nothing behind. */
+async function seedAtomically(db: Database, plan: SeedPlan): Promise<Record<string, number>> {
+  if (db.$driver === 'pglite') return db.transaction((tx) => seedInto(insertSink(tx), plan));
+  const client = await db.$client.connect();
+  try {
+    await client.query('BEGIN');
+    const counts = await seedInto(copySink(client), plan);
+    await client.query('COMMIT');
+    return counts;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 /**
- * Realistic synthetic data, deterministic for a given --seed, inserted in batches in one
- * transaction: a failed or interrupted seed leaves nothing behind.
+ * Realistic synthetic data, deterministic for a given --seed, written in one transaction (COPY on
+ * a server): a failed or interrupted seed leaves nothing behind.
  */
 export async function seedCommand(options: SeedOptions): Promise<number> {
   const plan: SeedPlan = {
@@ -114,16 +172,14 @@ export async function seedCommand(options: SeedOptions): Promise<number> {
   return withDatabase(options, async (db) => {
     await requireMigrated(db);
     const started = performance.now();
-    const counts = await db
-      .transaction((tx) => seedInto(tx, plan))
-      .catch((error: unknown) => {
-        if (postgresErrorOf(error)?.code === '23505') {
-          throw new UsageError(
-            `this database already holds the data of --seed ${plan.seed}; use another --seed or an empty database (nothing was written)`,
-          );
-        }
-        throw error;
-      });
+    const counts = await seedAtomically(db, plan).catch((error: unknown) => {
+      if (postgresErrorOf(error)?.code === '23505') {
+        throw new UsageError(
+          `this database already holds the data of --seed ${plan.seed}; use another --seed or an empty database (nothing was written)`,
+        );
+      }
+      throw error;
+    });
     const seconds = (performance.now() - started) / 1000;
     const rows = Object.values(counts).reduce((a, b) => a + b, 0);
     const rowsPerSecond = Math.round(rows / seconds);

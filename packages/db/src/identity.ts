@@ -20,17 +20,8 @@ export type Identity =
  */
 export type VerifiedClaims = Readonly<Record<string, unknown>>;
 
-/**
- * Makes the rest of the current transaction run as `identity`: `SET LOCAL ROLE` and the JWT claims
- * as transaction-local settings (`set_config(..., true)`), both the current `request.jwt.claims`
- * and the legacy per-claim ones, so every Supabase version's `auth.uid()` reads them. Nothing
- * outlives the transaction, so it is safe behind a transaction-mode pooler.
- */
-export async function setLocalIdentity(tx: Pick<Executor, 'execute'>, identity: Identity) {
-  if (identity.role === 'owner') {
-    await tx.execute(sql`RESET ROLE`);
-    return;
-  }
+/** The claims an identity stands for, as `request.jwt.claims` carries them. */
+function claimsOf(identity: Exclude<Identity, { role: 'owner' }>): { claims: string; sub: string } {
   const sub = identity.role === 'authenticated' ? identity.userId : '';
   // An anonymous visitor's id travels as the `anonymous_id` claim: the policies let a visitor
   // record and read back only rows under it. The public anon key carries none.
@@ -45,10 +36,36 @@ export async function setLocalIdentity(tx: Pick<Executor, 'execute'>, identity: 
       : {}),
     role: identity.role,
   });
+  return { claims, sub };
+}
+
+/**
+ * Makes the rest of the current transaction run as `identity`: `SET LOCAL ROLE` and the JWT claims
+ * as transaction-local settings (`set_config(..., true)`), both the current `request.jwt.claims`
+ * and the legacy per-claim ones, so every Supabase version's `auth.uid()` reads them. Nothing
+ * outlives the transaction, so it is safe behind a transaction-mode pooler.
+ */
+export async function setLocalIdentity(tx: Pick<Executor, 'execute'>, identity: Identity) {
+  if (identity.role === 'owner') {
+    await tx.execute(sql`RESET ROLE`);
+    return;
+  }
+  const { claims, sub } = claimsOf(identity);
   // One round trip: set_config('role', …, true) is SET LOCAL ROLE.
   await tx.execute(sql`SELECT
     set_config('request.jwt.claims', ${claims}, true),
     set_config('request.jwt.claim.sub', ${sub}, true),
     set_config('request.jwt.claim.role', ${identity.role}, true),
     set_config('role', ${identity.role}, true)`);
+}
+
+/**
+ * The statement {@link setLocalIdentity} sends, as text with its values written as literals by
+ * `literal` (pg's `escapeLiteral`): for the simple-query protocol, where `BEGIN` and the identity
+ * travel in one round trip (and pass a transaction-mode pooler as one transaction's start).
+ */
+export function identityStatementText(identity: Identity, literal: (value: string) => string) {
+  if (identity.role === 'owner') return 'RESET ROLE';
+  const { claims, sub } = claimsOf(identity);
+  return `SELECT set_config('request.jwt.claims', ${literal(claims)}, true), set_config('request.jwt.claim.sub', ${literal(sub)}, true), set_config('request.jwt.claim.role', ${literal(identity.role)}, true), set_config('role', ${literal(identity.role)}, true)`;
 }

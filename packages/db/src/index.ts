@@ -26,7 +26,12 @@ export {
   MigrationError,
 } from './errors';
 export { explainPlan, type PlanNode } from './explain';
-export { type Identity, setLocalIdentity, type VerifiedClaims } from './identity';
+export {
+  type Identity,
+  identityStatementText,
+  setLocalIdentity,
+  type VerifiedClaims,
+} from './identity';
 export {
   type AppliedMigration,
   compareMigrations,

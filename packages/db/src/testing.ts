@@ -10,12 +10,39 @@ import { migrate } from './migrations';
  * suite runs on both (as drizzle-orm's own integration suites do).
  */
 
-export type TestDriver = 'pglite' | 'pg';
+/**
+ * `pglite`: the embedded database. `pg`: the PostgreSQL server directly. `pgbouncer`: the same
+ * server through a PgBouncer in transaction mode (see test-pooler.ts).
+ */
+export type TestDriver = 'pglite' | 'pg' | 'pgbouncer';
 
-/** Drivers to test: `ACLUE_TEST_DRIVERS=pglite,pg` (the default is both). */
-export function testDrivers(): TestDriver[] {
-  const wanted = (process.env.ACLUE_TEST_DRIVERS ?? 'pglite,pg').split(',').map((d) => d.trim());
-  return wanted.filter((d): d is TestDriver => d === 'pglite' || d === 'pg');
+/**
+ * Drivers to test: `ACLUE_TEST_DRIVERS=pglite,pg,pgbouncer`. The default is the embedded database
+ * and the server; suites that must hold behind a transaction-mode pooler (the repositories) ask
+ * for `{ pooled: true }` and get PgBouncer too.
+ */
+export function testDrivers({ pooled = false }: { pooled?: boolean } = {}): TestDriver[] {
+  const fallback = pooled ? 'pglite,pg,pgbouncer' : 'pglite,pg';
+  const wanted = (process.env.ACLUE_TEST_DRIVERS ?? fallback).split(',').map((d) => d.trim());
+  const known: TestDriver[] = pooled ? ['pglite', 'pg', 'pgbouncer'] : ['pglite', 'pg'];
+  return known.filter((d) => wanted.includes(d));
+}
+
+/**
+ * `url` through the PgBouncer the test run started (tooling/pgbouncer.ts, a vitest global setup
+ * of the suites that use the `pgbouncer` driver), which announces its port in the environment.
+ */
+function throughPooler(url: string): string {
+  const port = process.env.ACLUE_TEST_PGBOUNCER_PORT;
+  if (!port) {
+    throw new Error(
+      "the pgbouncer driver needs the PgBouncer the test run starts: add tooling/pgbouncer.ts to the suite's vitest globalSetup, or leave pgbouncer out of ACLUE_TEST_DRIVERS",
+    );
+  }
+  const pooled = new URL(url);
+  pooled.hostname = '127.0.0.1';
+  pooled.port = port;
+  return pooled.toString();
 }
 
 /** The server used for `pg` tests; each test database is created on it and dropped after. */
@@ -89,6 +116,23 @@ export async function createTestDatabase(
     return { db, dispose: () => db.$close() };
   }
   const server = await createEmptyServerDatabase();
+  if (driver === 'pgbouncer') {
+    // Migrated directly on the server (as operators do), then used only through the pooler.
+    if (migrated) {
+      const direct = await createDb({ url: server.url, poolSize: 1 });
+      await migrate(direct).finally(() => direct.$close());
+    }
+    const pooled = throughPooler(server.url);
+    const db = await createDb({ url: pooled, poolSize: 20 });
+    return {
+      db,
+      url: server.url,
+      dispose: async () => {
+        await db.$close();
+        await server.drop();
+      },
+    };
+  }
   const db = await createDb({ url: server.url, poolSize: 4 });
   if (migrated) await migrate(db);
   return {

@@ -35,7 +35,7 @@ async function refused(
   return error as InvalidTokenError;
 }
 
-describe.each(testDrivers())('access tokens on %s', (driver) => {
+describe.each(testDrivers({ pooled: true }))('access tokens on %s', (driver) => {
   let w: World;
   let jwks: Awaited<ReturnType<typeof startJwksServer>>;
   let es256: TestKey;

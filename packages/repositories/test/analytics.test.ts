@@ -35,7 +35,7 @@ async function seedTraffic(w: World) {
   await w.db.execute(sql`ANALYZE`);
 }
 
-describe.each(testDrivers())('analytics on %s', (driver) => {
+describe.each(testDrivers({ pooled: true }))('analytics on %s', (driver) => {
   let w: World;
   beforeAll(async () => {
     w = await createWorld(driver);

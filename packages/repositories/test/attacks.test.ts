@@ -24,7 +24,7 @@ import { click, createWorld, startedSession, visitorId, type World } from './wor
  * The attacks of the security review, each tried through the repositories and, where a client
  * could skip them, as raw SQL under the API roles — counting rows before and after.
  */
-describe.each(testDrivers())('attacks on %s', (driver) => {
+describe.each(testDrivers({ pooled: true }))('attacks on %s', (driver) => {
   let w: World;
   beforeAll(async () => {
     w = await createWorld(driver);

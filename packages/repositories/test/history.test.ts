@@ -29,7 +29,7 @@ const tracking = (w: World) =>
  * Identity stitching and erasure, with proofs: nobody claims a visitor's history by naming its id,
  * and erasing one account never reaches rows of another that used the same browser.
  */
-describe.each(testDrivers())('history and erasure on %s', (driver) => {
+describe.each(testDrivers({ pooled: true }))('history and erasure on %s', (driver) => {
   let w: World;
   beforeAll(async () => {
     w = await createWorld(driver);

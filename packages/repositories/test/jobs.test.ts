@@ -11,7 +11,7 @@ import { click, createWorld, startedSession, type World } from './world';
 
 const directions = ['left', 'right', 'up', 'down'] as const;
 
-describe.each(testDrivers())('jobs and privacy on %s', (driver) => {
+describe.each(testDrivers({ pooled: true }))('jobs and privacy on %s', (driver) => {
   let w: World;
   beforeAll(async () => {
     w = await createWorld(driver);

@@ -21,7 +21,7 @@ const feedback = (
   ...extra,
 });
 
-describe.each(testDrivers())('user-owned repositories on %s', (driver) => {
+describe.each(testDrivers({ pooled: true }))('user-owned repositories on %s', (driver) => {
   let w: World;
   beforeAll(async () => {
     w = await createWorld(driver);

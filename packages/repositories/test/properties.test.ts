@@ -39,7 +39,7 @@ const breakers = [
   { filterCriteria: [] },
 ];
 
-describe.each(testDrivers())('validation properties on %s', (driver) => {
+describe.each(testDrivers({ pooled: true }))('validation properties on %s', (driver) => {
   let w: World;
   beforeAll(async () => {
     w = await createWorld(driver);

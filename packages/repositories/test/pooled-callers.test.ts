@@ -1,0 +1,85 @@
+import { queryRows } from '@aclue/db';
+import { createAuthUser } from '@aclue/db/samples';
+import { testDrivers } from '@aclue/db/testing';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RepositoryError } from '../src';
+import { click, createWorld, startedSession, visitorId, type World } from './world';
+
+/**
+ * Hundreds of callers sharing a handful of server connections (20 client connections; behind
+ * PgBouncer, 3 server connections): every call must see exactly its own caller's rows, and a
+ * failed call must leave nothing of its identity on the connection the next caller gets.
+ */
+describe.each(testDrivers({ pooled: true }).filter((d) => d !== 'pglite'))(
+  'callers sharing connections on %s',
+  (driver) => {
+    let w: World;
+    const users: string[] = [];
+    const visitors: string[] = [];
+    const clickOf = new Map<string, string>();
+    beforeAll(async () => {
+      w = await createWorld(driver);
+      for (let i = 0; i < 30; i++) {
+        const userId = await createAuthUser(w.db);
+        const user = w.repos.asUser(userId);
+        clickOf.set(
+          userId,
+          (await user.affiliateClicks.recordClick(click(await startedSession(user)))).id,
+        );
+        users.push(userId);
+        const anonymousId = visitorId();
+        const visitor = w.repos.asAnon({ anonymousId });
+        clickOf.set(
+          anonymousId,
+          (await visitor.affiliateClicks.recordClick(click(await startedSession(visitor)))).id,
+        );
+        visitors.push(anonymousId);
+      }
+    });
+    afterAll(() => w?.test.dispose());
+
+    it('never shows one caller the rows of another, 600 interleaved calls, failures included', async () => {
+      const calls = Array.from({ length: 600 }, async (_, i) => {
+        const isUser = i % 2 === 0;
+        const who = (isUser ? users : visitors)[i % 30] as string;
+        const caller = isUser ? w.repos.asUser(who) : w.repos.asAnon({ anonymousId: who });
+        if (i % 7 === 0) {
+          // A failing call in the middle of the traffic: validation refuses it before any SQL;
+          // one in three fails inside the database (a session that is not the caller's).
+          const failure =
+            i % 3 === 0
+              ? caller.affiliateClicks.recordClick(click('not-my-session'))
+              : caller.affiliateClicks.recordClick({ ...click('x'), affiliateUrl: 'not a url' });
+          await expect(failure).rejects.toBeInstanceOf(RepositoryError);
+          return;
+        }
+        const page = await caller.affiliateClicks.listMine();
+        expect(
+          page.items.map((item) => item.id),
+          `caller ${who}`,
+        ).toEqual([clickOf.get(who)]);
+      });
+      await Promise.all(calls);
+    });
+
+    it('leaves no role or claims on a connection between calls', async () => {
+      // Outside any repository call, every connection of the pool is the connection's own role
+      // with no request claims (set_config(..., true) ended with each transaction).
+      const seen = await Promise.all(
+        Array.from({ length: 60 }, () =>
+          queryRows<{ role: string; claims: string | null; sub: string | null }>(
+            w.db,
+            sql`SELECT current_user::text AS role, current_setting('request.jwt.claims', true) AS claims,
+                  current_setting('request.jwt.claim.sub', true) AS sub`,
+          ),
+        ),
+      );
+      for (const [row] of seen) {
+        expect(row?.role).toBe('postgres');
+        expect(row?.claims ?? '').toBe('');
+        expect(row?.sub ?? '').toBe('');
+      }
+    });
+  },
+);

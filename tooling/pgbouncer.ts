@@ -88,6 +88,12 @@ async function start(server: URL): Promise<{ port: number; process: ChildProcess
   );
 }
 
+/** Starts a PgBouncer in transaction mode in front of `serverUrl`; `stop()` ends it. */
+export async function startPgBouncer(serverUrl: string): Promise<{ port: number; stop(): void }> {
+  const { port, process: child } = await start(new URL(serverUrl));
+  return { port, stop: () => child.kill() };
+}
+
 /**
  * Vitest global setup: one PgBouncer for the whole run, in front of the test server, ended with
  * the run (a worker's exit hooks may never run). Started only when the pgbouncer driver is wanted
@@ -103,12 +109,9 @@ export default async function setup() {
       .includes('pgbouncer')
   )
     return;
-  const server = new URL(
+  const pooler = await startPgBouncer(
     process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   );
-  const { port, process: child } = await start(server);
-  process.env[portVariable] = String(port);
-  return () => {
-    child.kill();
-  };
+  process.env[portVariable] = String(pooler.port);
+  return pooler.stop;
 }

@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { explainPlan, migrate, queryRows } from '@aclue/db';
 import { analyticsQueries, createRepositories } from '@aclue/repositories';
 import { sql } from 'drizzle-orm';
+import { formatHotPath, hotPath } from './hot-path';
 import { formatMeasurements, type Measurement, measure } from './measure';
+import { benchPooler } from './pooler';
 import { RawClient } from './raw';
 import { scratchDatabase } from './scratch';
 
@@ -50,31 +52,13 @@ export async function dataSuite(rounds: number, users: number) {
     );
     const repos = createRepositories(scratch.db);
     const raw = await RawClient.connect(scratch.url);
-    const user = repos.asUser(userId);
-    const recentViews =
-      'SELECT * FROM product_views ORDER BY view_timestamp DESC, id DESC LIMIT 21';
-
-    const reads = await measure(
-      [
-        {
-          name: 'raw pg: click by id',
-          run: () =>
-            raw.as('authenticated', userId, 'SELECT * FROM affiliate_clicks WHERE id = $1', [
-              clickId,
-            ]),
-        },
-        { name: 'repository: findById', run: () => user.affiliateClicks.findById(clickId) },
-        {
-          name: 'raw pg: my recent views',
-          run: () => raw.as('authenticated', userId, recentViews),
-        },
-        {
-          name: 'repository: listMyRecentViews',
-          run: () => user.productViews.listMyRecentViews({ limit: 20 }),
-        },
-      ],
-      rounds * 5,
-    );
+    const direct = await hotPath(scratch.url, { userId, clickId, rounds: rounds * 5 });
+    // The same through PgBouncer in transaction mode (Debian's 1.18, 3 server connections).
+    const pooler = await benchPooler(scratch.url);
+    const pooled = pooler
+      ? await hotPath(pooler.url(scratch.url), { userId, clickId, rounds: rounds * 5 })
+      : undefined;
+    pooler?.stop();
 
     const views = (n: number) =>
       Array.from({ length: n }, (_, i) => ({
@@ -195,16 +179,8 @@ export async function dataSuite(rounds: number, users: number) {
 
     const text = [
       `seeded ${JSON.stringify(seed.rows)} in ${seed.seconds.toFixed(0)} s`,
-      formatMeasurements(
-        'repository vs raw pg (goal ≤ 1.15)',
-        reads.slice(0, 2),
-        'raw pg: click by id',
-      ),
-      formatMeasurements(
-        '"my recent views" page vs raw pg (goal ≤ 1.15)',
-        reads.slice(2),
-        'raw pg: my recent views',
-      ),
+      formatHotPath('direct', direct),
+      pooled ? formatHotPath('through PgBouncer', pooled) : 'through PgBouncer: not installed',
       formatMeasurements(
         'batch of 10k views vs raw multi-row INSERT',
         writes.slice(0, 2),
@@ -226,7 +202,18 @@ export async function dataSuite(rounds: number, users: number) {
         .map(([name, m]) => `  ${name}: ${m}`)
         .join('\n'),
     ].join('\n\n');
-    return { text, data: { seed, reads, writes, rls, unwrapped, analyticsTimes, accessMethods } };
+    return {
+      text,
+      data: {
+        seed,
+        reads: { direct, pooled },
+        writes,
+        rls,
+        unwrapped,
+        analyticsTimes,
+        accessMethods,
+      },
+    };
   } finally {
     await scratch.drop();
   }

@@ -52,11 +52,21 @@ export async function dataSuite(rounds: number, users: number) {
     );
     const repos = createRepositories(scratch.db);
     const raw = await RawClient.connect(scratch.url);
-    const direct = await hotPath(scratch.url, { userId, clickId, rounds: rounds * 5 });
+    const direct = await hotPath(scratch.url, {
+      userId,
+      clickId,
+      rounds: rounds * 5,
+      direct: true,
+    });
     // The same through PgBouncer in transaction mode (Debian's 1.18, 3 server connections).
     const pooler = await benchPooler(scratch.url);
     const pooled = pooler
-      ? await hotPath(pooler.url(scratch.url), { userId, clickId, rounds: rounds * 5 })
+      ? await hotPath(pooler.url(scratch.url), {
+          userId,
+          clickId,
+          rounds: rounds * 5,
+          direct: false,
+        })
       : undefined;
     pooler?.stop();
 

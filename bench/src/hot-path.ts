@@ -14,12 +14,22 @@ import { RawClient } from './raw';
  */
 export async function hotPath(
   url: string,
-  { userId, clickId, rounds }: { userId: string; clickId: string; rounds: number },
+  {
+    userId,
+    clickId,
+    rounds,
+    direct,
+  }: { userId: string; clickId: string; rounds: number; direct: boolean },
 ) {
   const db = await createDb({ url, poolSize: 4 });
+  // Prepared statements only where the connection keeps them: not through PgBouncer 1.18.
+  const preparing = direct
+    ? await createDb({ url, poolSize: 4, preparedStatements: true })
+    : undefined;
   const raw = await RawClient.connect(url);
   try {
     const user = createRepositories(db).asUser(userId);
+    const preparedUser = preparing ? createRepositories(preparing).asUser(userId) : undefined;
     const claims = JSON.stringify({ sub: userId, role: 'authenticated' });
     const naive = <T>(query: (tx: Database) => Promise<T>) =>
       db.transaction(async (tx) => {
@@ -49,6 +59,14 @@ export async function hotPath(
             naive((tx) => tx.select().from(affiliateClicks).where(eq(affiliateClicks.id, clickId))),
         },
         { name: 'repository findById', run: () => user.affiliateClicks.findById(clickId) },
+        ...(preparedUser
+          ? [
+              {
+                name: 'repository findById, prepared statements',
+                run: () => preparedUser.affiliateClicks.findById(clickId),
+              },
+            ]
+          : []),
       ],
       rounds,
     );
@@ -84,6 +102,7 @@ export async function hotPath(
   } finally {
     await raw.end();
     await db.$close();
+    await preparing?.$close();
   }
 }
 

@@ -133,7 +133,9 @@ export async function createTestDatabase(
       },
     };
   }
-  const db = await createDb({ url: server.url, poolSize: 4 });
+  // A direct connection: repository statements are prepared per connection, as they should be
+  // there (the pgbouncer driver runs the same suites unnamed).
+  const db = await createDb({ url: server.url, poolSize: 4, preparedStatements: true });
   if (migrated) await migrate(db);
   return {
     db,

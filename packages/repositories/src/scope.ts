@@ -14,7 +14,7 @@ export type Runner = <T>(work: (tx: Executor) => Promise<T>) => Promise<T>;
 
 /** A runner that opens one transaction per call and sets the identity locally in it. */
 export function transactionRunner(db: Database, identity: Identity): Runner {
-  if (db.$driver === 'pg') return serverRunner(db.$client, identity);
+  if (db.$driver === 'pg') return serverRunner(db.$client, identity, db.$preparedStatements);
   return (work) =>
     db
       .transaction(async (tx) => {
@@ -28,11 +28,41 @@ export function transactionRunner(db: Database, identity: Identity): Runner {
 
 /** One drizzle executor per pooled connection, made once: drizzle() itself costs a few µs. */
 const executors = new WeakMap<pg.PoolClient, Executor>();
-const executorOf = (client: pg.PoolClient): Executor => {
-  let executor = executors.get(client);
+const preparedExecutors = new WeakMap<pg.PoolClient, Executor>();
+
+/**
+ * Statement names, one per statement text for the whole process, so a name always means the same
+ * text on every connection (node-pg refuses one name for two texts). Bounded: past the limit new
+ * texts run unnamed, as they would without prepared statements.
+ */
+const statementNames = new Map<string, string>();
+const MAX_NAMED_STATEMENTS = 1_000;
+
+function nameOf(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (!name && statementNames.size < MAX_NAMED_STATEMENTS) {
+    name = `aclue_${statementNames.size}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/** The client as drizzle sees it, naming each statement so the connection prepares it once. */
+const naming = (client: pg.PoolClient) => ({
+  query: (config: pg.QueryConfig, values?: unknown[]) => {
+    const name = config.name ?? nameOf(config.text);
+    return client.query(name ? { ...config, name } : config, values);
+  },
+});
+
+const executorOf = (client: pg.PoolClient, prepared: boolean): Executor => {
+  const cache = prepared ? preparedExecutors : executors;
+  let executor = cache.get(client);
   if (!executor) {
-    executor = drizzle(client) as unknown as Executor;
-    executors.set(client, executor);
+    executor = drizzle(
+      (prepared ? naming(client) : client) as pg.PoolClient,
+    ) as unknown as Executor;
+    cache.set(client, executor);
   }
   return executor;
 };
@@ -44,7 +74,7 @@ const executorOf = (client: pg.PoolClient): Executor => {
  * caller on the same server connection starts clean. A connection whose ROLLBACK fails is
  * destroyed, never returned to the pool mid-transaction.
  */
-function serverRunner(pool: pg.Pool, identity: Identity): Runner {
+function serverRunner(pool: pg.Pool, identity: Identity, prepared: boolean): Runner {
   const begin = `BEGIN; ${identityStatementText(identity, pg.escapeLiteral)}`;
   return async (work) => {
     let client: pg.PoolClient;
@@ -56,7 +86,7 @@ function serverRunner(pool: pg.Pool, identity: Identity): Runner {
     let broken: Error | undefined;
     try {
       await client.query(begin);
-      const result = await work(executorOf(client));
+      const result = await work(executorOf(client, prepared));
       await client.query('COMMIT');
       return result;
     } catch (error) {

@@ -95,6 +95,14 @@ export async function hotPath(
           name: 'repository listMyRecentViews',
           run: () => user.productViews.listMyRecentViews({ limit: 20 }),
         },
+        ...(preparedUser
+          ? [
+              {
+                name: 'repository listMyRecentViews, prepared statements',
+                run: () => preparedUser.productViews.listMyRecentViews({ limit: 20 }),
+              },
+            ]
+          : []),
       ],
       rounds,
     );

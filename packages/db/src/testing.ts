@@ -116,27 +116,20 @@ export async function createTestDatabase(
     return { db, dispose: () => db.$close() };
   }
   const server = await createEmptyServerDatabase();
+  let db: Database;
   if (driver === 'pgbouncer') {
-    // Migrated directly on the server (as operators do), then used only through the pooler.
+    // Migrated directly on the server (as operators do), then used only through the pooler,
+    // with unnamed statements (PgBouncer 1.18 does not keep named ones between transactions).
     if (migrated) {
       const direct = await createDb({ url: server.url, poolSize: 1 });
       await migrate(direct).finally(() => direct.$close());
     }
-    const pooled = throughPooler(server.url);
-    const db = await createDb({ url: pooled, poolSize: 20 });
-    return {
-      db,
-      url: server.url,
-      dispose: async () => {
-        await db.$close();
-        await server.drop();
-      },
-    };
+    db = await createDb({ url: throughPooler(server.url), poolSize: 20 });
+  } else {
+    // A direct connection: repository statements are prepared once per connection.
+    db = await createDb({ url: server.url, poolSize: 4, preparedStatements: true });
+    if (migrated) await migrate(db);
   }
-  // A direct connection: repository statements are prepared per connection, as they should be
-  // there (the pgbouncer driver runs the same suites unnamed).
-  const db = await createDb({ url: server.url, poolSize: 4, preparedStatements: true });
-  if (migrated) await migrate(db);
   return {
     db,
     url: server.url,

@@ -1,16 +1,25 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEmptyServerDatabase, testDrivers } from '@aclue/db/testing';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packPublishable, publishablePackages } from '../../pack-packages.ts';
 
 /**
  * What a backend team does: `npm pack` every package meant to be published, `npm install` the
- * tarballs into a project outside this workspace (no workspace links, no tsx, no sources on the
- * module path), then use them with plain node, strict tsc and the installed CLI.
+ * tarballs into a project outside this workspace (no workspace links, no TypeScript loader, no
+ * sources on the module path), then use them with plain node, strict tsc and the installed CLI.
+ * Both temporary folders are removed afterwards (the install is about 160 MB).
  */
 const workspaceRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const fixture = fileURLToPath(new URL('../fixture/', import.meta.url));
@@ -41,12 +50,18 @@ function inProject(command: string, args: string[], env: Record<string, string> 
 }
 
 let project: string;
+let packDir: string;
 let packages: { name: string }[];
+
+afterAll(() => {
+  for (const dir of [project, packDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 beforeAll(() => {
   packages = publishablePackages();
   // prepack builds each package's dist/ first, exactly as `npm publish` would.
-  const tarballs = packPublishable(mkdtempSync(join(tmpdir(), 'aclue-pack-')));
+  packDir = mkdtempSync(join(tmpdir(), 'aclue-pack-'));
+  const tarballs = packPublishable(packDir);
   for (const tarball of tarballs) expect(existsSync(tarball), tarball).toBe(true);
   expect(tarballs).toHaveLength(packages.length);
 

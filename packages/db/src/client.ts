@@ -44,7 +44,9 @@ export interface CreateDbOptions {
    * Name the statements the repositories send on a server, so each connection parses and plans
    * them once (about a quarter off a short call; default false). Only on a direct connection or a
    * session-mode pooler: transaction-mode poolers before PgBouncer 1.21 (Debian's 1.18) do not
-   * keep named statements between transactions.
+   * keep named statements between transactions. After a migration changes what a statement
+   * returns, the first call on each stale plan fails once (SQLSTATE 0A000) and every later one is
+   * prepared afresh.
    */
   preparedStatements?: boolean;
   /**

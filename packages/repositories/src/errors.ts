@@ -4,6 +4,7 @@ import {
   type PostgresError,
   postgresErrorOf,
 } from '@aclue/db';
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 import type { z } from 'zod';
 
 /** Base of every error a repository raises on purpose. */
@@ -129,6 +130,10 @@ const valueRules: Record<string, string> = {
 
 const unavailable = /^(08|53|57P0)/;
 
+/** node-pg's own words for a connection that is gone (no SQLSTATE comes with them). */
+const connectionLost =
+  /Connection terminated|connection error|not queryable|ECONNRESET|ECONNREFUSED|EPIPE|socket hang up/i;
+
 const detailsOf = (driver: PostgresError): DatabaseErrorDetails => ({
   ...(driver.code ? { code: driver.code } : {}),
   ...(driver.constraint ? { constraint: driver.constraint } : {}),
@@ -148,9 +153,15 @@ export function toRepositoryError(error: unknown): unknown {
   if (!driver?.code) {
     // drizzle's wrapper names the SQL and its parameters: keep only what went wrong underneath.
     // Anything else (the caller's own error thrown inside transaction()) passes through.
-    if (!(error instanceof Error) || error.name !== 'DrizzleQueryError') return error;
-    const under = error.cause instanceof Error ? error.cause.name : 'error';
-    return new DatabaseError(`the query failed in the driver (${under})`);
+    if (!(error instanceof DrizzleQueryError)) return error;
+    const under = error.cause;
+    if (under instanceof RepositoryError) return under;
+    if (under instanceof Error && connectionLost.test(under.message)) {
+      return new DatabaseUnavailableError('the database connection was lost; retry the request');
+    }
+    return new DatabaseError(
+      `the query failed in the driver (${under instanceof Error ? under.name : 'error'})`,
+    );
   }
   const code = driver.code;
   const cause = detailsOf(driver);

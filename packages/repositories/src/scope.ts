@@ -3,11 +3,12 @@ import {
   type Executor,
   type Identity,
   identityStatementText,
+  postgresErrorOf,
   setLocalIdentity,
 } from '@aclue/db';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import { toRepositoryError } from './errors';
+import { DatabaseUnavailableError, RepositoryError, toRepositoryError } from './errors';
 
 /** Runs work in a transaction as one identity; what every repository method goes through. */
 export type Runner = <T>(work: (tx: Executor) => Promise<T>) => Promise<T>;
@@ -26,53 +27,74 @@ export function transactionRunner(db: Database, identity: Identity): Runner {
       });
 }
 
-/** One drizzle executor per pooled connection, made once: drizzle() itself costs a few µs. */
-const executors = new WeakMap<pg.PoolClient, Executor>();
-const preparedExecutors = new WeakMap<pg.PoolClient, Executor>();
-
 /**
  * Statement names, one per statement text for the whole process, so a name always means the same
  * text on every connection (node-pg refuses one name for two texts). Bounded: past the limit new
- * texts run unnamed, as they would without prepared statements.
+ * texts run unnamed, as they would without prepared statements. A new generation of names starts
+ * when a migration changed what a prepared statement returns (SQLSTATE 0A000, "cached plan must
+ * not change result type"): every connection then prepares the statement afresh.
  */
 const statementNames = new Map<string, string>();
 const MAX_NAMED_STATEMENTS = 1_000;
+let generation = 0;
 
 function nameOf(text: string): string | undefined {
   let name = statementNames.get(text);
   if (!name && statementNames.size < MAX_NAMED_STATEMENTS) {
-    name = `aclue_${statementNames.size}`;
+    name = `aclue_${generation}_${statementNames.size}`;
     statementNames.set(text, name);
   }
   return name;
 }
 
-/** The client as drizzle sees it, naming each statement so the connection prepares it once. */
-const naming = (client: pg.PoolClient) => ({
-  query: (config: pg.QueryConfig, values?: unknown[]) => {
-    const name = config.name ?? nameOf(config.text);
-    return client.query(name ? { ...config, name } : config, values);
-  },
-});
+const isStalePlan = (error: unknown) => postgresErrorOf(error)?.code === '0A000';
 
-const executorOf = (client: pg.PoolClient, prepared: boolean): Executor => {
-  const cache = prepared ? preparedExecutors : executors;
-  let executor = cache.get(client);
-  if (!executor) {
-    executor = drizzle(
-      (prepared ? naming(client) : client) as pg.PoolClient,
-    ) as unknown as Executor;
-    cache.set(client, executor);
-  }
-  return executor;
-};
+/** Thrown by a query a call left running after the call ended (a forgotten Promise.all branch). */
+const callEnded = () =>
+  new RepositoryError(
+    'this repository call has already ended: its queries may not run on the connection another call now holds (await every query inside the call)',
+  );
+
+/**
+ * The client as drizzle sees it for one call: it names each statement when asked to, and refuses
+ * any query once the call has ended — the connection then belongs to another caller, or to no one.
+ */
+function callClient(client: pg.PoolClient, prepared: boolean) {
+  const handle = {
+    open: true,
+    query: (config: pg.QueryConfig, values?: unknown[]) => {
+      if (!handle.open) return Promise.reject(callEnded());
+      const name = prepared ? (config.name ?? nameOf(config.text)) : undefined;
+      const query = client.query(name ? { ...config, name } : config, values);
+      if (!name) return query;
+      return query.catch((error: unknown) => {
+        if (isStalePlan(error)) {
+          generation += 1;
+          statementNames.clear();
+        }
+        throw error;
+      });
+    },
+  };
+  return handle;
+}
+
+/** A connection problem without a SQLSTATE (reset, terminated, pool closed): the database is gone. */
+function unavailable(error: unknown): unknown {
+  const mapped = toRepositoryError(error);
+  if (mapped instanceof RepositoryError || postgresErrorOf(error)) return mapped;
+  return new DatabaseUnavailableError('the database connection was lost; retry the request', {
+    cause: error,
+  });
+}
 
 /**
  * On a server, a call costs three round trips: `BEGIN` and the identity in one simple query (its
  * values written as literals by pg's escapeLiteral), the work, `COMMIT`. Everything the identity
  * sets is transaction-local, so behind a transaction-mode pooler (PgBouncer, Supavisor) the next
- * caller on the same server connection starts clean. A connection whose ROLLBACK fails is
- * destroyed, never returned to the pool mid-transaction.
+ * caller on the same server connection starts clean. A connection lost mid-call fails the call
+ * with DatabaseUnavailableError (never an unhandled 'error' event), and a connection whose
+ * ROLLBACK fails is destroyed, never returned to the pool mid-transaction.
  */
 function serverRunner(pool: pg.Pool, identity: Identity, prepared: boolean): Runner {
   const begin = `BEGIN; ${identityStatementText(identity, pg.escapeLiteral)}`;
@@ -81,20 +103,30 @@ function serverRunner(pool: pg.Pool, identity: Identity, prepared: boolean): Run
     try {
       client = await pool.connect();
     } catch (error) {
-      throw toRepositoryError(error);
+      throw unavailable(error);
     }
     let broken: Error | undefined;
+    // While checked out the pool does not listen: without this a lost connection crashes Node.
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
+    const call = callClient(client, prepared);
     try {
       await client.query(begin);
-      const result = await work(executorOf(client, prepared));
+      const result = await work(drizzle(call as unknown as pg.PoolClient) as unknown as Executor);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackFailed: unknown) => {
-        broken = rollbackFailed instanceof Error ? rollbackFailed : new Error('rollback failed');
-      });
-      throw toRepositoryError(error);
+      if (!broken) {
+        await client.query('ROLLBACK').catch((rollbackFailed: unknown) => {
+          broken = rollbackFailed instanceof Error ? rollbackFailed : new Error('rollback failed');
+        });
+      }
+      throw broken ? unavailable(error) : toRepositoryError(error);
     } finally {
+      call.open = false;
+      client.off('error', onError);
       client.release(broken);
     }
   };

@@ -2,8 +2,9 @@ import { queryRows } from '@aclue/db';
 import { createAuthUser } from '@aclue/db/samples';
 import { testDrivers } from '@aclue/db/testing';
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RepositoryError } from '../src';
+import { DatabaseUnavailableError, NotFoundError, RepositoryError } from '../src';
 import { click, createWorld, startedSession, visitorId, type World } from './world';
 
 /**
@@ -81,5 +82,48 @@ describe.each(testDrivers({ pooled: true }).filter((d) => d !== 'pglite'))(
         expect(row?.sub ?? '').toBe('');
       }
     });
+
+    it('fails a call whose connection is lost with DatabaseUnavailableError, and carries on', async () => {
+      const user = w.repos.asUser(users[0] as string);
+      const killed = user.transaction(async (r) => {
+        await r.affiliateClicks.listMine();
+        await terminateOtherBackends(w);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return r.affiliateClicks.listMine();
+      });
+      await expect(killed).rejects.toBeInstanceOf(DatabaseUnavailableError);
+      // drizzle's wrapper message carries the SQL and its values: none of it may surface.
+      await expect(killed).rejects.not.toThrow(/select|Failed query|params/i);
+      // The pool replaces the connection; the process is still here to serve the next caller.
+      const page = await user.affiliateClicks.listMine();
+      expect(page.items.map((item) => item.id)).toEqual([clickOf.get(users[0] as string)]);
+    });
+
+    it("refuses a query a call left running after it ended (no other caller's rows, no commit)", async () => {
+      const user = w.repos.asUser(users[1] as string);
+      let leftover: Promise<unknown> | undefined;
+      const failed = user.transaction(async (r) => {
+        leftover = new Promise((resolve) => setTimeout(resolve, 100)).then(() =>
+          r.affiliateClicks.listMine(),
+        );
+        leftover.catch(() => {});
+        await r.affiliateClicks.findById('00000000-0000-4000-8000-000000000000');
+      });
+      await expect(failed).rejects.toBeInstanceOf(NotFoundError);
+      await expect(leftover).rejects.toThrow(/already ended/);
+    });
   },
 );
+
+/** Ends every other server connection to the test database, as a failover or restart would. */
+async function terminateOtherBackends(w: World) {
+  const admin = new pg.Client({ connectionString: w.test.url });
+  await admin.connect();
+  try {
+    await admin.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+  } finally {
+    await admin.end();
+  }
+}

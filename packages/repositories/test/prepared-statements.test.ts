@@ -49,5 +49,17 @@ describe.runIf(testDrivers({ pooled: true }).includes('pg'))(
         await single.$close();
       }
     });
+
+    it('prepares afresh after a migration changes what a statement returns', async () => {
+      const user = createRepositories(prepared).asUser(w.a.userId);
+      const before = await user.affiliateClicks.listMine();
+      await w.db.execute(
+        sql`ALTER TABLE affiliate_clicks ALTER COLUMN source_page TYPE varchar(600)`,
+      );
+      // The connection's plan no longer fits: that call fails once, the next ones are re-prepared.
+      await user.affiliateClicks.listMine().catch(() => undefined);
+      const after = await user.affiliateClicks.listMine();
+      expect(after.items.map((c) => c.id)).toEqual(before.items.map((c) => c.id));
+    });
   },
 );

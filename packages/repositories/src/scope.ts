@@ -20,11 +20,41 @@ export function transactionRunner(db: Database, identity: Identity): Runner {
     db
       .transaction(async (tx) => {
         await setLocalIdentity(tx, identity);
-        return work(tx);
+        const call = closable(tx);
+        try {
+          return await work(call.executor);
+        } finally {
+          call.close();
+        }
       })
       .catch((error: unknown) => {
         throw toRepositoryError(error);
       });
+}
+
+/**
+ * The transaction's executor for one call, refusing to start a query once the call has ended:
+ * after it, drizzle's transaction object would run queries outside the transaction, as the
+ * connection's own role.
+ */
+function closable(tx: Executor): { executor: Executor; close(): void } {
+  let open = true;
+  const executor = new Proxy(tx, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (!open) throw callEnded();
+        return value.apply(target, args);
+      };
+    },
+  });
+  return {
+    executor,
+    close: () => {
+      open = false;
+    },
+  };
 }
 
 /**

@@ -11,7 +11,7 @@ import {
 import { sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import { type CheckResult, expectEqual, fail, pass } from './results';
-import { sqlList } from './surface/sql-list';
+import { apiCallers, exposedSchemas, sqlList } from './surface/scope';
 
 const MIGRATE = 'run `aclue-db migrate` (or `aclue-db push` where the database is pushed)';
 
@@ -104,7 +104,7 @@ export async function checkEnvironment(db: Executor): Promise<CheckResult[]> {
   const roles = await queryRows<{ name: string; bypass: boolean }>(
     db,
     sql`SELECT rolname AS name, rolbypassrls AS bypass FROM pg_catalog.pg_roles
-        WHERE rolname IN ('anon', 'authenticated', 'service_role')`,
+        WHERE rolname IN (${sqlList(supabaseRoles.map((r) => r.name))})`,
   );
   for (const role of supabaseRoles) {
     const found = roles.find((r) => r.name === role.name);
@@ -282,9 +282,9 @@ export async function checkDefaultPrivileges(db: Executor): Promise<CheckResult[
         LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace,
           aclexplode(d.defaclacl) a
         JOIN pg_catalog.pg_roles r ON r.oid = a.grantee
-        WHERE (n.nspname = 'public' OR d.defaclnamespace = 0)
+        WHERE (n.nspname IN (${sqlList(exposedSchemas)}) OR d.defaclnamespace = 0)
           AND pg_catalog.pg_get_userbyid(d.defaclrole) NOT IN (${sqlList(platformBaseline.platformCreators)})
-          AND (r.rolname IN ('anon', 'authenticated')
+          AND (r.rolname IN (${sqlList(apiCallers)})
             OR (r.rolname = 'service_role' AND a.privilege_type IN ('TRUNCATE', 'REFERENCES', 'TRIGGER')))`,
   );
   const kinds: Record<string, string> = { r: 'tables', S: 'sequences', f: 'functions', T: 'types' };

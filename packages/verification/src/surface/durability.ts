@@ -2,7 +2,7 @@ import { type Executor, queryRows } from '@aclue/db';
 import { platformBaseline } from '@aclue/db/objects';
 import { sql } from 'drizzle-orm';
 import { type CheckResult, fail, pass } from '../results';
-import { sqlList } from './sql-list';
+import { sqlList } from './scope';
 
 /**
  * What decides whether the declared tables keep their rows and their rules, beyond how they are

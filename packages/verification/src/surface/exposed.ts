@@ -1,8 +1,8 @@
 import { type Executor, queryRows } from '@aclue/db';
-import { platformBaseline, triggerFunctions } from '@aclue/db/objects';
+import { triggerFunctions } from '@aclue/db/objects';
 import { sql } from 'drizzle-orm';
 import { type CheckResult, fail, pass } from '../results';
-import { sqlList } from './sql-list';
+import { apiCallers as callers, exposedSchemas as exposed, sqlList } from './scope';
 
 /**
  * Everything in the schemas PostgREST exposes that the schema does not declare — views,
@@ -10,9 +10,6 @@ import { sqlList } from './sql-list';
  * reaches what through it; the owner of every object there; and grants to PUBLIC (which every
  * role, `anon` included, holds).
  */
-
-const exposed: readonly string[] = platformBaseline.exposedSchemas;
-const callers = ['anon', 'authenticated'] as const;
 
 interface RelationRow {
   schema: string;
@@ -150,15 +147,15 @@ function relationImpact(row: RelationRow): string {
 }
 
 function functionImpact(fn: FunctionRow): string {
-  const callers = fn.callableBy.join(' and ');
+  const who = fn.callableBy.join(' and ');
   if (fn.definer) {
-    return `${callers || 'whoever may execute it'} calls it as /rpc/${fn.name} and it runs as ${fn.owner}: row level security and privileges do not limit what it reads or writes${fn.pinned ? '' : ', and its unpinned search_path lets a caller substitute the objects it uses'}`;
+    return `${who || 'whoever may execute it'} calls it as /rpc/${fn.name} and it runs as ${fn.owner}: row level security and privileges do not limit what it reads or writes${fn.pinned ? '' : ', and its unpinned search_path lets a caller substitute the objects it uses'}`;
   }
-  return `${callers ? `callable by ${callers} as /rpc/${fn.name}` : 'in a schema the API serves'}, with the caller's rights, but reviewed nowhere`;
+  return `${who ? `callable by ${who} as /rpc/${fn.name}` : 'in a schema the API serves'}, with the caller's rights, but reviewed nowhere`;
 }
 
 const ownerImpact = (owner: string, expected: string) =>
-  (callers as readonly string[]).includes(owner) || owner === 'service_role'
+  callers.includes(owner) || owner === 'service_role'
     ? `${owner} owns it: the owner is exempt from its row level security, may ALTER or DROP it and grant anything on it — and every caller acting as ${owner} holds that`
     : `${owner} owns it: it bypasses the object's row level security and may alter, drop or re-grant it, and migrations running as ${expected} cannot change it`;
 

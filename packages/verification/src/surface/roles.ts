@@ -2,7 +2,7 @@ import { type Executor, queryRows } from '@aclue/db';
 import { platformBaseline, supabaseRoles } from '@aclue/db/objects';
 import { sql } from 'drizzle-orm';
 import { type CheckResult, fail, pass } from '../results';
-import { sqlList } from './sql-list';
+import { sqlList } from './scope';
 
 interface RoleRow {
   name: string;
@@ -39,6 +39,30 @@ function attributeFindings(role: RoleRow, allowed: Partial<RoleRow>): string[] {
     .map((attribute) => attributeRisks[attribute]);
 }
 
+/** Who acts as each role, for the reader of a finding. */
+const actors: Record<string, string> = {
+  anon: 'every holder of the anon key (public, in the browser)',
+  authenticated: 'every signed-in user',
+  service_role: 'every holder of the service key',
+  [platformBaseline.authenticator.name]:
+    "PostgREST's login (its password sits in the API's configuration)",
+};
+
+/** `role x attributes`: passes with no risky attribute, else names each and what it hands out. */
+function attributesCheck(role: string, risks: string[], fix: string): CheckResult {
+  const name = `role ${role} attributes`;
+  if (risks.length === 0) return pass('roles', null, name);
+  const held = risks.map((risk) => risk.split(':')[0]).join(', ');
+  return fail(
+    'roles',
+    null,
+    name,
+    `holds ${held}`,
+    fix,
+    `${role} is ${actors[role]}; ${risks.join('; ')}`,
+  );
+}
+
 /**
  * The API roles as Supabase defines them: no attribute beyond NOLOGIN (and service_role's
  * BYPASSRLS), a member of no other role; PostgREST's `authenticator`, where present, NOINHERIT and
@@ -67,19 +91,12 @@ export async function checkApiRoles(db: Executor): Promise<CheckResult[]> {
     const role = roles.find((r) => r.name === declared.name);
     // A missing role is reported by the environment checks.
     if (!role) continue;
-    const extra = attributeFindings(role, { bypassRls: declared.bypassRls });
-    const name = `role ${role.name} attributes`;
     results.push(
-      extra.length === 0
-        ? pass('roles', null, name)
-        : fail(
-            'roles',
-            null,
-            name,
-            `holds ${extra.map((e) => e.split(':')[0]).join(', ')}`,
-            `ALTER ROLE ${role.name} WITH NOSUPERUSER NOCREATEROLE NOCREATEDB NOLOGIN NOREPLICATION${declared.bypassRls ? '' : ' NOBYPASSRLS'}`,
-            `${role.name} is what every ${role.name === 'service_role' ? 'service key' : role.name === 'anon' ? 'anon key (public, in the browser)' : 'signed-in user'} acts as; ${extra.join('; ')}`,
-          ),
+      attributesCheck(
+        role.name,
+        attributeFindings(role, { bypassRls: declared.bypassRls }),
+        `ALTER ROLE ${role.name} WITH NOSUPERUSER NOCREATEROLE NOCREATEDB NOLOGIN NOREPLICATION${declared.bypassRls ? '' : ' NOBYPASSRLS'}`,
+      ),
     );
     const granted = memberships.filter((m) => m.member === role.name).map((m) => m.of);
     const memberName = `role ${role.name} memberships`;
@@ -105,16 +122,11 @@ export async function checkApiRoles(db: Executor): Promise<CheckResult[]> {
       );
     }
     results.push(
-      extra.length === 0
-        ? pass('roles', null, `role ${gateway.name} attributes`)
-        : fail(
-            'roles',
-            null,
-            `role ${gateway.name} attributes`,
-            `holds ${extra.map((e) => e.split(':')[0]).join(', ')}`,
-            `ALTER ROLE ${gateway.name} WITH NOINHERIT NOSUPERUSER NOCREATEROLE NOCREATEDB NOREPLICATION NOBYPASSRLS`,
-            `${gateway.name} is PostgREST's login (its password sits in the API's configuration); ${extra.join('; ')}`,
-          ),
+      attributesCheck(
+        gateway.name,
+        extra,
+        `ALTER ROLE ${gateway.name} WITH NOINHERIT NOSUPERUSER NOCREATEROLE NOCREATEDB NOREPLICATION NOBYPASSRLS`,
+      ),
     );
     const mayBecome: readonly string[] = authenticator.mayBecome;
     const beyond = memberships

@@ -2,10 +2,8 @@ import { type Executor, queryRows } from '@aclue/db';
 import { platformBaseline } from '@aclue/db/objects';
 import { sql } from 'drizzle-orm';
 import { type CheckResult, fail, pass } from '../results';
-import { sqlList } from './sql-list';
+import { apiCallers as callers, exposedSchemas as exposed, sqlList } from './scope';
 
-const callers = ['anon', 'authenticated'] as const;
-const exposed: readonly string[] = platformBaseline.exposedSchemas;
 const guarded: readonly string[] = platformBaseline.rlsGuardedSchemas;
 const system: readonly string[] = platformBaseline.systemSchemas;
 

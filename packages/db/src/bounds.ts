@@ -63,10 +63,18 @@ export function jsonObjectProblem(value: unknown, maxBytes: number): string | un
  * column's CHECK message), else what is wrong, naming `field`.
  */
 export const jsonObject = (field: string, maxBytes: number = bounds.jsonBytes, rule?: string) =>
-  z.custom<Record<string, unknown>>().superRefine((value, ctx) => {
-    const problem = jsonObjectProblem(value, maxBytes);
-    if (problem) ctx.addIssue({ code: 'custom', message: rule ?? `${field} ${problem}` });
-  });
+  z
+    .custom<Record<string, unknown>>()
+    .superRefine((value, ctx) => {
+      const problem = jsonObjectProblem(value, maxBytes);
+      if (problem) ctx.addIssue({ code: 'custom', message: rule ?? `${field} ${problem}` });
+    })
+    // What JSON Schema and OpenAPI generators show for it (a custom check has no shape of its own).
+    .meta({
+      type: 'object',
+      additionalProperties: true,
+      description: `a JSON object of at most ${maxBytes} bytes, nested at most ${bounds.jsonDepth} levels`,
+    });
 
 const earliest = new Date(`${bounds.earliest}T00:00:00Z`);
 

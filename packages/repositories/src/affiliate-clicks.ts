@@ -35,9 +35,12 @@ import { type CallerInput, validateInsert } from './write';
  */
 export type ClickInput = CallerInput<AffiliateClickInsert, typeof affiliateClickRules.access>;
 
-const conversionInput = z.object({
+/** What `recordConversion` takes. */
+export const conversionInput = z.object({
   clickId: z.uuid(),
   orderId: storableString('orderId', 200).min(1, 'orderId is required'),
+  /** The network reporting it: a click of another network is not found (it cannot claim it). */
+  network: storableString('network', 100).optional(),
   actualCommission: z
     .number()
     .min(0, 'actual_commission must be at least 0')
@@ -146,9 +149,15 @@ export class AffiliateClickRepository {
   async recordConversion(
     input: ConversionInput,
   ): Promise<{ click: AffiliateClickSelect; alreadyRecorded: boolean }> {
-    const { clickId, orderId, actualCommission, convertedAt } = validate(conversionInput, input);
+    const { clickId, orderId, network, actualCommission, convertedAt } = validate(
+      conversionInput,
+      input,
+    );
     return this.run(async (tx) => {
       const click = await lockClick(tx, clickId);
+      if (network !== undefined && click.affiliateNetwork !== network) {
+        throw new NotFoundError(`no ${network} affiliate click ${clickId}`);
+      }
       if (click.isConverted) {
         if (click.orderId === orderId) return { click, alreadyRecorded: true };
         throw new ConflictError(`affiliate click ${clickId} is already converted by another order`);

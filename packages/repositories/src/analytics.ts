@@ -5,10 +5,11 @@ import { z } from 'zod';
 import { validate } from './errors';
 import type { Runner } from './scope';
 
-const period = z
+/** A reporting period: `from` before `to` (ISO times or dates). */
+export const periodInput = z
   .object({ from: z.coerce.date(), to: z.coerce.date() })
   .refine((p) => p.from < p.to, { message: 'from must be before to', path: ['from'] });
-export type Period = z.input<typeof period>;
+export type Period = z.input<typeof periodInput>;
 
 const attributionDimensions = {
   network: sql`affiliate_network`,
@@ -103,7 +104,7 @@ export class AnalyticsRepository {
 
   /** Clicks, conversions, conversion rate, expected vs actual commission by one dimension. */
   revenueAttribution(input: Period & { by?: AttributionDimension }) {
-    const p = validate(period, input);
+    const p = validate(periodInput, input);
     return this.query<{
       key: string;
       clicks: number;
@@ -122,7 +123,7 @@ export class AnalyticsRepository {
       views: number;
       clicks: number;
       ctr: number;
-    }>(analyticsQueries.clickThroughRate(validate(period, input)));
+    }>(analyticsQueries.clickThroughRate(validate(periodInput, input)));
   }
 
   /** Sessions → sessions with product views → sessions with affiliate clicks → conversions. */
@@ -132,7 +133,7 @@ export class AnalyticsRepository {
       sessions_with_views: number;
       sessions_with_clicks: number;
       conversions: number;
-    }>(analyticsQueries.funnel(validate(period, input)));
+    }>(analyticsQueries.funnel(validate(periodInput, input)));
     return row;
   }
 
@@ -145,7 +146,7 @@ export class AnalyticsRepository {
       engagements: number;
       clicks: number;
       conversions: number;
-    }>(analyticsQueries.productPopularity(validate(period, input), input.limit ?? 20));
+    }>(analyticsQueries.productPopularity(validate(periodInput, input), input.limit ?? 20));
   }
 
   /** Duration, pages, bounce and conversion rates of the sessions that started in the period. */
@@ -157,7 +158,7 @@ export class AnalyticsRepository {
       bounce_rate: number;
       conversion_rate: number;
       conversion_value: number;
-    }>(analyticsQueries.sessionEngagement(validate(period, input)));
+    }>(analyticsQueries.sessionEngagement(validate(periodInput, input)));
     return row;
   }
 

@@ -3,12 +3,14 @@ export {
   type ClickInput,
   type ConversionInput,
   type CorrectionInput,
+  conversionInput,
 } from './affiliate-clicks';
 export {
   AnalyticsRepository,
   type AttributionDimension,
   analyticsQueries,
   type Period,
+  periodInput,
 } from './analytics';
 export type { AuthOptions } from './auth/access-tokens';
 export type { IssuedAnonymousId } from './auth/anonymous-ids';
@@ -53,8 +55,14 @@ export {
   type SessionEnd,
   type SessionStart,
   type SessionTouch,
+  sessionEndInput,
+  sessionTouchInput,
 } from './session-analytics';
 export type { Page } from './sql';
 export { type SwipeInput, SwipeRepository, type SwipeSessionInput } from './swipes';
 export { TrainingFeedRepository } from './training-feed';
-export { type PreferenceEdits, UserPreferencesRepository } from './user-preferences';
+export {
+  type PreferenceEdits,
+  preferenceEditsInput,
+  UserPreferencesRepository,
+} from './user-preferences';

@@ -43,6 +43,8 @@ export type Repositories = ReturnType<typeof repositoriesFor>;
 /** The repositories of one caller, plus atomic grouping of several calls. */
 export type ScopedRepositories<Extra = object> = Repositories &
   Extra & {
+    /** Who every call runs as: the identity a token or proof was verified to name. */
+    readonly identity: Identity;
     /**
      * Runs several repository calls in one transaction as the same caller: all or nothing.
      * @example
@@ -61,6 +63,7 @@ function scope<Extra>(
 ): ScopedRepositories<Extra> {
   const run = transactionRunner(db, identity);
   return {
+    identity,
     ...repositoriesFor(run, identity, copyLoader(db)),
     ...extra(run),
     transaction: (work) =>

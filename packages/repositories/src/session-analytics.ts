@@ -38,7 +38,8 @@ const counter = z
   .min(0, 'increments must be at least 0')
   .max(10_000, 'increments must be at most 10000')
   .default(0);
-const touchInput = z
+/** What `touchSession` takes; exported so an HTTP layer documents the same rules. */
+export const sessionTouchInput = z
   .object({
     sessionId: sessionKey,
     page: page.optional(),
@@ -48,9 +49,10 @@ const touchInput = z
     recommendationsViewed: counter,
   })
   .strict();
-export type SessionTouch = z.input<typeof touchInput>;
+export type SessionTouch = z.input<typeof sessionTouchInput>;
 
-const endInput = z
+/** What `endSession` takes. */
+export const sessionEndInput = z
   .object({
     sessionId: sessionKey,
     endedAt: z.coerce
@@ -60,7 +62,7 @@ const endInput = z
     exitPage: page.optional(),
   })
   .strict();
-export type SessionEnd = z.input<typeof endInput>;
+export type SessionEnd = z.input<typeof sessionEndInput>;
 
 /** Browser sessions: started by the visitor, kept current by the platform. */
 export class SessionAnalyticsRepository {
@@ -97,7 +99,7 @@ export class SessionAnalyticsRepository {
    * given increments, all in one atomic UPDATE. Only the session's own visitor or user may touch it.
    */
   async touchSession(input: SessionTouch): Promise<SessionAnalyticsSelect> {
-    const t = validate(touchInput, input);
+    const t = validate(sessionTouchInput, input);
     const s = sessionAnalytics;
     const set: Record<string, SQL> = {
       lastActivityAt: sql`now()`,
@@ -117,7 +119,7 @@ export class SessionAnalyticsRepository {
 
   /** Closes a session: duration and bounce are derived from what was recorded. */
   async endSession(input: SessionEnd): Promise<SessionAnalyticsSelect> {
-    const e = validate(endInput, input);
+    const e = validate(sessionEndInput, input);
     const s = sessionAnalytics;
     const endedAt = e.endedAt ? sql`${e.endedAt.toISOString()}::timestamptz` : sql`now()`;
     return this.updateOwn(e.sessionId, {

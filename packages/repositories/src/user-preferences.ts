@@ -7,14 +7,14 @@ import type { Runner } from './scope';
 import { insertProvided } from './sql';
 
 /** The fields a person sets by hand; the preference job computes every other one. */
-const handSet = validation.userPreferences.update
+export const preferenceEditsInput = validation.userPreferences.update
   .pick(
     Object.fromEntries(userPreferenceRules.access.update.map((key) => [key, true])) as {
       [K in (typeof userPreferenceRules.access.update)[number]]: true;
     },
   )
   .strict();
-export type PreferenceEdits = z.input<typeof handSet>;
+export type PreferenceEdits = z.input<typeof preferenceEditsInput>;
 
 /** Preferences: read by their owner, computed by the preference job, hand-edited in part. */
 export class UserPreferencesRepository {
@@ -47,7 +47,7 @@ export class UserPreferencesRepository {
    */
   async updateMine(edits: PreferenceEdits): Promise<UserPreferencesSelect> {
     const userId = this.userId;
-    const values = validate(handSet, edits) as Record<string, unknown>;
+    const values = validate(preferenceEditsInput, edits) as Record<string, unknown>;
     const columns = Object.keys(values).filter((key) => values[key] !== undefined);
     return this.run(async (tx) => {
       const upsert = sql`${insertProvided(userPreferences, [{ ...values, userId }])}

@@ -1,0 +1,116 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { cors } from 'hono/cors';
+import { requestId } from 'hono/request-id';
+import { addressHash, clientAddress, VISITOR_HEADER } from './callers';
+import type { ApiEnv } from './http';
+import { overLimit } from './limits';
+import { problem, problemOf } from './problems';
+import { analyticsRoutes } from './routes/analytics';
+import { conversionRoutes } from './routes/conversions';
+import { healthRoutes } from './routes/health';
+import { meRoutes } from './routes/me';
+import { redirectRoutes } from './routes/redirect';
+import { trackingRoutes } from './routes/tracking';
+import type { Services } from './services';
+
+const requestIdShape = /^[\w-]{8,64}$/;
+
+/** The HTTP application: middleware, every route, the OpenAPI document and the error mapping. */
+export function createApp(services: Services) {
+  const { config, log } = services;
+  const app = new OpenAPIHono<ApiEnv>();
+
+  app.use(
+    requestId({
+      // A proxy's id is kept when it looks like one; anything else is replaced, not logged.
+      generator: () => crypto.randomUUID(),
+      limitLength: 64,
+    }),
+  );
+  app.use(async (c, next) => {
+    if (!requestIdShape.test(c.get('requestId'))) c.set('requestId', crypto.randomUUID());
+    c.header('x-request-id', c.get('requestId'));
+    const address = clientAddress(c, config);
+    c.set('address', address);
+    c.set('addressKey', addressHash(address, config.ANONYMOUS_ID_SECRET));
+    c.set('log', log.child({ requestId: c.get('requestId') }));
+    const started = performance.now();
+    await next();
+    // Route patterns, not URLs: no session ids, no query strings, no addresses in clear.
+    c.get('log').info(
+      {
+        method: c.req.method,
+        route: c.req.routePath,
+        status: c.res.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        client: c.get('addressKey'),
+      },
+      'request',
+    );
+  });
+  app.use(async (c, next) => {
+    if (c.req.path === '/healthz' || c.req.path === '/readyz') return next();
+    const wait = await overLimit(services.limits.address, c.get('addressKey'));
+    if (wait !== undefined) {
+      return problem(c, 429, 'too many requests from this address', {
+        headers: { 'retry-after': String(wait) },
+      });
+    }
+    return next();
+  });
+  if (config.CORS_ORIGINS.length > 0) {
+    // Browsers on the shop's pages call the tracking routes; nothing else is cross-origin.
+    const tracking = cors({
+      origin: config.CORS_ORIGINS,
+      allowMethods: ['POST', 'OPTIONS'],
+      allowHeaders: ['content-type', 'authorization', VISITOR_HEADER],
+      credentials: true,
+      maxAge: 600,
+    });
+    app.use('/v1/sessions', tracking);
+    app.use('/v1/sessions/*', tracking);
+    app.use('/v1/views', tracking);
+  }
+
+  healthRoutes(app, services);
+  trackingRoutes(app, services);
+  redirectRoutes(app, services);
+  conversionRoutes(app, services);
+  meRoutes(app, services);
+  analyticsRoutes(app, services);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'accessToken', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'a Supabase access token',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'serviceKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'one of SERVICE_API_KEYS',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Aclue tracking and conversion API',
+      version: '0.2.0',
+      description:
+        'Sessions, product views, affiliate click redirects, conversion webhooks, my data and analytics.',
+    },
+  });
+
+  app.notFound((c) => problem(c, 404, `no route ${c.req.method} ${c.req.path}`));
+  app.onError((error, c) => {
+    const found = problemOf(error);
+    if (found.unexpected) {
+      // The class and SQLSTATE say what broke; the message may quote SQL or values, so it stays out.
+      c.get('log')?.error(
+        { err: { type: error.name, code: (error as { code?: unknown }).code } },
+        'request failed unexpectedly',
+      );
+    }
+    return problem(c, found.status, found.detail, found);
+  });
+  return app;
+}

@@ -1,0 +1,132 @@
+import {
+  type FeedbackInput,
+  type PreferenceEdits,
+  preferenceEditsInput,
+} from '@aclue/repositories';
+import { createRoute, z } from '@hono/zod-openapi';
+import { requireUser } from '../callers';
+import { type Api, problems, readBody, readQuery, route, sizeLimit } from '../http';
+import { callerRow, pageQuery } from '../inputs';
+import type { Services } from '../services';
+
+const bearer = [{ accessToken: [] }];
+const anyJson = z.looseObject({});
+const page = z.object({ items: z.array(z.looseObject({})), next: z.string().optional() });
+const feedbackBody = callerRow('recommendationFeedback');
+
+/** A signed-in user's own data, by a verified Supabase access token; RLS decides every row. */
+export function meRoutes(app: Api, services: Services): void {
+  const { repos } = services;
+  const ok = (description: string, schema: z.ZodType) => ({
+    200: { description, content: { 'application/json': { schema } } },
+  });
+
+  route(
+    app,
+    createRoute({
+      method: 'get',
+      path: '/v1/me/clicks',
+      tags: ['me'],
+      summary: 'My affiliate clicks, newest first, a keyset page at a time',
+      security: bearer,
+      request: { query: pageQuery },
+      responses: {
+        ...ok('a page of clicks; pass `next` as `after`', page),
+        ...problems(401, 403, 422, 503),
+      },
+    }),
+    async (c) => {
+      const { limit, after } = readQuery(c, pageQuery);
+      const user = await requireUser(c, repos);
+      return c.json(
+        await user.repos.affiliateClicks.listMine({ limit, ...(after ? { after } : {}) }),
+      );
+    },
+  );
+
+  route(
+    app,
+    createRoute({
+      method: 'get',
+      path: '/v1/me/preferences',
+      tags: ['me'],
+      summary: 'My preferences',
+      security: bearer,
+      responses: { ...ok('my preferences', anyJson), ...problems(401, 403, 404, 503) },
+    }),
+    async (c) => {
+      const user = await requireUser(c, repos);
+      return c.json(await user.repos.preferences.getMine());
+    },
+  );
+
+  route(
+    app,
+    createRoute({
+      method: 'patch',
+      path: '/v1/me/preferences',
+      tags: ['me'],
+      summary: 'Change the preferences I set by hand',
+      security: bearer,
+      request: {
+        body: { content: { 'application/json': { schema: preferenceEditsInput } }, required: true },
+      },
+      responses: {
+        ...ok('my preferences now', anyJson),
+        ...problems(401, 403, 413, 415, 422, 503),
+      },
+    }),
+    sizeLimit(64 * 1024),
+    async (c) => {
+      const edits = await readBody(c, anyJson);
+      const user = await requireUser(c, repos);
+      return c.json(await user.repos.preferences.updateMine(edits as PreferenceEdits));
+    },
+  );
+
+  route(
+    app,
+    createRoute({
+      method: 'post',
+      path: '/v1/me/feedback',
+      tags: ['me'],
+      summary: 'Feedback on one of my recommendations',
+      security: bearer,
+      request: {
+        body: { content: { 'application/json': { schema: feedbackBody } }, required: true },
+      },
+      responses: {
+        201: {
+          description: 'recorded',
+          content: { 'application/json': { schema: z.object({ id: z.string() }) } },
+        },
+        ...problems(401, 403, 404, 413, 415, 422, 503),
+      },
+    }),
+    sizeLimit(64 * 1024),
+    async (c) => {
+      const feedback = await readBody(c, anyJson);
+      const user = await requireUser(c, repos);
+      return c.json(await user.repos.feedback.recordFeedback(feedback as FeedbackInput), 201);
+    },
+  );
+
+  route(
+    app,
+    createRoute({
+      method: 'get',
+      path: '/v1/me/export',
+      tags: ['me'],
+      summary: 'Everything stored about me (GDPR access), as JSON',
+      security: bearer,
+      responses: { ...ok('my data', anyJson), ...problems(401, 403, 503) },
+    }),
+    async (c) => {
+      const { userId } = await requireUser(c, repos);
+      const data = await repos.asService().privacy.exportUserData(userId);
+      c.header('content-disposition', 'attachment; filename="aclue-data.json"');
+      c.header('cache-control', 'no-store');
+      return c.json(data);
+    },
+  );
+}

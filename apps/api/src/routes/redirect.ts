@@ -1,0 +1,145 @@
+import type { ClickInput } from '@aclue/repositories';
+import { createRoute, z } from '@hono/zod-openapi';
+import { requireTrackingCaller } from '../callers';
+import { type Api, problems, readParams, readQuery, route } from '../http';
+import { overLimit } from '../limits';
+import { ProblemError } from '../problems';
+import type { Services } from '../services';
+
+const params = z.object({ productId: z.uuid() });
+const text = (name: string, max: number) =>
+  z.string().max(max, `${name} must be at most ${max} characters`).optional();
+const query = z.object({
+  s: z
+    .string()
+    .min(1, 's (the session id) is required')
+    .max(128, 's must be at most 128 characters'),
+  src: text('src', 2048).openapi({
+    description: 'the page the link was on (default: the referrer)',
+  }),
+  utm_source: text('utm_source', 200),
+  utm_medium: text('utm_medium', 200),
+  utm_campaign: text('utm_campaign', 200),
+});
+
+/**
+ * Whether `url` may be redirected to for `network`: https, no credentials, default port, and a
+ * host the network's allow-list names (`shop.example`) or covers (`*.shop.example`).
+ */
+export function allowedTarget(
+  allowList: Record<string, string[]>,
+  network: string | null,
+  url: string | null,
+): URL | undefined {
+  if (!network || !url) return undefined;
+  const hosts = allowList[network];
+  if (!hosts) return undefined;
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (target.protocol !== 'https:' || target.username || target.password || target.port) {
+    return undefined;
+  }
+  const host = target.hostname.toLowerCase();
+  const allowed = hosts.some((pattern) =>
+    pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) : host === pattern,
+  );
+  return allowed ? target : undefined;
+}
+
+const deviceOf = (agent: string): ClickInput['deviceType'] =>
+  /ipad|tablet|kindle|silk/i.test(agent)
+    ? 'tablet'
+    : /mobi|android|iphone/i.test(agent)
+      ? 'mobile'
+      : 'desktop';
+
+const pathOf = (referrer: string | undefined) => {
+  try {
+    return referrer ? new URL(referrer).pathname : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The click redirect: records the affiliate click as the caller, then 302 to the product's
+ * affiliate URL — only to hosts its network's allow-list names, so no one can borrow this domain
+ * to send people elsewhere. The same click again within CLICK_DEDUPE_SECONDS is redirected but
+ * not counted twice.
+ */
+export function redirectRoutes(app: Api, services: Services): void {
+  const { config, repos, state } = services;
+  route(
+    app,
+    createRoute({
+      method: 'get',
+      path: '/r/{productId}',
+      tags: ['tracking'],
+      summary: "Record an affiliate click and redirect to the product's affiliate URL",
+      request: { params, query },
+      responses: {
+        302: { description: "to the product's affiliate URL (Location)" },
+        ...problems(401, 403, 404, 422, 429, 503),
+      },
+    }),
+    async (c) => {
+      const { productId } = readParams(c, params);
+      const q = readQuery(c, query);
+      const caller = await requireTrackingCaller(c, repos);
+      const wait = await overLimit(services.limits.visitor, caller.key);
+      if (wait !== undefined) {
+        throw new ProblemError(429, 'too many clicks from this visitor', {
+          headers: { 'retry-after': String(wait) },
+        });
+      }
+      const product = await caller.repos.products.findById(productId);
+      const target = allowedTarget(
+        config.REDIRECT_ALLOW_LIST,
+        product.affiliateNetwork,
+        product.affiliateUrl,
+      );
+      if (!target) {
+        throw new ProblemError(
+          403,
+          `no redirect: the product's link is not https to a host allowed for network "${product.affiliateNetwork ?? 'none'}"`,
+        );
+      }
+      const once = `click:${caller.key}:${productId}:${q.s}`;
+      if (await state.claimOnce(once, config.CLICK_DEDUPE_SECONDS)) {
+        const agent = c.req.header('user-agent') ?? '';
+        const referrer = c.req.header('referer');
+        const rate = product.commissionRate;
+        try {
+          await caller.repos.affiliateClicks.recordClick({
+            productId,
+            sessionId: q.s,
+            sourcePage: q.src || pathOf(referrer) || '/',
+            deviceType: deviceOf(agent),
+            affiliateNetwork: product.affiliateNetwork as string,
+            affiliateUrl: target.href,
+            commissionRate: rate,
+            expectedCommission:
+              rate !== null && product.priceMin !== null
+                ? Math.round(product.priceMin * rate * 100) / 100
+                : null,
+            userAgent: agent.slice(0, 1000) || null,
+            ipAddress: c.get('address') === 'unknown' ? null : c.get('address'),
+            referrerUrl: referrer?.slice(0, 2048) ?? null,
+            utmSource: q.utm_source ?? null,
+            utmMedium: q.utm_medium ?? null,
+            utmCampaign: q.utm_campaign ?? null,
+          });
+        } catch (error) {
+          await state.release(once);
+          throw error;
+        }
+      }
+      c.header('cache-control', 'no-store');
+      return c.redirect(target.href, 302);
+    },
+  );
+}

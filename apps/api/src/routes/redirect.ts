@@ -32,7 +32,8 @@ export function allowedTarget(
   url: string | null,
 ): URL | undefined {
   if (!network || !url) return undefined;
-  const hosts = allowList[network];
+  // Own keys only: a catalogue row naming `__proto__` or `constructor` is no network.
+  const hosts = Object.hasOwn(allowList, network) ? allowList[network] : undefined;
   if (!hosts) return undefined;
   let target: URL;
   try {

@@ -1,0 +1,51 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** The service from its sources, as `npm run api` starts it (tsx, the source condition). */
+const apiFromSource = [
+  '--conditions=@aclue/source',
+  '--import',
+  pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href,
+  fileURLToPath(new URL('../src/main.ts', import.meta.url)),
+];
+
+export interface ApiProcess {
+  url: string;
+  child: ChildProcess;
+  /** Everything it wrote to stdout and stderr so far. */
+  output(): string;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+}
+
+/** Starts the service with `env` (on PORT 0 unless given) and waits until it listens. */
+export function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  const child = spawn(process.execPath, apiFromSource, {
+    env: { ...inherited, PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`the service did not start:\n${output}`)),
+      60_000,
+    );
+    const read = (chunk: Buffer) => {
+      output += chunk;
+      const listening = /"url":"(http:\/\/[^"]+)","[^\n]*"msg":"listening"/.exec(output);
+      if (listening?.[1]) {
+        clearTimeout(timer);
+        resolve({ url: listening[1], child, output: () => output, exited });
+      }
+    };
+    child.stdout?.on('data', read);
+    child.stderr?.on('data', read);
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the service exited (${code}) before listening:\n${output}`));
+    });
+  });
+}

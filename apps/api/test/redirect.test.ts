@@ -1,0 +1,156 @@
+import { products } from '@aclue/db/schema';
+import { testDrivers } from '@aclue/db/testing';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allowedTarget } from '../src';
+import { bodyOf, count, createTestApi, product, type TestApi, visitorSession } from './harness';
+
+describe('allowedTarget: the redirect allow-list', () => {
+  const list = { shopnet: ['shop.test', '*.shop.test'] };
+  it.each([
+    ['https://shop.test/p', true],
+    ['https://www.shop.test/p?x=1', true],
+    ['https://SHOP.test/p', true],
+    ['http://shop.test/p', false],
+    ['https://shop.test:8443/p', false],
+    ['https://user:pass@shop.test/p', false],
+    ['https://evilshop.test/p', false],
+    ['https://shop.test.evil.example/p', false],
+    ['https://evil.example/?u=https://shop.test', false],
+    ['https://evil.example#shop.test', false],
+    ['javascript:alert(1)//shop.test', false],
+    ['//shop.test/p', false],
+  ])('%s → %s', (url, allowed) => {
+    expect(allowedTarget(list, 'shopnet', url) !== undefined).toBe(allowed);
+  });
+  it('refuses a network without a list and a missing link', () => {
+    expect(allowedTarget(list, 'othernet', 'https://shop.test/p')).toBeUndefined();
+    expect(allowedTarget(list, null, 'https://shop.test/p')).toBeUndefined();
+    expect(allowedTarget(list, 'shopnet', null)).toBeUndefined();
+    expect(allowedTarget(list, '__proto__', 'https://shop.test/p')).toBeUndefined();
+  });
+});
+
+describe.each(testDrivers())('click redirect on %s', (driver) => {
+  let api: TestApi;
+  let productId: string;
+  beforeAll(async () => {
+    api = await createTestApi(driver, { CLICK_DEDUPE_SECONDS: '2' });
+    productId = await product(api.db);
+  });
+  afterAll(() => api.dispose());
+
+  const clicks = (sessionId: string) =>
+    count(api, 'affiliate_clicks', sql`session_id = ${sessionId}`);
+
+  it('records the click as the visitor, then answers 302 to the affiliate URL', async () => {
+    const visitor = await visitorSession(api);
+    const response = await api.request(
+      `/r/${productId}?s=${visitor.sessionId}&src=/gifts&utm_campaign=xmas`,
+      {
+        headers: { ...visitor.headers, 'user-agent': 'Mozilla/5.0 (iPhone; Mobile)' },
+      },
+    );
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('https://www.shop.test/p/1?tag=aclue-21');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const [click] = await api.db
+      .execute(sql`SELECT * FROM affiliate_clicks WHERE session_id = ${visitor.sessionId}`)
+      .then((r) => (r as unknown as { rows: Record<string, unknown>[] }).rows);
+    expect(click).toMatchObject({
+      anonymous_id: visitor.visitor.anonymousId,
+      affiliate_network: 'shopnet',
+      source_page: '/gifts',
+      device_type: 'mobile',
+      utm_campaign: 'xmas',
+      ip_address: '203.0.113.7',
+    });
+    expect(Number(click?.expected_commission)).toBe(2);
+    const session = await api.db.execute(
+      sql`SELECT affiliate_clicks FROM session_analytics WHERE session_id = ${visitor.sessionId}`,
+    );
+    expect(
+      (session as unknown as { rows: { affiliate_clicks: number }[] }).rows[0]?.affiliate_clicks,
+    ).toBe(1);
+  });
+
+  it('counts a repeated click within the window once (also when both arrive together)', async () => {
+    const visitor = await visitorSession(api);
+    const url = `/r/${productId}?s=${visitor.sessionId}`;
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () => api.request(url, { headers: visitor.headers })),
+    );
+    expect(responses.map((r) => r.status)).toEqual([302, 302, 302, 302, 302]);
+    expect(await clicks(visitor.sessionId)).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    expect((await api.request(url, { headers: visitor.headers })).status).toBe(302);
+    expect(await clicks(visitor.sessionId)).toBe(2);
+  });
+
+  it('never redirects where the allow-list does not allow, and records nothing then', async () => {
+    const visitor = await visitorSession(api);
+    const elsewhere = await product(api.db, { url: 'https://evil.example/phish' });
+    const plainHttp = await product(api.db, { url: 'http://shop.test/p' });
+    const unlisted = await product(api.db, { network: 'othernet', url: 'https://shop.test/p' });
+    for (const id of [elsewhere, plainHttp, unlisted]) {
+      const response = await api.request(`/r/${id}?s=${visitor.sessionId}`, {
+        headers: visitor.headers,
+      });
+      expect(response.status).toBe(403);
+      expect(response.headers.get('location')).toBeNull();
+    }
+    const attempts = [
+      `/r/https://evil.example?s=${visitor.sessionId}`,
+      `/r//evil.example?s=${visitor.sessionId}`,
+      `/r/%2F%2Fevil.example?s=${visitor.sessionId}`,
+      `/r/${productId}/../../evil.example?s=${visitor.sessionId}`,
+      `/r/${productId}?s=${visitor.sessionId}&url=https://evil.example&to=https://evil.example`,
+      `/r/${productId}%0d%0aLocation:%20https://evil.example?s=${visitor.sessionId}`,
+    ];
+    for (const attempt of attempts) {
+      const response = await api.request(attempt, { headers: visitor.headers });
+      const location = response.headers.get('location');
+      expect(location === null || location.startsWith('https://www.shop.test/'), attempt).toBe(
+        true,
+      );
+    }
+    expect(await count(api, 'affiliate_clicks', sql`affiliate_url LIKE '%evil%'`)).toBe(0);
+  });
+
+  it("refuses a caller without proof, another visitor's session and an unknown product", async () => {
+    const owner = await visitorSession(api);
+    const intruder = await visitorSession(api);
+    expect((await api.request(`/r/${productId}?s=${owner.sessionId}`)).status).toBe(401);
+    const stolen = await api.request(`/r/${productId}?s=${owner.sessionId}`, {
+      headers: intruder.headers,
+    });
+    expect(stolen.status).toBe(404);
+    expect(stolen.headers.get('location')).toBeNull();
+    const unknown = await api.request(
+      `/r/00000000-0000-4000-8000-000000000000?s=${owner.sessionId}`,
+      {
+        headers: owner.headers,
+      },
+    );
+    expect(unknown.status).toBe(404);
+    expect((await api.request(`/r/${productId}`, { headers: owner.headers })).status).toBe(422);
+    expect(await clicks(owner.sessionId)).toBe(0);
+    // A refused click gives its de-duplication mark back: the owner's first real click counts.
+    expect(
+      (await api.request(`/r/${productId}?s=${owner.sessionId}`, { headers: owner.headers }))
+        .status,
+    ).toBe(302);
+    expect(await clicks(owner.sessionId)).toBe(1);
+  });
+
+  it('does not redirect to a product the catalogue no longer offers', async () => {
+    const visitor = await visitorSession(api);
+    const retired = await product(api.db);
+    await api.db.update(products).set({ isActive: false }).where(eq(products.id, retired));
+    const response = await api.request(`/r/${retired}?s=${visitor.sessionId}`, {
+      headers: visitor.headers,
+    });
+    expect(response.status).toBe(404);
+    expect((await bodyOf(response)).type).toContain('not-found');
+  });
+});

@@ -2,11 +2,12 @@
  * npm run bench — every benchmark against a baseline measured in the same run, on the PostgreSQL
  * server (BENCH_DATABASE_URL or TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres).
  * BENCH_ROUNDS (default 10) sets the repetitions, BENCH_USERS (default 20000) the seeded volume.
- * BENCH_SUITES (default `schema,data,cli`) picks suites. Prints the tables and writes
+ * BENCH_SUITES (default `schema,data,cli`; `api` is `npm run bench:api`) picks suites. Prints the tables and writes
  * bench/results/latest.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { apiSuite } from './api-suite';
 import { cliSuite } from './cli-suite';
 import { dataSuite } from './data-suite';
 import { schemaSuite } from './schema-suite';
@@ -24,6 +25,8 @@ const data = suites.includes('data') ? await dataSuite(rounds, users) : undefine
 if (data) console.log(`${data.text}\n`);
 const cli = suites.includes('cli') ? await cliSuite(rounds) : undefined;
 if (cli) console.log(cli.text);
+const api = suites.includes('api') ? await apiSuite() : undefined;
+if (api) console.log(api.text);
 
 mkdirSync(new URL('../results/', import.meta.url), { recursive: true });
 writeFileSync(
@@ -37,6 +40,7 @@ writeFileSync(
       schema: schema?.data,
       data: data?.data,
       cli: cli?.data,
+      api: api?.data,
     },
     null,
     2,

@@ -36,6 +36,9 @@ export function createApp(services: Services) {
     c.set('log', log.child({ requestId: c.get('requestId') }));
     const started = performance.now();
     await next();
+    // Draining: a keep-alive client is told to reconnect (elsewhere) after this response, so
+    // in-flight requests finish and no new ones arrive on old connections.
+    if (services.shuttingDown()) c.header('connection', 'close');
     // Route patterns, not URLs: no session ids, no query strings, no addresses in clear.
     c.get('log').info(
       {

@@ -33,10 +33,13 @@ export function startApiProcess(env: Record<string, string>): Promise<ApiProcess
       () => reject(new Error(`the service did not start:\n${output}`)),
       60_000,
     );
+    let started = false;
     const read = (chunk: Buffer) => {
-      output += chunk;
+      if (output.length < 5_000_000) output += chunk;
+      if (started) return;
       const listening = /"url":"(http:\/\/[^"]+)","[^\n]*"msg":"listening"/.exec(output);
       if (listening?.[1]) {
+        started = true;
         clearTimeout(timer);
         resolve({ url: listening[1], child, output: () => output, exited });
       }

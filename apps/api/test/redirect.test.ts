@@ -81,6 +81,8 @@ describe.each(testDrivers())('click redirect on %s', (driver) => {
       Array.from({ length: 5 }, () => api.request(url, { headers: visitor.headers })),
     );
     expect(responses.map((r) => r.status)).toEqual([302, 302, 302, 302, 302]);
+    const marks = responses.map((r) => r.headers.get('x-aclue-click')).sort();
+    expect(marks).toEqual(['recorded', 'repeated', 'repeated', 'repeated', 'repeated']);
     expect(await clicks(visitor.sessionId)).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 2100));
     expect((await api.request(url, { headers: visitor.headers })).status).toBe(302);

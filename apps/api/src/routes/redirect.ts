@@ -110,7 +110,10 @@ export function redirectRoutes(app: Api, services: Services): void {
         );
       }
       const once = `click:${caller.key}:${productId}:${q.s}`;
-      if (await state.claimOnce(once, config.CLICK_DEDUPE_SECONDS)) {
+      const first = await state.claimOnce(once, config.CLICK_DEDUPE_SECONDS);
+      // Says which it was, for the site's own diagnostics and the load test's row accounting.
+      c.header('x-aclue-click', first ? 'recorded' : 'repeated');
+      if (first) {
         const agent = c.req.header('user-agent') ?? '';
         const referrer = c.req.header('referer');
         const rate = product.commissionRate;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import { migrate, queryRows } from '@aclue/db';
 import { products } from '@aclue/db/schema';
 import autocannon from 'autocannon';
@@ -38,12 +39,12 @@ export async function apiSuite(requests = Number(process.env.BENCH_API_REQUESTS 
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
   };
-  const rows = async (table: string) =>
+  const rows = async (table: string, where = sql`true`) =>
     Number(
       (
         await queryRows<{ n: number }>(
           scratch.db,
-          sql`SELECT count(*)::int AS n FROM ${sql.identifier(table)}`,
+          sql`SELECT count(*)::int AS n FROM ${sql.identifier(table)} WHERE ${where}`,
         )
       )[0]?.n,
     );
@@ -148,6 +149,80 @@ export async function apiSuite(requests = Number(process.env.BENCH_API_REQUESTS 
       faulted.r,
       `${rowCheck(faulted.stored, faulted.accepted * 10)}, ${terminated} backends cut, 503: ${faulted.r.statusCodeStats?.['503']?.count ?? 0}`,
     );
+
+    // Abuse, each refused as it should be and leaving no rows behind.
+    const codes = (r: autocannon.Result) =>
+      Object.entries(r.statusCodeStats ?? {})
+        .map(([code, { count }]) => `${code}×${count}`)
+        .join(' ');
+    const sessionsBefore = await rows('session_analytics');
+    const visitors = await autocannon({
+      url: `${api.url}/v1/sessions`,
+      connections: 32,
+      amount: 10_000,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ landingPage: '/' }),
+    });
+    const minted = (await rows('session_analytics')) - sessionsBefore;
+    report(
+      'abuse: 10,000 new visitors, one address',
+      visitors,
+      `${codes(visitors)}; sessions +${minted}`,
+    );
+    let redirectedAway = 0;
+    const attempts = [
+      '/r/https:%2F%2Fevil.example',
+      '/r//evil.example',
+      `/r/${productIds[0]}?s=x&url=https://evil.example`,
+    ];
+    const openRedirect = await autocannon({
+      url: api.url,
+      connections: 16,
+      amount: 3_000,
+      requests: attempts.map((path) => ({
+        method: 'GET' as const,
+        path,
+        headers: visitor.headers,
+        onResponse: (
+          _status: number,
+          _body: string,
+          _context: object,
+          headers?: IncomingHttpHeaders,
+        ) => {
+          if (headers?.location && !headers.location.startsWith('https://www.shop.test/'))
+            redirectedAway++;
+        },
+      })),
+    });
+    report(
+      'abuse: open-redirect attempts',
+      openRedirect,
+      `${codes(openRedirect)}; sent elsewhere ${redirectedAway}`,
+    );
+    const convertedBefore = await rows('affiliate_clicks', sql`is_converted`);
+    const forged = await autocannon({
+      url: `${api.url}/webhooks/conversions/shopnet`,
+      connections: 16,
+      amount: 3_000,
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-aclue-signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}`,
+      },
+      body: JSON.stringify({ clickId: productIds[0], orderId: 'forged' }),
+    });
+    const converted = (await rows('affiliate_clicks', sql`is_converted`)) - convertedBefore;
+    report('abuse: forged webhooks', forged, `${codes(forged)}; conversions +${converted}`);
+    const oversized = await autocannon({
+      url: `${api.url}/v1/views`,
+      connections: 8,
+      amount: 200,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...visitor.headers },
+      body: JSON.stringify({ views: [{ searchQuery: 'x'.repeat(1_000_000) }] }),
+    });
+    report('abuse: 1 MB bodies', oversized, codes(oversized));
 
     // SIGTERM 1.5 s in: every 2xx answer must be stored.
     const stopping = setTimeout(() => api.child.kill('SIGTERM'), 1500);

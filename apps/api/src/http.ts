@@ -48,7 +48,10 @@ export const sizeLimit = (bytes: number) =>
   bodyLimit({
     maxSize: bytes,
     onError: () => {
-      throw new ProblemError(413, `the body is larger than ${bytes} bytes`);
+      // The rest of the body is not read: the connection closes after the answer.
+      throw new ProblemError(413, `the body is larger than ${bytes} bytes`, {
+        headers: { connection: 'close' },
+      });
     },
   });
 

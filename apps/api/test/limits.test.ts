@@ -1,6 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import { createTestDatabase } from '@aclue/db/testing';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bodyOf, createTestApi, json, type TestApi, visitorSession } from './harness';
+import { createApp, createServices, loadConfig } from '../src';
+import {
+  bodyOf,
+  createTestApi,
+  json,
+  type TestApi,
+  testEnvironment,
+  visitorSession,
+} from './harness';
 
 // Rate limiting keeps no state in the database: the embedded one is enough under these tests.
 const opened: TestApi[] = [];
@@ -84,7 +94,9 @@ describe('rate limits', () => {
       ANONYMOUS_ID_SECRET: secret,
     };
     const [one, two] = [await api(shared), await api(shared)];
-    expect(one.services.state.mode).toBe('redis');
+    expect(one.services.state.mode, 'Redis must answer on 127.0.0.1:6379 (.ci/run starts it)').toBe(
+      'redis',
+    );
     const answers: number[] = [];
     for (let i = 0; i < 8; i++) {
       answers.push((await one.request('/openapi.json', { ip: '198.51.100.9' })).status);
@@ -151,5 +163,50 @@ describe('errors', () => {
     const fields = Object.keys(view.properties.views.items.properties);
     expect(fields).toContain('viewPosition');
     expect(fields).not.toContain('userId');
+  });
+});
+
+describe('readiness and CORS', () => {
+  it('is not ready while migrations are pending, and says which command fixes it', async () => {
+    const database = await createTestDatabase('pglite', { migrated: false });
+    try {
+      const services = await createServices(
+        loadConfig(testEnvironment()),
+        database.db,
+        pino({ level: 'silent' }),
+      );
+      const response = await createApp(services).request('/readyz');
+      expect(response.status).toBe(503);
+      expect((await bodyOf(response)).detail).toMatch(
+        /migrations are not applied: run aclue-db migrate/,
+      );
+    } finally {
+      await database.dispose();
+    }
+  });
+
+  it('answers CORS preflights for the tracking routes of the configured origins only', async () => {
+    const service = await api({ CORS_ORIGINS: 'https://www.aclue.test' });
+    const preflight = (path: string, origin: string) =>
+      service.request(path, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type',
+        },
+      });
+    const allowed = await preflight('/v1/views', 'https://www.aclue.test');
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://www.aclue.test');
+    expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
+    const stranger = await preflight('/v1/views', 'https://evil.example');
+    expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
+    const analytics = await preflight('/v1/analytics/revenue', 'https://www.aclue.test');
+    expect(analytics.headers.get('access-control-allow-origin')).toBeNull();
+    const started = await service.request('/v1/sessions', {
+      ...json({ landingPage: '/' }, { origin: 'https://www.aclue.test' }),
+    });
+    expect(started.headers.get('set-cookie')).toMatch(/SameSite=None/i);
+    expect(started.headers.get('set-cookie')).toMatch(/Secure/i);
   });
 });

@@ -97,34 +97,41 @@ export function redirectRoutes(app: Api, services: Services): void {
           headers: { 'retry-after': String(wait) },
         });
       }
-      const product = await caller.repos.products.findById(productId);
-      const target = allowedTarget(
-        config.REDIRECT_ALLOW_LIST,
-        product.affiliateNetwork,
-        product.affiliateUrl,
-      );
-      if (!target) {
-        throw new ProblemError(
-          403,
-          `no redirect: the product's link is not https to a host allowed for network "${product.affiliateNetwork ?? 'none'}"`,
-        );
-      }
       const once = `click:${caller.key}:${productId}:${q.s}`;
-      const first = await state.claimOnce(once, config.CLICK_DEDUPE_SECONDS);
-      // Says which it was, for the site's own diagnostics and the load test's row accounting.
-      c.header('x-aclue-click', first ? 'recorded' : 'repeated');
-      if (first) {
-        const agent = c.req.header('user-agent') ?? '';
-        const referrer = c.req.header('referer');
-        const rate = product.commissionRate;
-        try {
-          await caller.repos.affiliateClicks.recordClick({
+      let claimed = false;
+      const agent = c.req.header('user-agent') ?? '';
+      const referrer = c.req.header('referer');
+      // One transaction for the lookup and the click: the catalogue row the redirect goes to is
+      // the one the click records.
+      const target = await caller.repos
+        .transaction(async (r) => {
+          const product = await r.products.findById(productId);
+          const allowed = allowedTarget(
+            config.REDIRECT_ALLOW_LIST,
+            product.affiliateNetwork,
+            product.affiliateUrl,
+          );
+          if (!allowed) {
+            throw new ProblemError(
+              403,
+              `no redirect: the product's link is not https to a host allowed for network "${product.affiliateNetwork ?? 'none'}"`,
+            );
+          }
+          claimed = await state.claimOnce(once, config.CLICK_DEDUPE_SECONDS);
+          if (!claimed) {
+            // A repeat is redirected uncounted, but only within the caller's own session (the
+            // first of a burst may still be in flight, or may have been refused).
+            await r.sessions.findBySessionId(q.s);
+            return allowed;
+          }
+          const rate = product.commissionRate;
+          await r.affiliateClicks.recordClick({
             productId,
             sessionId: q.s,
             sourcePage: q.src || pathOf(referrer) || '/',
             deviceType: deviceOf(agent),
             affiliateNetwork: product.affiliateNetwork as string,
-            affiliateUrl: target.href,
+            affiliateUrl: allowed.href,
             commissionRate: rate,
             expectedCommission:
               rate !== null && product.priceMin !== null
@@ -137,11 +144,15 @@ export function redirectRoutes(app: Api, services: Services): void {
             utmMedium: q.utm_medium ?? null,
             utmCampaign: q.utm_campaign ?? null,
           });
-        } catch (error) {
-          await state.release(once);
+          return allowed;
+        })
+        .catch(async (error: unknown) => {
+          // Not recorded (the transaction rolled back): a retry must count.
+          if (claimed) await state.release(once);
           throw error;
-        }
-      }
+        });
+      // Says which it was, for the site's own diagnostics and the load test's row accounting.
+      c.header('x-aclue-click', claimed ? 'recorded' : 'repeated');
       c.header('cache-control', 'no-store');
       return c.redirect(target.href, 302);
     },

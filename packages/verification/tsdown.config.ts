@@ -1,3 +1,3 @@
 import { packageBuild } from '../../tooling/tsdown.config.ts';
 
-export default packageBuild({ index: 'src/index.ts' });
+export default packageBuild({ index: 'src/index.ts', monitor: 'src/monitor.ts' });

@@ -2,7 +2,7 @@ import { queryRows } from '@aclue/db';
 import { interactionTypes, viewSources } from '@aclue/db/schema';
 import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { validate } from './errors';
+import { ValidationError, validate } from './errors';
 import type { Runner } from './scope';
 
 /** A reporting period: `from` before `to` (ISO times or dates). */
@@ -18,6 +18,12 @@ const attributionDimensions = {
   campaign: sql`coalesce(utm_campaign, '(none)')`,
 } as const;
 export type AttributionDimension = keyof typeof attributionDimensions;
+
+export const granularities = ['day', 'week', 'month'] as const;
+export type Granularity = (typeof granularities)[number];
+/** A time series holds at most this many buckets: choose a coarser granularity beyond. */
+const MAX_BUCKETS = 1000;
+const bucketDays: Record<Granularity, number> = { day: 1, week: 7, month: 28 };
 
 const literalList = (values: readonly string[]) =>
   sql.join(
@@ -87,6 +93,31 @@ export const analyticsQueries = {
     ORDER BY coalesce(c.conversions, 0) DESC, coalesce(c.clicks, 0) DESC, coalesce(v.views, 0) DESC
     LIMIT ${limit}`,
 
+  /**
+   * Clicks, conversions and commission per UTC day, week or month of the clicks' time (a click's
+   * conversion counts where the click was), every bucket of the period present, empty ones as 0.
+   */
+  revenueOverTime: (p: { from: Date; to: Date }, granularity: Granularity) => sql`
+    WITH buckets AS (
+      SELECT bucket FROM generate_series(
+        date_trunc(${granularity}, ${p.from.toISOString()}::timestamptz AT TIME ZONE 'UTC'),
+        (${p.to.toISOString()}::timestamptz AT TIME ZONE 'UTC') - interval '1 microsecond',
+        ${`1 ${granularity}`}::interval) AS bucket),
+    clicks AS (
+      SELECT date_trunc(${granularity}, click_timestamp AT TIME ZONE 'UTC') AS bucket,
+        count(*)::int AS clicks,
+        (count(*) FILTER (WHERE is_converted))::int AS conversions,
+        coalesce(sum(expected_commission), 0)::float8 AS expected_commission,
+        coalesce(sum(actual_commission), 0)::float8 AS actual_commission
+      FROM affiliate_clicks
+      WHERE click_timestamp >= ${p.from.toISOString()} AND click_timestamp < ${p.to.toISOString()}
+      GROUP BY 1)
+    SELECT to_char(b.bucket, 'YYYY-MM-DD') AS bucket, coalesce(c.clicks, 0) AS clicks,
+      coalesce(c.conversions, 0) AS conversions,
+      coalesce(c.expected_commission, 0) AS expected_commission,
+      coalesce(c.actual_commission, 0) AS actual_commission
+    FROM buckets b LEFT JOIN clicks c USING (bucket) ORDER BY b.bucket`,
+
   sessionEngagement: (p: { from: Date; to: Date }) => sql`
     SELECT count(*)::int AS sessions,
       coalesce(round(avg(duration_seconds)), 0)::int AS average_duration_seconds,
@@ -103,8 +134,15 @@ export class AnalyticsRepository {
   constructor(private readonly run: Runner) {}
 
   /** Clicks, conversions, conversion rate, expected vs actual commission by one dimension. */
-  revenueAttribution(input: Period & { by?: AttributionDimension }) {
+  async revenueAttribution(input: Period & { by?: AttributionDimension }) {
     const p = validate(periodInput, input);
+    const by = validate(
+      z.enum(
+        Object.keys(attributionDimensions) as [AttributionDimension],
+        `by must be one of ${Object.keys(attributionDimensions).join(', ')}`,
+      ),
+      input.by ?? 'network',
+    );
     return this.query<{
       key: string;
       clicks: number;
@@ -112,11 +150,36 @@ export class AnalyticsRepository {
       conversion_rate: number;
       expected_commission: number;
       actual_commission: number;
-    }>(analyticsQueries.revenueAttribution(p, input.by ?? 'network'));
+    }>(analyticsQueries.revenueAttribution(p, by));
+  }
+
+  /** Clicks, conversions and commission per day, week or month of the period (UTC). */
+  async revenueOverTime(input: Period & { granularity?: Granularity }) {
+    const p = validate(periodInput, input);
+    const granularity = validate(
+      z.enum(granularities, 'granularity must be day, week or month').default('day'),
+      input.granularity,
+    );
+    const days = (p.to.getTime() - p.from.getTime()) / 86_400_000;
+    if (days / bucketDays[granularity] > MAX_BUCKETS) {
+      throw new ValidationError([
+        {
+          field: 'granularity',
+          message: `the period holds more than ${MAX_BUCKETS} ${granularity}s: choose a coarser granularity or a shorter period`,
+        },
+      ]);
+    }
+    return this.query<{
+      bucket: string;
+      clicks: number;
+      conversions: number;
+      expected_commission: number;
+      actual_commission: number;
+    }>(analyticsQueries.revenueOverTime(p, granularity));
   }
 
   /** Views, affiliate clicks and click-through rate by list position and view source. */
-  clickThroughRate(input: Period) {
+  async clickThroughRate(input: Period) {
     return this.query<{
       view_source: string;
       view_position: number | null;
@@ -138,7 +201,7 @@ export class AnalyticsRepository {
   }
 
   /** The products that convert, get clicked and get viewed the most. */
-  productPopularity(input: Period & { limit?: number }) {
+  async productPopularity(input: Period & { limit?: number }) {
     return this.query<{
       product_id: string;
       title: string;

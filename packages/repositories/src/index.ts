@@ -9,6 +9,8 @@ export {
   AnalyticsRepository,
   type AttributionDimension,
   analyticsQueries,
+  type Granularity,
+  granularities,
   type Period,
   periodInput,
 } from './analytics';

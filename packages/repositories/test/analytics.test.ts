@@ -99,6 +99,33 @@ describe.each(testDrivers({ pooled: true }))('analytics on %s', (driver) => {
     expect(engagement?.bounce_rate).toBeLessThan(1);
   });
 
+  it('reports revenue over time: every UTC bucket of the period, totals equal to attribution', async () => {
+    const analytics = w.repos.asService().analytics;
+    const to = new Date(new Date().toISOString().slice(0, 10));
+    const from = new Date(to.getTime() - 14 * DAY);
+    const days = await analytics.revenueOverTime({ from, to, granularity: 'day' });
+    expect(days.map((d) => d.bucket)).toEqual(
+      Array.from({ length: 14 }, (_, i) =>
+        new Date(from.getTime() + i * DAY).toISOString().slice(0, 10),
+      ),
+    );
+    const attributed = await analytics.revenueAttribution({ from, to, by: 'network' });
+    const sum = (rows: { clicks: number; actual_commission: number }[]) => ({
+      clicks: rows.reduce((s, r) => s + r.clicks, 0),
+      commission: Math.round(rows.reduce((s, r) => s + r.actual_commission, 0) * 100),
+    });
+    expect(sum(days)).toEqual(sum(attributed));
+    const months = await analytics.revenueOverTime({ from, to, granularity: 'month' });
+    expect(sum(months)).toEqual(sum(attributed));
+    expect(months.length).toBeLessThanOrEqual(2);
+    await expect(
+      analytics.revenueOverTime({ from: new Date('2001-01-01'), to, granularity: 'day' }),
+    ).rejects.toThrow(/more than 1000 days/);
+    await expect(
+      analytics.revenueOverTime({ from, to, granularity: 'hour' as 'day' }),
+    ).rejects.toThrow(/granularity must be day, week or month/);
+  });
+
   it('is the service role’s alone, and refuses a backwards period', async () => {
     await expect(
       w.repos.asService().analytics.funnel({ from: week.to, to: week.from }),

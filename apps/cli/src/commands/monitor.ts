@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { operationsReport, type Section } from '@aclue/verification/monitor';
 import { describeTarget, type GlobalOptions, withDatabase } from '../context';
 import { UsageError } from '../exit';
-import { operationsReport, type Section } from '../monitor/report';
 import { emit, formatTable } from '../output';
 
 export interface MonitorOptions extends GlobalOptions {

@@ -1,6 +1,10 @@
+/**
+ * The operations report behind `aclue-db monitor` and the dashboard's health page: sizes, index use,
+ * cache hit ratio, dead tuples, connections, slow statements. Read-only, like every check here.
+ */
 import { type Database, queryRows } from '@aclue/db';
-import { runLints } from '@aclue/verification';
 import { type SQL, sql } from 'drizzle-orm';
+import { runLints } from './lints';
 
 /** One section of the operations report: rows, or why they could not be read here. */
 export interface Section {

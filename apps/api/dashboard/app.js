@@ -39,7 +39,7 @@ async function fetchReport(endpoint, params, format = 'json') {
 
 const bars = (rows, { x, y, label }) =>
   Plot.plot({
-    marginLeft: 140,
+    marginLeft: 170,
     width: 440,
     height: Math.max(120, rows.length * 28 + 40),
     x: { label, grid: true },
@@ -68,13 +68,15 @@ const pages = {
         id: 'commission-over-time',
         title: 'Commission over time',
         report: 'revenue-over-time',
-        draw: (rows) => overTime(rows, { y: 'actual_commission', label: 'commission ($)', color: palette[0] }),
+        draw: (rows) =>
+          overTime(rows, { y: 'actual_commission', label: 'commission ($)', color: palette[0] }),
       },
       {
         id: 'conversions-over-time',
         title: 'Conversions over time',
         report: 'revenue-over-time',
-        draw: (rows) => overTime(rows, { y: 'conversions', label: 'conversions', color: palette[2] }),
+        draw: (rows) =>
+          overTime(rows, { y: 'conversions', label: 'conversions', color: palette[2] }),
       },
       ...['network', 'campaign', 'device'].map((by) => ({
         id: `revenue-by-${by}`,
@@ -109,7 +111,10 @@ const pages = {
             height: 180,
             x: { label: 'count', grid: true },
             y: { label: null },
-            marks: [Plot.barX(rows, { x: 'count', y: 'stage', fill: palette[1], tip: true }), Plot.ruleX([0])],
+            marks: [
+              Plot.barX(rows, { x: 'count', y: 'stage', fill: palette[1], tip: true }),
+              Plot.ruleX([0]),
+            ],
           }),
       },
     ],
@@ -131,7 +136,12 @@ const pages = {
             y: { label: null },
             color: { scheme: 'cividis', legend: true, label: 'CTR' },
             marks: [
-              Plot.cell(rows, { x: (d) => d.view_position ?? 0, y: 'view_source', fill: 'ctr', tip: true }),
+              Plot.cell(rows, {
+                x: (d) => d.view_position ?? 0,
+                y: 'view_source',
+                fill: 'ctr',
+                tip: true,
+              }),
             ],
           }),
       },
@@ -226,14 +236,19 @@ function tableOf(section) {
   }
   const table = document.createElement('table');
   const columns = Object.keys(section.rows[0]);
-  table.createTHead().insertRow().append(
-    ...columns.map((c) => Object.assign(document.createElement('th'), { textContent: c })),
-  );
+  table
+    .createTHead()
+    .insertRow()
+    .append(...columns.map((c) => Object.assign(document.createElement('th'), { textContent: c })));
   const body = table.createTBody();
   for (const row of section.rows) {
-    body.insertRow().append(
-      ...columns.map((c) => Object.assign(document.createElement('td'), { textContent: String(row[c] ?? '') })),
-    );
+    body
+      .insertRow()
+      .append(
+        ...columns.map((c) =>
+          Object.assign(document.createElement('td'), { textContent: String(row[c] ?? '') }),
+        ),
+      );
   }
   wrap.append(table);
   return wrap;
@@ -241,7 +256,9 @@ function tableOf(section) {
 
 async function renderChart(chart, figure) {
   const body = figure.querySelector('.body');
-  body.replaceChildren(Object.assign(document.createElement('p'), { className: 'state', textContent: 'Loading…' }));
+  body.replaceChildren(
+    Object.assign(document.createElement('p'), { className: 'state', textContent: 'Loading…' }),
+  );
   figure.setAttribute('aria-busy', 'true');
   figure.dataset.state = 'loading';
   try {
@@ -249,10 +266,14 @@ async function renderChart(chart, figure) {
     const rows = chart.rows ? chart.rows(data) : data;
     const empty = chart.empty ? chart.empty(rows) : rows.length === 0;
     const parts = [];
-    if (chart.summary) parts.push(Object.assign(document.createElement('p'), { textContent: chart.summary(data) }));
+    if (chart.summary)
+      parts.push(Object.assign(document.createElement('p'), { textContent: chart.summary(data) }));
     parts.push(
       empty
-        ? Object.assign(document.createElement('p'), { className: 'state', textContent: 'No data in this period.' })
+        ? Object.assign(document.createElement('p'), {
+            className: 'state',
+            textContent: 'No data in this period.',
+          })
         : chart.draw(rows),
     );
     if (chart.tables) parts.push(...chart.tables(data).map(tableOf));
@@ -260,9 +281,15 @@ async function renderChart(chart, figure) {
     figure.dataset.state = empty ? 'empty' : 'ready';
     figure.dataset.rows = String(rows.length);
   } catch (error) {
-    if (error instanceof Refused) return signIn(error.message);
+    if (error instanceof Refused) {
+      figure.dataset.state = 'refused';
+      return signIn(error.message);
+    }
     body.replaceChildren(
-      Object.assign(document.createElement('p'), { className: 'state error', textContent: error.message }),
+      Object.assign(document.createElement('p'), {
+        className: 'state error',
+        textContent: error.message,
+      }),
     );
     figure.dataset.state = 'error';
   } finally {
@@ -284,7 +311,10 @@ function render() {
     const figure = document.createElement('figure');
     figure.id = chart.id;
     const caption = document.createElement('figcaption');
-    const button = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Download CSV' });
+    const button = Object.assign(document.createElement('button'), {
+      type: 'button',
+      textContent: 'Download CSV',
+    });
     button.addEventListener('click', () => download(chart));
     caption.append(chart.title, button);
     figure.append(caption, Object.assign(document.createElement('div'), { className: 'body' }));

@@ -7,6 +7,7 @@ import { overLimit } from './limits';
 import { problem, problemOf } from './problems';
 import { analyticsRoutes } from './routes/analytics';
 import { conversionRoutes } from './routes/conversions';
+import { dashboardRoutes } from './routes/dashboard';
 import { healthRoutes } from './routes/health';
 import { meRoutes } from './routes/me';
 import { redirectRoutes } from './routes/redirect';
@@ -81,6 +82,7 @@ export function createApp(services: Services) {
   conversionRoutes(app, services);
   meRoutes(app, services);
   analyticsRoutes(app, services);
+  dashboardRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'accessToken', {
     type: 'http',

@@ -86,10 +86,15 @@ export async function requireUser(
 }
 
 /**
- * The service caller, by one of SERVICE_API_KEYS (compared in constant time, as digests so
- * their lengths do not show either).
+ * The service caller: one of SERVICE_API_KEYS (compared in constant time, as digests so their
+ * lengths do not show either), or a verified access token of the `service_role` (the project's
+ * service key). A verified token of anyone else is 403; a token that does not verify is 401.
  */
-export function requireService(c: Context, config: Config): void {
+export async function requireService(
+  c: Context,
+  config: Config,
+  serviceTokens: RepositoryFactory,
+): Promise<void> {
   const given = c.req
     .header('authorization')
     ?.replace(/^bearer\s+/i, '')
@@ -100,12 +105,15 @@ export function requireService(c: Context, config: Config): void {
     });
   }
   const digest = sha256(given);
-  if (!config.SERVICE_API_KEYS.some((key) => timingSafeEqual(sha256(key), digest))) {
-    throw new ProblemError(
-      403,
-      'the analytics routes are for the service: the key is not one of its keys',
-    );
+  if (config.SERVICE_API_KEYS.some((key) => timingSafeEqual(sha256(key), digest))) return;
+  if (given.split('.').length === 3) {
+    const { identity } = await serviceTokens.fromAccessToken(given);
+    if (identity.role === 'service_role') return;
   }
+  throw new ProblemError(
+    403,
+    "these routes are for the service: the credential is not the service's",
+  );
 }
 
 /** Sets the visitor's proof as an HttpOnly cookie (cross-site when CORS origins are configured). */

@@ -27,8 +27,13 @@ export const createLogger = (config: Config): Logger =>
  * Opens the database (embedded by default: migrated on start, as `aclue-db setup` would; a server
  * must be migrated by the operator), connects Redis, and listens.
  */
-export async function startApi(config: Config, log = createLogger(config)): Promise<RunningApi> {
-  const db = await openDatabase(config, log);
+export async function startApi(
+  config: Config,
+  log = createLogger(config),
+  /** A database the caller opened (and closes): the configuration's is not opened then. */
+  { db: given }: { db?: Database } = {},
+): Promise<RunningApi> {
+  const db = given ?? (await openDatabase(config, log));
   let closing = false;
   const services = await createServices(config, db, log, () => closing);
   if (config.ephemeralAnonymousIdSecret) {
@@ -51,7 +56,7 @@ export async function startApi(config: Config, log = createLogger(config)): Prom
     closed ??= (async () => {
       closing = true;
       await stopAccepting(server, config.SHUTDOWN_GRACE_SECONDS * 1000);
-      await Promise.allSettled([db.$close(), state.close()]);
+      await Promise.allSettled([given ? undefined : db.$close(), state.close()]);
       log.info('stopped');
     })();
     return closed;
@@ -67,17 +72,17 @@ export async function createServices(
   shuttingDown: () => boolean = () => false,
 ): Promise<Services> {
   const state = await connectSharedState(config.REDIS_URL, log);
+  const auth = {
+    issuer: config.AUTH_ISSUER,
+    ...(config.SUPABASE_JWT_SECRET ? { jwtSecret: config.SUPABASE_JWT_SECRET } : {}),
+    ...(config.SUPABASE_JWKS_URL ? { jwksUrl: config.SUPABASE_JWKS_URL } : {}),
+    anonymousIdSecret: config.ANONYMOUS_ID_SECRET,
+  };
   return {
     config,
     db,
-    repos: createRepositories(db, {
-      auth: {
-        issuer: config.AUTH_ISSUER,
-        ...(config.SUPABASE_JWT_SECRET ? { jwtSecret: config.SUPABASE_JWT_SECRET } : {}),
-        ...(config.SUPABASE_JWKS_URL ? { jwksUrl: config.SUPABASE_JWKS_URL } : {}),
-        anonymousIdSecret: config.ANONYMOUS_ID_SECRET,
-      },
-    }),
+    repos: createRepositories(db, { auth }),
+    serviceTokens: createRepositories(db, { auth: { ...auth, allowServiceRole: true } }),
     state,
     limits: {
       address: state.limiter('address', config.RATE_LIMIT_PER_IP_PER_MINUTE, 60),

@@ -10,6 +10,8 @@ export interface Services {
   config: Config;
   db: Database;
   repos: RepositoryFactory;
+  /** The same, accepting `service_role` tokens: used only to recognise the service. */
+  serviceTokens: RepositoryFactory;
   state: SharedState;
   limits: {
     /** Every request, per client address. */

@@ -1,0 +1,5 @@
+import { cleanAndExplainedSuite, tamperSuite } from './tamper-suite';
+import { schemaObjectTamperings } from './tamperings/schema-objects';
+
+cleanAndExplainedSuite();
+tamperSuite('schema objects', schemaObjectTamperings);

@@ -1,0 +1,4 @@
+import { tamperSuite } from './tamper-suite';
+import { surfaceTamperings } from './tamperings/surface';
+
+tamperSuite('the exposed surface', surfaceTamperings);

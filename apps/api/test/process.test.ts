@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@aclue/db/testing';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { count, product, testEnvironment } from './harness';
-import { startApiProcess } from './process';
+import { startApiProcess, stopStartedServices } from './process';
+
+afterEach(stopStartedServices);
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(url, {

@@ -10,6 +10,14 @@ const apiFromSource = [
   fileURLToPath(new URL('../src/main.ts', import.meta.url)),
 ];
 
+const started = new Set<ChildProcess>();
+
+/** Kills every service a test started that is still running (a failed test leaves none behind). */
+export function stopStartedServices(): void {
+  for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
+  started.clear();
+}
+
 export interface ApiProcess {
   url: string;
   child: ChildProcess;
@@ -26,13 +34,15 @@ export function startApiProcess(env: Record<string, string>): Promise<ApiProcess
     env: { ...inherited, PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.add(child);
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`the service did not start:\n${output}`)),
-      60_000,
-    );
+    const timer = setTimeout(() => {
+      // A service that never said it listens must not outlive the test that started it.
+      child.kill('SIGKILL');
+      reject(new Error(`the service did not start:\n${output}`));
+    }, 60_000);
     let started = false;
     const read = (chunk: Buffer) => {
       if (output.length < 5_000_000) output += chunk;

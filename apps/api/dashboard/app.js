@@ -50,14 +50,23 @@ const bars = (rows, { x, y, label }) =>
     ],
   });
 
-const overTime = (rows, { y, label, color }) =>
-  Plot.plot({
+const overTime = (rows, { y, label, color }) => {
+  // At most about twelve labels on the axis, and a visible axis when every value is zero.
+  const step = Math.max(1, Math.ceil(rows.length / 12));
+  const zero = rows.every((r) => !r[y]);
+  return Plot.plot({
     width: 440,
     height: 240,
-    x: { type: 'band', label: null, tickFormat: (d) => String(d).slice(5, 10) },
-    y: { label, grid: true },
+    x: {
+      type: 'band',
+      label: null,
+      ticks: rows.filter((_, i) => i % step === 0).map((r) => r.bucket),
+      tickFormat: (d) => String(d).slice(5, 10),
+    },
+    y: { label, grid: true, ...(zero ? { domain: [0, 1] } : {}) },
     marks: [Plot.barY(rows, { x: 'bucket', y, fill: color, tip: true }), Plot.ruleY([0])],
   });
+};
 
 /** Every page: its charts, each a report, the parameters it needs and how it is drawn. */
 const pages = {

@@ -16,6 +16,14 @@ import type { Services } from './services';
 
 const requestIdShape = /^[\w-]{8,64}$/;
 
+const sameOrigin = (origin: string, url: string) => {
+  try {
+    return new URL(origin).origin === new URL(url).origin;
+  } catch {
+    return false;
+  }
+};
+
 /** The HTTP application: middleware, every route, the OpenAPI document and the error mapping. */
 export function createApp(services: Services) {
   const { config, log } = services;
@@ -31,6 +39,7 @@ export function createApp(services: Services) {
   app.use(async (c, next) => {
     if (!requestIdShape.test(c.get('requestId'))) c.set('requestId', crypto.randomUUID());
     c.header('x-request-id', c.get('requestId'));
+    c.header('x-content-type-options', 'nosniff');
     const address = clientAddress(c, config);
     c.set('address', address);
     c.set('addressKey', addressHash(address, config.ANONYMOUS_ID_SECRET));
@@ -62,6 +71,23 @@ export function createApp(services: Services) {
     }
     return next();
   });
+  // The visitor cookie rides along on any site's POST (SameSite=None when CORS is on, and a
+  // text/plain beacon needs no preflight): a tracking write from a page of another origin than
+  // this service's or CORS_ORIGINS is refused, so no site can write into a visitor's history.
+  const trackingWrites = ['/v1/sessions', '/v1/sessions/*', '/v1/views'];
+  for (const path of trackingWrites) {
+    app.post(path, async (c, next) => {
+      const origin = c.req.header('origin');
+      if (origin && !config.CORS_ORIGINS.includes(origin) && !sameOrigin(origin, c.req.url)) {
+        return problem(
+          c,
+          403,
+          "tracking writes come from the shop's own pages: this origin is not one of them",
+        );
+      }
+      return next();
+    });
+  }
   if (config.CORS_ORIGINS.length > 0) {
     // Browsers on the shop's pages call the tracking routes; nothing else is cross-origin.
     const tracking = cors({

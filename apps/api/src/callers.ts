@@ -3,6 +3,7 @@ import type { createRepositories, ScopedRepositories } from '@aclue/repositories
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
+import { isPublicApiKey, isServiceRoleApiKey } from './api-keys';
 import type { Config } from './config';
 import { ProblemError } from './problems';
 
@@ -22,8 +23,9 @@ export interface TrackingCaller {
 /**
  * The caller of a tracking route: a signed-in user by a verified access token, else a visitor by
  * the signed proof this service issued (cookie, header, or a beacon body's `visitor` field).
- * supabase-js sends the project's anon key as the bearer when no one is signed in: a token of the
- * `anon` role that names no visitor proves nothing, so the visitor proof decides then.
+ * supabase-js sends the project's anon (publishable) key as the bearer when no one is signed in:
+ * that key, or a token of the `anon` role that names no visitor, proves nothing, so the visitor
+ * proof decides then.
  */
 export async function trackingCaller(
   c: Context,
@@ -31,7 +33,7 @@ export async function trackingCaller(
   bodyProof?: unknown,
 ): Promise<TrackingCaller | undefined> {
   const authorization = c.req.header('authorization');
-  if (authorization) {
+  if (authorization && !isPublicApiKey(authorization)) {
     const scoped = await repos.fromAccessToken(authorization);
     const identity = identityOf(scoped);
     if (identity) return { repos: scoped, key: identity };
@@ -107,6 +109,7 @@ export async function requireService(
   const digest = sha256(given);
   if (config.SERVICE_API_KEYS.some((key) => timingSafeEqual(sha256(key), digest))) return;
   if (given.split('.').length === 3) {
+    if (await isServiceRoleApiKey(given, config.SUPABASE_JWT_SECRET)) return;
     const { identity } = await serviceTokens.fromAccessToken(given);
     if (identity.role === 'service_role') return;
   }

@@ -69,7 +69,7 @@ export async function readBody<T extends z.ZodType>(c: Context, schema: T): Prom
       'send the body as application/json (or text/plain JSON from a beacon)',
     );
   }
-  const text = await c.req.text();
+  const text = await readText(c);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -77,6 +77,18 @@ export async function readBody<T extends z.ZodType>(c: Context, schema: T): Prom
     throw new ProblemError(400, 'the body is not valid JSON');
   }
   return checked(schema, value, 'body');
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The raw body as text; bytes that are not UTF-8 are refused (400), never stored as U+FFFD. */
+export async function readText(c: Context): Promise<string> {
+  try {
+    return utf8.decode(await c.req.arrayBuffer());
+  } catch (error) {
+    if (error instanceof TypeError) throw new ProblemError(400, 'the body is not valid UTF-8');
+    throw error;
+  }
 }
 
 /** The query string, checked by `schema` (422 naming each parameter). */

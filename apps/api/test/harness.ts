@@ -79,6 +79,15 @@ export function accessToken(
   return token.sign(new TextEncoder().encode(JWT_SECRET));
 }
 
+/** A legacy Supabase API key (`anon` or `service_role`) of the test project, as supabase-js sends it. */
+export function apiKey(role: 'anon' | 'service_role', secret = JWT_SECRET): Promise<string> {
+  return new SignJWT({ iss: 'supabase', ref: 'test-project', role })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuedAt()
+    .setExpirationTime('10y')
+    .sign(new TextEncoder().encode(secret));
+}
+
 /** A catalogue product whose affiliate link goes to `url` on `network`. */
 export async function product(
   db: Database,

@@ -206,6 +206,16 @@ describe('readiness and CORS', () => {
     const started = await service.request('/v1/sessions', {
       ...json({ landingPage: '/' }, { origin: 'https://www.aclue.test' }),
     });
+    expect(started.status).toBe(201);
+    // Another site's page may not write into a visitor's history (the cookie would ride along).
+    for (const type of ['text/plain', 'application/json']) {
+      const forged = await service.request('/v1/sessions', {
+        method: 'POST',
+        headers: { origin: 'https://evil.example', 'content-type': type },
+        body: JSON.stringify({ landingPage: '/csrf' }),
+      });
+      expect(forged.status).toBe(403);
+    }
     expect(started.headers.get('set-cookie')).toMatch(/SameSite=None/i);
     expect(started.headers.get('set-cookie')).toMatch(/Secure/i);
   });

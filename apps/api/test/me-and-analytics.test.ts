@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   accessToken,
+  apiKey,
   bodyOf,
   createTestApi,
   json,
@@ -43,6 +44,8 @@ describe.each(testDrivers())('my data and analytics on %s', (driver) => {
     );
     expect(second.items).toHaveLength(2);
     expect(second.next).toBeUndefined();
+    expect(Object.keys(first.items[0])).not.toContain('actualCommission');
+    expect(Object.keys(first.items[0])).not.toContain('commissionRate');
     const ids = new Set([...first.items, ...second.items].map((c: { id: string }) => c.id));
     expect(ids.size).toBe(5);
     const stranger = randomUUID();
@@ -146,6 +149,16 @@ describe.each(testDrivers())('my data and analytics on %s', (driver) => {
     expect(revenue.data).toEqual(
       expect.arrayContaining([expect.objectContaining({ key: 'shopnet', clicks: 5 })]),
     );
+    // The project's legacy service_role API key (iss "supabase", no aud) is the service too.
+    const keyed = async (key: string) =>
+      (
+        await api.request(`/v1/analytics/funnel?${period}`, {
+          headers: { authorization: `Bearer ${key}` },
+        })
+      ).status;
+    expect(await keyed(await apiKey('service_role'))).toBe(200);
+    expect(await keyed(await apiKey('anon'))).not.toBe(200);
+    expect(await keyed(await apiKey('service_role', 'x'.repeat(64)))).not.toBe(200);
     const bad = await api.request('/v1/analytics/funnel?from=2030-01-01&to=2020-01-01', {
       headers: { authorization: `Bearer ${SERVICE_KEY}` },
     });

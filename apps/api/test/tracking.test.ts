@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   accessToken,
+  apiKey,
   bodyOf,
   count,
   createTestApi,
@@ -68,6 +69,17 @@ describe.each(testDrivers())('tracking routes on %s', (driver) => {
       ),
     );
     expect(response.status).toBe(201);
+  });
+
+  it("takes the project's API keys as no one: a visitor id is issued, nothing refused", async () => {
+    for (const key of [await apiKey('anon'), 'sb_publishable_0123456789abcdefABCDEF']) {
+      const started = await api.request(
+        '/v1/sessions',
+        json({ landingPage: '/' }, { authorization: `Bearer ${key}` }),
+      );
+      expect(started.status).toBe(201);
+      expect((await bodyOf(started)).visitor.anonymousId).toHaveLength(22);
+    }
   });
 
   it('records a batch of views as the visitor, from JSON and from a text/plain beacon', async () => {
@@ -193,6 +205,16 @@ describe.each(testDrivers())('tracking routes on %s', (driver) => {
       expect(text).not.toContain(visitor.visitor.proof);
     }
     expect(await count(api, 'product_views', sql`session_id = ${visitor.sessionId}`)).toBe(0);
+  });
+
+  it('refuses a body that is not UTF-8 rather than storing replacement characters', async () => {
+    const response = await api.request('/v1/sessions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: new Uint8Array([...Buffer.from('{"landingPage":"/'), 0xff, 0xfe, ...Buffer.from('"}')]),
+    });
+    expect(response.status).toBe(400);
+    expect((await bodyOf(response)).detail).toBe('the body is not valid UTF-8');
   });
 
   it('survives deeply nested JSON: refused with a rule, the process unharmed', async () => {

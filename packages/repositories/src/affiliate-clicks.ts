@@ -156,7 +156,8 @@ export class AffiliateClickRepository {
     return this.run(async (tx) => {
       const click = await lockClick(tx, clickId);
       if (network !== undefined && click.affiliateNetwork !== network) {
-        throw new NotFoundError(`no ${network} affiliate click ${clickId}`);
+        // Worded as for a click that does not exist: a network learns nothing of others' clicks.
+        throw new NotFoundError(`no affiliate click ${clickId}`);
       }
       if (click.isConverted) {
         if (click.orderId === orderId) return { click, alreadyRecorded: true };

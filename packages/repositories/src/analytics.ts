@@ -7,7 +7,10 @@ import type { Runner } from './scope';
 
 /** A reporting period: `from` before `to` (ISO times or dates). */
 export const periodInput = z
-  .object({ from: z.coerce.date(), to: z.coerce.date() })
+  .object({
+    from: z.coerce.date('from must be a date or time (ISO 8601, e.g. 2026-11-01)'),
+    to: z.coerce.date('to must be a date or time (ISO 8601, e.g. 2026-11-30)'),
+  })
   .refine((p) => p.from < p.to, { message: 'from must be before to', path: ['from'] });
 export type Period = z.input<typeof periodInput>;
 

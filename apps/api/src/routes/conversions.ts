@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { conversionInput } from '@aclue/repositories';
 import { createRoute, z } from '@hono/zod-openapi';
-import { type Api, problems, readParams, route, sizeLimit } from '../http';
+import { type Api, problems, readParams, readText, route, sizeLimit } from '../http';
 import { ProblemError } from '../problems';
 import type { Services } from '../services';
 
@@ -93,7 +93,7 @@ export function conversionRoutes(app: Api, services: Services): void {
       if (!/^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) {
         throw new ProblemError(415, 'send the conversion as application/json');
       }
-      const raw = await c.req.text();
+      const raw = await readText(c);
       verifySignature(
         c.req.header(SIGNATURE_HEADER),
         Object.hasOwn(config.WEBHOOK_SECRETS, network)

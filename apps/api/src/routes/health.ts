@@ -12,6 +12,23 @@ const answers = (ok: string) => ({
 
 /** Liveness (the process answers) and readiness (the database answers and is migrated). */
 export function healthRoutes(app: Api, services: Services): void {
+  // Probes arrive every few seconds and need no authentication: the answer is worked out at most
+  // once a second, and concurrent probes share it (reading the migration files is not free).
+  let cached: { at: number; pending: Promise<number> } | undefined;
+  const readiness = () => {
+    if (!cached || Date.now() - cached.at > 1000) {
+      const pending = services.db
+        .execute(sql`SELECT 1`)
+        .then(() => migrationStatus(services.db))
+        .then((states) => states.filter((m) => m.state !== 'applied').length);
+      pending.catch(() => {
+        cached = undefined;
+      });
+      cached = { at: Date.now(), pending };
+    }
+    return cached.pending;
+  };
+
   route(
     app,
     createRoute({
@@ -38,13 +55,12 @@ export function healthRoutes(app: Api, services: Services): void {
         return c.json({ status: 'unavailable' as const, detail: 'shutting down' }, 503);
       }
       try {
-        await services.db.execute(sql`SELECT 1`);
-        const pending = (await migrationStatus(services.db)).filter((m) => m.state !== 'applied');
-        if (pending.length > 0) {
+        const pending = await readiness();
+        if (pending > 0) {
           return c.json(
             {
               status: 'unavailable' as const,
-              detail: `${pending.length} migrations are not applied: run aclue-db migrate`,
+              detail: `${pending} migrations are not applied: run aclue-db migrate`,
             },
             503,
           );

@@ -38,9 +38,15 @@ export function meRoutes(app: Api, services: Services): void {
     async (c) => {
       const { limit, after } = readQuery(c, pageQuery);
       const user = await requireUser(c, repos);
-      return c.json(
-        await user.repos.affiliateClicks.listMine({ limit, ...(after ? { after } : {}) }),
+      const page = await user.repos.affiliateClicks.listMine({
+        limit,
+        ...(after ? { after } : {}),
+      });
+      // The commission a click earned is the platform's business, not the shopper's.
+      const items = page.items.map(
+        ({ commissionRate: _r, expectedCommission: _e, actualCommission: _a, ...click }) => click,
       );
+      return c.json({ ...page, items });
     },
   );
 

@@ -70,6 +70,18 @@ const environment = z.object({
   WEBHOOK_TOLERANCE_SECONDS: count(300),
   /** `{"network": ["host", "*.host"]}`: where the click redirect may send a visitor. */
   REDIRECT_ALLOW_LIST: jsonEnv(z.record(networkName, z.array(hostPattern).max(100))).default({}),
+  /**
+   * `{"network": "param"}`: the query parameter each network takes a sub-id in (Awin `clickref`,
+   * CJ `sid`, Impact `subId1`, …); the redirect puts our click id there, the network reports it back.
+   */
+  CLICK_ID_PARAMS: jsonEnv(
+    z.record(
+      networkName,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'parameter names are 1-64 of A-Z, a-z, 0-9, _ . -'),
+    ),
+  ).default({}),
   /** A repeated click on the same product in the same session within this window counts once. */
   CLICK_DEDUPE_SECONDS: count(10),
   /** Redis for rate limits and click de-duplication; `memory` keeps both in this process. */

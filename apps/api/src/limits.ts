@@ -19,6 +19,10 @@ export interface SharedState {
   claimOnce(key: string, seconds: number): Promise<boolean>;
   /** Gives a claim back (the work it guarded failed, so a retry must count). */
   release(key: string): Promise<void>;
+  /** Stores what the claimed work produced (a click id), for repeats while the claim lasts. */
+  remember(key: string, value: string, seconds: number): Promise<void>;
+  /** What `remember` stored under a live claim, if anything yet. */
+  recall(key: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -73,6 +77,15 @@ export async function connectSharedState(url: string, log: Logger): Promise<Shar
     release: async (key) => {
       await redis.del(`aclue:once:${key}`).catch(() => memory.release(key));
     },
+    remember: async (key, value, seconds) => {
+      await redis
+        .set(`aclue:once:${key}`, value, 'EX', seconds, 'XX')
+        .catch(() => memory.remember(key, value, seconds));
+    },
+    recall: async (key) => {
+      const value = await redis.get(`aclue:once:${key}`).catch(() => memory.recall(key));
+      return value && value !== '1' ? value : undefined;
+    },
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());
     },
@@ -80,24 +93,31 @@ export async function connectSharedState(url: string, log: Logger): Promise<Shar
 }
 
 function memoryState(): SharedState {
-  const claims = new Map<string, number>();
+  const claims = new Map<string, { until: number; value?: string }>();
+  const live = (key: string) => {
+    const claim = claims.get(key);
+    return claim && claim.until > Date.now() ? claim : undefined;
+  };
   return {
     mode: 'memory',
     limiter: (name, points, seconds) =>
       new RateLimiterMemory({ keyPrefix: name, points, duration: seconds }),
     claimOnce: async (key, seconds) => {
+      if (live(key)) return false;
       const now = Date.now();
-      const until = claims.get(key);
-      if (until !== undefined && until > now) return false;
-      claims.set(key, now + seconds * 1000);
+      claims.set(key, { until: now + seconds * 1000 });
       if (claims.size > 100_000) {
-        for (const [k, expires] of claims) if (expires <= now) claims.delete(k);
+        for (const [k, claim] of claims) if (claim.until <= now) claims.delete(k);
       }
       return true;
     },
     release: async (key) => {
       claims.delete(key);
     },
+    remember: async (key, value, seconds) => {
+      if (live(key)) claims.set(key, { until: Date.now() + seconds * 1000, value });
+    },
+    recall: async (key) => live(key)?.value,
     close: async () => {},
   };
 }

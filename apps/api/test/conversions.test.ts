@@ -29,10 +29,13 @@ describe.each(testDrivers())('conversion webhooks on %s', (driver) => {
       headers: visitor.headers,
     });
     expect(response.status).toBe(302);
+    // As a network learns it: from the sub-id parameter of the link the visitor arrived by.
+    const reported = new URL(response.headers.get('location') ?? '').searchParams.get('subid');
     const rows = await api.db.execute(
       sql`SELECT id FROM affiliate_clicks WHERE session_id = ${visitor.sessionId}`,
     );
-    return (rows as unknown as { rows: { id: string }[] }).rows[0]?.id ?? '';
+    expect(reported).toBe((rows as unknown as { rows: { id: string }[] }).rows[0]?.id);
+    return reported ?? '';
   }
 
   const report = (

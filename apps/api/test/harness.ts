@@ -23,6 +23,7 @@ export function testEnvironment(overrides: Record<string, string> = {}): Record<
     SERVICE_API_KEYS: SERVICE_KEY,
     WEBHOOK_SECRETS: JSON.stringify({ shopnet: NETWORK_SECRET }),
     REDIRECT_ALLOW_LIST: JSON.stringify({ shopnet: ['shop.test', '*.shop.test'] }),
+    CLICK_ID_PARAMS: JSON.stringify({ shopnet: 'subid' }),
     REDIS_URL: 'memory',
     TRUST_PROXY_HOPS: '1',
     ...overrides,

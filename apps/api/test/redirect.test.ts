@@ -1,3 +1,4 @@
+import { queryRows } from '@aclue/db';
 import { products } from '@aclue/db/schema';
 import { testDrivers } from '@aclue/db/testing';
 import { eq, sql } from 'drizzle-orm';
@@ -52,7 +53,9 @@ describe.each(testDrivers())('click redirect on %s', (driver) => {
       },
     );
     expect(response.status).toBe(302);
-    expect(response.headers.get('location')).toBe('https://www.shop.test/p/1?tag=aclue-21');
+    const location = new URL(response.headers.get('location') ?? '');
+    expect(`${location.origin}${location.pathname}`).toBe('https://www.shop.test/p/1');
+    expect(location.searchParams.get('tag')).toBe('aclue-21');
     expect(response.headers.get('cache-control')).toBe('no-store');
     const [click] = await api.db
       .execute(sql`SELECT * FROM affiliate_clicks WHERE session_id = ${visitor.sessionId}`)
@@ -66,6 +69,8 @@ describe.each(testDrivers())('click redirect on %s', (driver) => {
       ip_address: '203.0.113.7',
     });
     expect(Number(click?.expected_commission)).toBe(2);
+    // The network gets our click id in its sub-id parameter, to report the conversion by.
+    expect(location.searchParams.get('subid')).toBe(click?.id);
     const session = await api.db.execute(
       sql`SELECT affiliate_clicks FROM session_analytics WHERE session_id = ${visitor.sessionId}`,
     );
@@ -83,6 +88,15 @@ describe.each(testDrivers())('click redirect on %s', (driver) => {
     expect(responses.map((r) => r.status)).toEqual([302, 302, 302, 302, 302]);
     const marks = responses.map((r) => r.headers.get('x-aclue-click')).sort();
     expect(marks).toEqual(['recorded', 'repeated', 'repeated', 'repeated', 'repeated']);
+    // Whichever answer the browser follows, it carries the id of the one recorded click.
+    const ids = new Set(
+      responses.map((r) => new URL(r.headers.get('location') ?? '').searchParams.get('subid')),
+    );
+    const [recorded] = await queryRows<{ id: string }>(
+      api.db,
+      sql`SELECT id FROM affiliate_clicks WHERE session_id = ${visitor.sessionId}`,
+    );
+    expect([...ids]).toEqual([recorded?.id]);
     expect(await clicks(visitor.sessionId)).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 2100));
     expect((await api.request(url, { headers: visitor.headers })).status).toBe(302);
@@ -157,5 +171,37 @@ describe.each(testDrivers())('click redirect on %s', (driver) => {
     });
     expect(response.status).toBe(404);
     expect((await bodyOf(response)).type).toContain('not-found');
+  });
+});
+
+describe('click de-duplication shared through Redis', () => {
+  it('counts a burst once, every answer carrying the one click id, with the marks in Redis', async () => {
+    const secret = 'r'.repeat(64);
+    const one = await createTestApi('pglite', {
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      ANONYMOUS_ID_SECRET: secret,
+    });
+    try {
+      expect(one.services.state.mode, 'Redis must answer on 127.0.0.1:6379').toBe('redis');
+      const productId = await product(one.db);
+      const visitor = await visitorSession(one);
+      const responses = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          one.request(`/r/${productId}?s=${visitor.sessionId}`, { headers: visitor.headers }),
+        ),
+      );
+      expect(responses.map((r) => r.status)).toEqual([302, 302, 302, 302, 302, 302]);
+      const ids = new Set(
+        responses.map((r) => new URL(r.headers.get('location') ?? '').searchParams.get('subid')),
+      );
+      const [recorded] = await queryRows<{ id: string }>(
+        one.db,
+        sql`SELECT id FROM affiliate_clicks WHERE session_id = ${visitor.sessionId}`,
+      );
+      expect(await count(one, 'affiliate_clicks', sql`session_id = ${visitor.sessionId}`)).toBe(1);
+      expect([...ids]).toEqual([recorded?.id]);
+    } finally {
+      await one.dispose();
+    }
   });
 });

@@ -51,6 +51,19 @@ export function allowedTarget(
   return allowed ? target : undefined;
 }
 
+const subIdParameter = (params: Record<string, string>, network: string) =>
+  Object.hasOwn(params, network) ? params[network] : undefined;
+
+/** The id the first click of a burst recorded; it may still be in flight, so wait a little. */
+async function recallClickId(state: Services['state'], key: string): Promise<string | undefined> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const id = await state.recall(key);
+    if (id) return id;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return undefined;
+}
+
 const deviceOf = (agent: string): ClickInput['deviceType'] =>
   /ipad|tablet|kindle|silk/i.test(agent)
     ? 'tablet'
@@ -99,6 +112,7 @@ export function redirectRoutes(app: Api, services: Services): void {
       }
       const once = `click:${caller.key}:${productId}:${q.s}`;
       let claimed = false;
+      let clickId: string | undefined;
       const agent = c.req.header('user-agent') ?? '';
       const referrer = c.req.header('referer');
       // One transaction for the lookup and the click: the catalogue row the redirect goes to is
@@ -122,10 +136,10 @@ export function redirectRoutes(app: Api, services: Services): void {
             // A repeat is redirected uncounted, but only within the caller's own session (the
             // first of a burst may still be in flight, or may have been refused).
             await r.sessions.findBySessionId(q.s);
-            return allowed;
+            return { url: allowed, network: product.affiliateNetwork };
           }
           const rate = product.commissionRate;
-          await r.affiliateClicks.recordClick({
+          const { id } = await r.affiliateClicks.recordClick({
             productId,
             sessionId: q.s,
             sourcePage: q.src || pathOf(referrer) || '/',
@@ -144,17 +158,29 @@ export function redirectRoutes(app: Api, services: Services): void {
             utmMedium: q.utm_medium ?? null,
             utmCampaign: q.utm_campaign ?? null,
           });
-          return allowed;
+          clickId = id;
+          return { url: allowed, network: product.affiliateNetwork };
         })
         .catch(async (error: unknown) => {
           // Not recorded (the transaction rolled back): a retry must count.
           if (claimed) await state.release(once);
           throw error;
         });
+      // The network reports conversions by our click id, so it travels in the network's sub-id
+      // parameter; a repeat (a double click: the browser follows the last answer) carries the
+      // same id as the click it repeats.
+      const param = target.network
+        ? subIdParameter(config.CLICK_ID_PARAMS, target.network)
+        : undefined;
+      if (param) {
+        if (clickId) await state.remember(once, clickId, config.CLICK_DEDUPE_SECONDS);
+        else clickId = await recallClickId(state, once);
+        if (clickId) target.url.searchParams.set(param, clickId);
+      }
       // Says which it was, for the site's own diagnostics and the load test's row accounting.
       c.header('x-aclue-click', claimed ? 'recorded' : 'repeated');
       c.header('cache-control', 'no-store');
-      return c.redirect(target.href, 302);
+      return c.redirect(target.url.href, 302);
     },
   );
 }

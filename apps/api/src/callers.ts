@@ -5,7 +5,9 @@ import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { isPublicApiKey, isServiceRoleApiKey } from './api-keys';
 import type { Config } from './config';
+import { overLimit } from './limits';
 import { ProblemError } from './problems';
+import type { Services } from './services';
 
 export type RepositoryFactory = ReturnType<typeof createRepositories>;
 
@@ -42,6 +44,16 @@ export async function trackingCaller(
   if (proof === undefined) return undefined;
   const visitor = await repos.fromAnonymousProof(proof);
   return { repos: visitor, key: identityOf(visitor) ?? 'v:unknown' };
+}
+
+/** Each visitor may send so many tracking requests a minute (after the per-address limit). */
+export async function limitVisitor(services: Services, caller: TrackingCaller): Promise<void> {
+  const wait = await overLimit(services.limits.visitor, caller.key);
+  if (wait !== undefined) {
+    throw new ProblemError(429, 'too many tracking requests from this visitor', {
+      headers: { 'retry-after': String(wait) },
+    });
+  }
 }
 
 /** Like `trackingCaller`, but a caller is required: 401 with what to do otherwise. */

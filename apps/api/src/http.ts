@@ -69,14 +69,16 @@ export async function readBody<T extends z.ZodType>(c: Context, schema: T): Prom
       'send the body as application/json (or text/plain JSON from a beacon)',
     );
   }
-  const text = await readText(c);
-  let value: unknown;
+  return checked(schema, parseJson(await readText(c)), 'body');
+}
+
+/** `text` as JSON, or 400. */
+export function parseJson(text: string): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     throw new ProblemError(400, 'the body is not valid JSON');
   }
-  return checked(schema, value, 'body');
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

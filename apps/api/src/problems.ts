@@ -93,46 +93,34 @@ export function problemOf(error: unknown): {
   if (error instanceof ProblemError) {
     return { status: error.status, detail: error.message, ...error.extra, unexpected: false };
   }
-  if (error instanceof SigningKeysUnavailableError) {
-    return {
-      status: 503,
-      detail: error.message,
-      headers: { 'retry-after': '5' },
-      unexpected: false,
-    };
-  }
-  if (error instanceof InvalidTokenError) {
-    return {
-      status: 401,
-      detail: error.message,
-      headers: { 'www-authenticate': `Bearer error="invalid_token"` },
-      unexpected: false,
-    };
-  }
-  if (error instanceof ValidationError) {
-    return { status: 422, detail: error.message, errors: error.issues, unexpected: false };
-  }
-  if (error instanceof ConstraintViolationError) {
+  if (error instanceof RepositoryError) {
+    // The error knows its status; only what a client needs besides it is added here.
     return {
       status: error.status,
       detail: error.message,
-      errors: [{ field: error.constraint, message: error.message }],
-      unexpected: false,
+      ...extrasOf(error),
+      unexpected: error.status === 500,
     };
-  }
-  if (error instanceof DatabaseUnavailableError) {
-    return {
-      status: 503,
-      detail: error.message,
-      headers: { 'retry-after': '2' },
-      unexpected: false,
-    };
-  }
-  if (error instanceof RepositoryError) {
-    return { status: error.status, detail: error.message, unexpected: error.status >= 500 };
   }
   if (error instanceof HTTPException) {
     return { status: error.status, detail: error.message || undefined, unexpected: false };
   }
   return { status: 500, unexpected: true };
+}
+
+/** The headers and field list that go with a repository error's status. */
+function extrasOf(error: RepositoryError): {
+  errors?: ValidationIssue[];
+  headers?: Record<string, string>;
+} {
+  if (error instanceof SigningKeysUnavailableError) return { headers: { 'retry-after': '5' } };
+  if (error instanceof InvalidTokenError) {
+    return { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } };
+  }
+  if (error instanceof ValidationError) return { errors: error.issues };
+  if (error instanceof ConstraintViolationError) {
+    return { errors: [{ field: error.constraint, message: error.message }] };
+  }
+  if (error instanceof DatabaseUnavailableError) return { headers: { 'retry-after': '2' } };
+  return {};
 }

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { conversionInput } from '@aclue/repositories';
 import { createRoute, z } from '@hono/zod-openapi';
-import { type Api, problems, readParams, readText, route, sizeLimit } from '../http';
+import { type Api, parseJson, problems, readParams, readText, route, sizeLimit } from '../http';
 import { ProblemError } from '../problems';
 import type { Services } from '../services';
 
@@ -102,12 +102,7 @@ export function conversionRoutes(app: Api, services: Services): void {
         raw,
         config.WEBHOOK_TOLERANCE_SECONDS,
       );
-      let report: unknown;
-      try {
-        report = JSON.parse(raw);
-      } catch {
-        throw new ProblemError(400, 'the body is not valid JSON');
-      }
+      const report = parseJson(raw);
       if (typeof report !== 'object' || report === null || Array.isArray(report)) {
         throw new ProblemError(422, 'the body must be a JSON object', {
           errors: [{ field: 'body', message: 'must be a JSON object' }],

@@ -1,8 +1,7 @@
 import type { ClickInput } from '@aclue/repositories';
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireTrackingCaller } from '../callers';
+import { limitVisitor, requireTrackingCaller } from '../callers';
 import { type Api, problems, readParams, readQuery, route } from '../http';
-import { overLimit } from '../limits';
 import { ProblemError } from '../problems';
 import type { Services } from '../services';
 
@@ -104,12 +103,7 @@ export function redirectRoutes(app: Api, services: Services): void {
       const { productId } = readParams(c, params);
       const q = readQuery(c, query);
       const caller = await requireTrackingCaller(c, repos);
-      const wait = await overLimit(services.limits.visitor, caller.key);
-      if (wait !== undefined) {
-        throw new ProblemError(429, 'too many clicks from this visitor', {
-          headers: { 'retry-after': String(wait) },
-        });
-      }
+      await limitVisitor(services, caller);
       const once = `click:${caller.key}:${productId}:${q.s}`;
       let claimed = false;
       let clickId: string | undefined;

@@ -8,6 +8,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import {
   keepVisitor,
+  limitVisitor,
   requireTrackingCaller,
   type TrackingCaller,
   trackingCaller,
@@ -61,16 +62,6 @@ const json = (schema: z.ZodType, beacon = false) => ({
   },
   required: true,
 });
-
-/** Each visitor may send so many tracking requests a minute (after the per-address limit). */
-async function limitVisitor(services: Services, caller: TrackingCaller): Promise<void> {
-  const wait = await overLimit(services.limits.visitor, caller.key);
-  if (wait !== undefined) {
-    throw new ProblemError(429, 'too many tracking requests from this visitor', {
-      headers: { 'retry-after': String(wait) },
-    });
-  }
-}
 
 async function caller(c: Context, services: Services, visitor: unknown): Promise<TrackingCaller> {
   const found = await requireTrackingCaller(c, services.repos, visitor);

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createDb, type Database, migrate, resolveDataDir } from '@aclue/db';
+import { createDb, type Database, maintainPartitions, migrate, resolveDataDir } from '@aclue/db';
 import { createRepositories } from '@aclue/repositories';
 import { type ServerType, serve } from '@hono/node-server';
 import { type Logger, pino } from 'pino';
@@ -106,6 +106,9 @@ async function openDatabase(config: Config, log: Logger): Promise<Database> {
   });
   const { pending } = await migrate(db);
   if (pending.length > 0) log.info({ applied: pending.length }, 'embedded database migrated');
+  // On a server the operator runs `aclue-db partitions maintain` (daily); here the API owns it.
+  const created = (await maintainPartitions(db)).flatMap((p) => p.created);
+  if (created.length > 0) log.info({ partitions: created }, 'partitions created');
   return db;
 }
 

@@ -100,6 +100,36 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--from <dir>', 'the folder rollback exported to')
     .action(run(async () => (await import('./commands/restore')).restoreCommand));
 
+  const partitions = program
+    .command('partitions')
+    .description('list the monthly partitions of the partitioned tables (product_views)')
+    .action(run(async () => (await import('./commands/partitions')).partitionsCommand));
+  partitions
+    .command('maintain')
+    .description(
+      'create the partitions of the coming months (and from --from), moving stray rows out of the default one; run daily',
+    )
+    .option('--ahead <months>', "months after the current one (default: each table's declared)")
+    .option('--from <YYYY-MM>', 'also create every month from this one (backfills)')
+    .action(run(async () => (await import('./commands/partitions')).maintainCommand));
+
+  program
+    .command('retention')
+    .description(
+      'anonymise personal data past its days, archive partitions past the months kept to --export-dir, then drop them',
+    )
+    .option('--export-dir <dir>', 'where expired partitions are archived (JSON lines) first')
+    .option(
+      '--anonymise-after <days>',
+      "days raw IP addresses and user agents are kept (default: each table's declared)",
+    )
+    .option(
+      '--keep-months <n>',
+      "whole months of partitions kept before this one (default: each table's declared)",
+    )
+    .option('--dry-run', 'list the partitions that would be archived, change nothing')
+    .action(run(async () => (await import('./commands/retention')).retentionCommand));
+
   program
     .command('seed')
     .description('insert realistic synthetic data (deterministic per --seed), with progress')

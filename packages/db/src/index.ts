@@ -46,7 +46,25 @@ export {
   planMigrations,
   readMigrations,
 } from './migrations';
+export {
+  listPartitions,
+  type MaintainPartitionsOptions,
+  maintainPartitions,
+  type PartitionInfo,
+  type PartitionMaintenance,
+} from './partitions';
 export { type PostgresError, postgresErrorOf } from './postgres-error';
+export {
+  type AnonymisationResult,
+  type ArchiveSink,
+  anonymiseExpiredPersonalData,
+  archivedColumnsLeftOut,
+  archivePartition,
+  type ExpiredPartition,
+  expiredPartitions,
+  type RetainedTable,
+  retainedTables,
+} from './retention';
 export { MFA_POLICY_SUFFIX } from './schema/policies';
 export { type TableFacts, tableFacts, tableFactsOf, tablesInGroups } from './table-facts';
 export { deploymentTables, schemaTables, type TableName, tables } from './tables';

@@ -1,3 +1,5 @@
+import { partitionedTables, partitionSchema } from './objects/partitions';
+
 /**
  * What PostgreSQL said about a failed statement. drizzle wraps the driver's error in a
  * `DrizzleQueryError` whose message holds the whole SQL text and its parameters (never show that
@@ -24,6 +26,25 @@ export interface PostgresError {
 const sqlState = /^[0-9A-Z]{5}$/;
 
 /**
+ * A row of a partitioned table is checked in the partition it lands in, so the server names
+ * `aclue_partitions.product_views_p2026_11`: the caller wrote to `public.product_views`, and the
+ * constraint messages are keyed by that name.
+ */
+function asParent(found: PostgresError): PostgresError {
+  if (found.schema !== partitionSchema || !found.table) return found;
+  const parent = partitionedTables.find((t) =>
+    new RegExp(`^${t.sql}_(p\\d{4}_\\d{2}|default)$`).test(found.table ?? ''),
+  );
+  if (!parent) return found;
+  return {
+    ...found,
+    schema: 'public',
+    table: parent.sql,
+    message: found.message.replaceAll(`"${found.table}"`, `"${parent.sql}"`),
+  };
+}
+
+/**
  * The PostgreSQL error under whatever a query threw (drizzle's `DrizzleQueryError`, a driver
  * error, or one wrapped again by the caller), or `undefined` when the failure was not the
  * server's (a closed pool, a bug in the caller's callback).
@@ -42,7 +63,7 @@ export function postgresErrorOf(error: unknown): PostgresError | undefined {
         const value = candidate[key];
         if (typeof value === 'string' && value !== '') found[key] = value;
       }
-      return found;
+      return asParent(found);
     }
     current = candidate.cause;
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { queryRows } from '@aclue/db';
+import { maintainPartitions, queryRows } from '@aclue/db';
 import { createAuthUser } from '@aclue/db/samples';
 import {
   affiliateClicks,
@@ -226,5 +226,31 @@ describe.each(testDrivers({ pooled: true }))('history and erasure on %s', (drive
       sql`SELECT count(*)::int AS n FROM ${recommendationFeedback} WHERE recommendation_id = ${recommendation.id}`,
     );
     expect(left[0]?.n).toBe(0);
+  });
+
+  it('erases a user’s views in every month, old partitions included', async () => {
+    const userId = await createAuthUser(w.db);
+    const me = w.repos.asUser(userId);
+    const sessionId = await startedSession(me);
+    await me.productViews.recordProductViews([{ productId: w.a.productId, sessionId }]);
+    await maintainPartitions(w.db, { from: new Date('2024-02-01T00:00:00Z') });
+    await w.db.execute(
+      sql`INSERT INTO product_views (product_id, user_id, session_id, view_timestamp)
+          VALUES (${w.a.productId}, ${userId}, ${sessionId}, '2024-02-10T00:00:00Z')`,
+    );
+    const homes = () =>
+      queryRows<{ home: string }>(
+        w.db,
+        sql`SELECT tableoid::regclass::text AS home FROM product_views WHERE user_id = ${userId}
+            ORDER BY 1`,
+      );
+    const stored = (await homes()).map((r) => r.home);
+    expect(stored).toHaveLength(2);
+    expect(stored[0]).toBe('aclue_partitions.product_views_p2024_02');
+    expect(stored[1]).not.toBe(stored[0]);
+
+    const report = await w.repos.asService().privacy.eraseUser(userId);
+    expect(report.anonymised.productViews).toBe(2);
+    expect(await homes()).toEqual([]);
   });
 });

@@ -1,5 +1,12 @@
 import { type Database, queryRows, tables } from '@aclue/db';
-import { databaseObjectStatements, supabaseCompatibilityStatements } from '@aclue/db/objects';
+import {
+  databaseObjectStatements,
+  maintainPartitionsStatement,
+  partitionExistingTableStatements,
+  partitionedTables,
+  partitionSchemaStatements,
+  supabaseCompatibilityStatements,
+} from '@aclue/db/objects';
 import * as schema from '@aclue/db/schema';
 import {
   type CheckResult,
@@ -10,6 +17,7 @@ import {
 import { pushSchema } from 'drizzle-kit/api';
 import { type SQL, sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
+import { drizzleCreateStatements } from './partitions';
 
 export interface PushReport {
   /** Statements drizzle-kit push applied (no-ops it re-issues every run are left out). */
@@ -18,6 +26,9 @@ export interface PushReport {
   repairedPolicies: string[];
   /** Whether the custom-migration objects (function, triggers, grants, comments, seed) were applied. */
   customObjectsApplied: boolean;
+  /** Tables made partitioned (their rows kept), and partitions created for the months ahead. */
+  partitioned: string[];
+  partitionsCreated: string[];
   verification: VerificationReport;
   changed: boolean;
 }
@@ -101,9 +112,14 @@ export async function safePush(db: Database, { allowDataLoss = false } = {}): Pr
     db,
     supabaseCompatibilityStatements.filter((s) => !s.startsWith('ALTER DEFAULT PRIVILEGES')),
   );
-  const pushed = await quietly(() =>
-    pushSchema(schema as Record<string, unknown>, db as never, ['public']),
+  // drizzle-kit 0.31 does not see partitioned tables (it reads relkind 'r' only) and would try
+  // to create them again: it pushes the rest, and a table still plain is partitioned afterwards.
+  const partitionedNow = await alreadyPartitioned(db);
+  const hidden = new Set<unknown>(
+    partitionedTables.filter((t) => partitionedNow.has(t.sql)).map((t) => t.table),
   );
+  const imports = Object.fromEntries(Object.entries(schema).filter(([, v]) => !hidden.has(v)));
+  const pushed = await quietly(() => pushSchema(imports, db as never, ['public']));
   if (pushed.hasDataLoss && !allowDataLoss) {
     throw new Error(
       `drizzle-kit push would lose data: ${pushed.warnings.join('; ')}. Nothing was changed; rerun with --allow-data-loss if that is intended`,
@@ -114,6 +130,23 @@ export async function safePush(db: Database, { allowDataLoss = false } = {}): Pr
     if (await changesSomething(db, statement)) schemaStatements.push(statement);
   }
   if (schemaStatements.length > 0) await run(db, schemaStatements);
+
+  const toPartition = partitionedTables.filter((t) => !partitionedNow.has(t.sql));
+  const conversions: string[] = [];
+  for (const table of toPartition) {
+    conversions.push(
+      ...partitionExistingTableStatements(table, await drizzleCreateStatements(table)),
+    );
+  }
+  await run(db, [...partitionSchemaStatements, ...conversions]);
+  const partitionsCreated: string[] = [];
+  for (const table of partitionedTables) {
+    const created = await queryRows<{ created: string }>(
+      db,
+      sql.raw(maintainPartitionsStatement(table)),
+    );
+    partitionsCreated.push(...created.map((row) => row.created));
+  }
 
   const before = await verify(db, { probes: false });
   const failing = before.results.filter((r) => !r.ok);
@@ -139,7 +172,23 @@ export async function safePush(db: Database, { allowDataLoss = false } = {}): Pr
     schemaStatements,
     repairedPolicies,
     customObjectsApplied,
+    partitioned: toPartition.map((t) => t.sql),
+    partitionsCreated,
     verification,
-    changed: schemaStatements.length > 0 || repairs.length > 0,
+    changed:
+      schemaStatements.length > 0 ||
+      repairs.length > 0 ||
+      toPartition.length > 0 ||
+      partitionsCreated.length > 0,
   };
+}
+
+/** The declared partitioned tables that already are partitioned in the database. */
+async function alreadyPartitioned(db: Database): Promise<Set<string>> {
+  const rows = await queryRows<{ name: string }>(
+    db,
+    sql`SELECT c.relname AS name FROM pg_catalog.pg_class c
+        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'p'`,
+  );
+  return new Set(rows.map((r) => r.name));
 }

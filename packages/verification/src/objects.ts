@@ -1,6 +1,7 @@
 import { type Executor, queryRows } from '@aclue/db';
 import type { CatalogTable } from '@aclue/db/catalog';
 import {
+  partitionMaintenanceFunction,
   platformBaseline,
   supabaseRoles,
   type TableComment,
@@ -56,10 +57,10 @@ export function compareTriggers(
   return results;
 }
 
-/** The shared trigger function, the Supabase roles, `auth.*` functions and pg_trgm's schema. */
+/** The trigger functions, partition maintenance, the Supabase roles, `auth.*` functions and pg_trgm's schema. */
 export async function checkEnvironment(db: Executor): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  for (const declared of triggerFunctions) {
+  for (const declared of [...triggerFunctions, partitionMaintenanceFunction]) {
     const fnName = `function ${declared.schema}.${declared.name}()`;
     const [fn] = await queryRows<{
       config: string[] | null;
@@ -94,7 +95,7 @@ export async function checkEnvironment(db: Executor): Promise<CheckResult[]> {
         'functions',
         null,
         `${fnName} signature`,
-        { language: 'plpgsql', returns: 'trigger', definer: false },
+        { language: 'plpgsql', returns: declared.returns ?? 'trigger', definer: false },
         { language: fn.language, returns: fn.returns, definer: fn.definer },
         MIGRATE,
       ),

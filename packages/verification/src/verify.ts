@@ -12,6 +12,7 @@ import {
   comparePrivileges,
   compareTriggers,
 } from './objects';
+import { checkPartitions } from './partitions';
 import { runProbes } from './probes';
 import { checkStoredData } from './probes/stored-data';
 import { type CheckResult, fail } from './results';
@@ -185,6 +186,7 @@ export async function verify(
     await db.transaction(async (tx) => {
       results = await checkTables(tx, schema, declared, wholeSchema);
       const names = declared.map((t) => t.name);
+      results.push(...(await checkPartitions(tx, schema, names, { wholeSchema })));
       results.push(...(await checkDurability(tx, schema, names)));
       if (wholeSchema) {
         results.push(

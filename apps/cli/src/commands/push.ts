@@ -22,6 +22,12 @@ export async function pushCommand(options: PushOptions): Promise<number> {
                 `drizzle-kit push: ${report.schemaStatements.length} statements`,
                 `policies given back their USING / WITH CHECK: ${report.repairedPolicies.length}${report.repairedPolicies.length ? ` (${report.repairedPolicies.join(', ')})` : ''}`,
                 `custom objects (trigger function, triggers, grants, comments, seed): ${report.customObjectsApplied ? 'applied' : 'already in place'}`,
+                ...(report.partitioned.length
+                  ? [`partitioned by month, rows kept: ${report.partitioned.join(', ')}`]
+                  : []),
+                ...(report.partitionsCreated.length
+                  ? [`partitions created: ${report.partitionsCreated.join(', ')}`]
+                  : []),
               ].join('\n')
             : 'no changes: the database already is what the schema declares',
           report.verification.failed === 0

@@ -1,4 +1,10 @@
-import { copyRows, type Database, type Executor, postgresErrorOf } from '@aclue/db';
+import {
+  copyRows,
+  type Database,
+  type Executor,
+  maintainPartitions,
+  postgresErrorOf,
+} from '@aclue/db';
 import {
   affiliateClicks,
   categories,
@@ -171,6 +177,8 @@ export async function seedCommand(options: SeedOptions): Promise<number> {
   };
   return withDatabase(options, async (db) => {
     await requireMigrated(db);
+    // The history reaches back --days (and a day more): its months need their partitions.
+    await maintainPartitions(db, { from: new Date(Date.now() - (plan.days + 2) * 86_400_000) });
     const started = performance.now();
     const counts = await seedAtomically(db, plan).catch((error: unknown) => {
       if (postgresErrorOf(error)?.code === '23505') {

@@ -11,6 +11,7 @@ import {
 
 export * from '../migration-lint';
 export * from './comments';
+export * from './partitions';
 export * from './privileges';
 export * from './seed';
 export * from './supabase';

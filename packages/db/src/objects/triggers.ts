@@ -6,6 +6,8 @@ export interface FunctionDeclaration {
   name: string;
   /** The function's pinned `search_path` ('' = nothing is looked up implicitly). */
   searchPath: string;
+  /** What it returns (`trigger` unless said). */
+  returns?: string;
   definition: string;
 }
 

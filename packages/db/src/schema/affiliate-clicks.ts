@@ -46,6 +46,12 @@ export const affiliateClickRules = {
     ],
     serviceInsert: ['clickTimestamp'],
   },
+  // Raw addresses and browser strings identify people; after 90 days only the network is kept.
+  retention: {
+    after: 'clickTimestamp',
+    days: 90,
+    anonymise: { ipAddress: 'network', userAgent: 'null' },
+  },
   lengths: {
     anonymousId: 128,
     sessionId: 128,

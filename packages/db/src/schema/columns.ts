@@ -7,6 +7,12 @@ import { boolean, integer, numeric, timestamp, uuid } from 'drizzle-orm/pg-core'
 
 export const id = () => uuid('id').primaryKey().defaultRandom();
 
+/**
+ * The id of a row in a partitioned table: the key is (id, partition column), because PostgreSQL
+ * enforces uniqueness only per partition. A random UUID stays unique in practice.
+ */
+export const partitionedId = () => uuid('id').notNull().defaultRandom();
+
 /** An event or audit timestamp: never null, set by the database when the caller leaves it out. */
 export const eventTime = (name: string) =>
   timestamp(name, { withTimezone: true }).notNull().defaultNow();

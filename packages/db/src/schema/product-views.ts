@@ -1,7 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, numeric, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import {
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { authUsers } from 'drizzle-orm/supabase';
-import { createdAt, eventTime, flag, id, score } from './columns';
+import { createdAt, eventTime, flag, partitionedId, score } from './columns';
 import {
   anonInsertsAnonymous,
   anonReadsOwn,
@@ -59,6 +68,9 @@ export const productViewRules = {
     // Event times and the model's scores are the platform's.
     serviceInsert: ['viewTimestamp', 'relevanceScore', 'predictedInterest'],
   },
+  // The highest-volume table: one partition a month keeps indexes small and old months cheap to
+  // drop (retention), and lets analytics over a period read only its months.
+  partitioning: { by: 'viewTimestamp', interval: 'month', ahead: 3, keepMonths: 24 },
   lengths: { sessionId: 128 },
   enums: { viewSource: viewSources, interactionType: interactionTypes },
   ranges: {
@@ -73,7 +85,7 @@ export const productViewRules = {
 export const productViews = pgTable(
   'product_views',
   {
-    id: id(),
+    id: partitionedId(),
     productId: uuid('product_id')
       .notNull()
       .references(() => products.id, { onDelete: 'cascade' }),
@@ -102,6 +114,7 @@ export const productViews = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
+    primaryKey({ name: 'product_views_pkey', columns: [t.id, t.viewTimestamp] }),
     ...checksFor('product_views', t, productViewRules),
     index('idx_product_views_product_timestamp').on(
       t.productId,

@@ -60,8 +60,39 @@ export interface TableAccess {
   serviceInsert?: readonly string[];
 }
 
+/**
+ * Declarative range partitioning by an event time, one partition per UTC month. The partitions
+ * live in a schema the API does not expose (`aclue_partitions`): callers reach rows only through
+ * the parent, whose policies and grants decide.
+ */
+export interface Partitioning {
+  /** The event-time column (TypeScript name); it joins the primary key, as PostgreSQL requires. */
+  by: string;
+  interval: 'month';
+  /** Months of partitions kept ready after the current one (`aclue-db partitions maintain`). */
+  ahead: number;
+  /**
+   * Whole months kept before the current one; older partitions are archived (without the columns
+   * that name a person or a visit) and dropped by `aclue-db retention`.
+   */
+  keepMonths: number;
+}
+
+/**
+ * Personal data kept only for a while: `days` after the event-time column `after`, each listed
+ * column is anonymised — `network` keeps an address's network (/24 of IPv4, /48 of IPv6), enough
+ * for country-level analytics; `null` removes the value.
+ */
+export interface PersonalDataRetention {
+  after: string;
+  days: number;
+  anonymise: Record<string, 'network' | 'null'>;
+}
+
 export interface TableRules<Row = Record<string, unknown>> {
   access?: TableAccess;
+  partitioning?: Partitioning;
+  retention?: PersonalDataRetention;
   /** Most characters of a text column, where the default (`bounds.text`) does not fit. */
   lengths?: Record<string, number>;
   /** Most elements of an array column, where the default (`bounds.items`) does not fit. */

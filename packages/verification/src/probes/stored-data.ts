@@ -40,13 +40,16 @@ async function checkIndexes(tx: Executor, schema: string, tables: string[]) {
       ),
     ];
   }
+  // A partitioned index holds nothing itself: its partitions' indexes are checked.
   const indexes = await queryRows<{ tbl: string; idx: string; oid: number }>(
     tx,
-    sql`SELECT t.relname AS tbl, i.relname AS idx, i.oid::int AS oid
-        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
-        JOIN pg_namespace n ON n.oid = t.relnamespace JOIN pg_am a ON a.oid = i.relam
-        WHERE n.nspname = ${schema} AND a.amname = 'btree' AND x.indisvalid
-          AND t.relname = ANY(${`{${tables.join(',')}}`}::text[])
+    sql`SELECT d.name AS tbl, i.relname AS idx, i.oid::int AS oid
+        FROM unnest(${`{${tables.join(',')}}`}::text[]) d(name)
+        JOIN pg_class t ON t.oid = to_regclass(format('%I.%I', ${schema}::text, d.name))
+        CROSS JOIN LATERAL (SELECT relid FROM pg_partition_tree(t.oid) UNION SELECT t.oid) p
+        JOIN pg_index x ON x.indrelid = p.relid
+        JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am a ON a.oid = i.relam
+        WHERE i.relkind = 'i' AND a.amname = 'btree' AND x.indisvalid
         ORDER BY 1, 2`,
   );
   const results: CheckResult[] = [];

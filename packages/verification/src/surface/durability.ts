@@ -20,21 +20,29 @@ export async function checkDurability(
   const inScope = sql`c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ${schema})
     AND c.relname IN (${sqlList(tables)})`;
 
-  const unlogged = await queryRows<{ table: string }>(
+  // A partitioned table's rows live in its partitions: each of them must be logged.
+  const unlogged = await queryRows<{ table: string; relations: string }>(
     db,
-    sql`SELECT c.relname AS table FROM pg_catalog.pg_class c
-        WHERE ${inScope} AND c.relpersistence <> 'p' ORDER BY 1`,
+    sql`SELECT c.relname AS table, string_agg(p.relid::regclass::text, ', ' ORDER BY 1) AS relations
+        FROM pg_catalog.pg_class c
+        CROSS JOIN LATERAL (SELECT relid FROM pg_catalog.pg_partition_tree(c.oid) UNION SELECT c.oid) p
+        JOIN pg_catalog.pg_class r ON r.oid = p.relid
+        WHERE ${inScope} AND r.relkind = 'r' AND r.relpersistence <> 'p'
+        GROUP BY 1 ORDER BY 1`,
   );
   for (const table of tables) {
-    const found = unlogged.some((u) => u.table === table);
+    const found = unlogged.find((u) => u.table === table);
+    const own = found?.relations
+      .split(', ')
+      .every((r) => r === table || r === `${schema}.${table}`);
     results.push(
       found
         ? fail(
             'durability',
             table,
             'table is logged',
-            'UNLOGGED: its changes skip the write-ahead log',
-            `ALTER TABLE ${schema}.${table} SET LOGGED`,
+            `UNLOGGED: ${own ? 'its' : `${found.relations}: their`} changes skip the write-ahead log`,
+            `ALTER TABLE ${own ? `${schema}.${table}` : found.relations.split(', ')[0]} SET LOGGED`,
             'every row is emptied after a crash or failover and never reaches replicas or point-in-time backups',
           )
         : pass('durability', table, 'table is logged'),
@@ -151,8 +159,15 @@ export async function checkDurability(
 
   const published = await queryRows<{ publication: string; table: string }>(
     db,
-    sql`SELECT pubname AS publication, tablename AS table FROM pg_catalog.pg_publication_tables
-        WHERE schemaname = ${schema} AND tablename IN (${sqlList(tables)}) ORDER BY 1, 2`,
+    // A publication of all tables lists a partitioned table's partitions, not the table.
+    sql`SELECT DISTINCT pt.pubname AS publication, root.relname AS table
+        FROM pg_catalog.pg_publication_tables pt
+        JOIN pg_catalog.pg_namespace n ON n.nspname = pt.schemaname
+        JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = pt.tablename
+        JOIN pg_catalog.pg_class root
+          ON root.oid = coalesce(pg_catalog.pg_partition_root(c.oid), c.oid)
+        WHERE root.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = ${schema})
+          AND root.relname IN (${sqlList(tables)}) ORDER BY 1, 2`,
   );
   for (const { publication, table } of published) {
     results.push(

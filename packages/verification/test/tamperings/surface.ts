@@ -214,9 +214,17 @@ export const surfaceTamperings: Tampering[] = [
   },
   // Durability and validity.
   {
-    change: 'product_views is made UNLOGGED',
-    statements: ['ALTER TABLE public.product_views SET UNLOGGED'],
-    names: /product_views: table is logged: UNLOGGED/,
+    change: 'session_analytics is made UNLOGGED',
+    statements: ['ALTER TABLE public.session_analytics SET UNLOGGED'],
+    names: /session_analytics: table is logged: UNLOGGED: its changes/,
+  },
+  {
+    change: "this month's partition of product_views is made UNLOGGED",
+    statements: [
+      "DO $$ BEGIN EXECUTE format('ALTER TABLE aclue_partitions.%I SET UNLOGGED', 'product_views_p' || to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM')); END $$",
+    ],
+    names:
+      /product_views: table is logged: UNLOGGED: aclue_partitions\.product_views_p\d{4}_\d{2}: their changes/,
   },
   {
     change: 'an index is left invalid, as after a failed CREATE INDEX CONCURRENTLY',
@@ -243,10 +251,10 @@ export const surfaceTamperings: Tampering[] = [
   {
     change: 'a foreign key is re-added NOT VALID',
     statements: [
-      'ALTER TABLE public.product_views DROP CONSTRAINT product_views_product_id_products_id_fk',
-      'ALTER TABLE public.product_views ADD CONSTRAINT product_views_product_id_products_id_fk FOREIGN KEY (product_id) REFERENCES public.products(id) ON DELETE CASCADE NOT VALID',
+      'ALTER TABLE public.affiliate_clicks DROP CONSTRAINT affiliate_clicks_product_id_products_id_fk',
+      'ALTER TABLE public.affiliate_clicks ADD CONSTRAINT affiliate_clicks_product_id_products_id_fk FOREIGN KEY (product_id) REFERENCES public.products(id) ON DELETE SET NULL NOT VALID',
     ],
-    names: /foreign key product_views_product_id_products_id_fk is enforced at once: NOT VALID/,
+    names: /foreign key affiliate_clicks_product_id_products_id_fk is enforced at once: NOT VALID/,
   },
   {
     change: "affiliate_clicks' triggers, foreign-key enforcement included, are disabled",
@@ -275,5 +283,44 @@ export const surfaceTamperings: Tampering[] = [
       'CREATE EVENT TRIGGER watch_ddl ON ddl_command_end EXECUTE FUNCTION public.watch_ddl()',
     ],
     names: /event trigger watch_ddl: runs public\.watch_ddl as postgres on every ddl_command_end/,
+  },
+  // Partitions are tables: reachable by their own name unless kept out of the API's reach.
+  {
+    change: 'a partition of product_views is created in public',
+    statements: [
+      "CREATE TABLE public.product_views_p2031_01 PARTITION OF public.product_views FOR VALUES FROM ('2031-01-01 00:00:00+00') TO ('2031-02-01 00:00:00+00')",
+    ],
+    names:
+      /partition public\.product_views_p2031_01 lives in aclue_partitions: it is in schema public, which the API serves/,
+  },
+  {
+    change: 'row level security is disabled on the default partition',
+    statements: ['ALTER TABLE aclue_partitions.product_views_default DISABLE ROW LEVEL SECURITY'],
+    names:
+      /partition aclue_partitions\.product_views_default: row level security enabled: disabled/,
+  },
+  {
+    change: 'anon is granted SELECT on a partition',
+    statements: ['GRANT SELECT ON aclue_partitions.product_views_default TO anon'],
+    names: /product_views_default: no API role holds anything: held by anon/,
+  },
+  {
+    change: 'PUBLIC is granted INSERT on a partition',
+    statements: ['GRANT INSERT ON aclue_partitions.product_views_default TO PUBLIC'],
+    names: /product_views_default: no API role holds anything: held by anon, authenticated/,
+  },
+  {
+    change: 'the API roles get USAGE on the partition schema',
+    statements: ['GRANT USAGE ON SCHEMA aclue_partitions TO PUBLIC'],
+    names:
+      /the API roles have no USAGE on schema aclue_partitions: USAGE held by anon, authenticated/,
+  },
+  {
+    change: "next month's partition of product_views is detached",
+    statements: [
+      "DO $$ BEGIN EXECUTE format('ALTER TABLE public.product_views DETACH PARTITION aclue_partitions.%I', 'product_views_p' || to_char(date_trunc('month', now() AT TIME ZONE 'UTC') + interval '1 month', 'YYYY_MM')); END $$",
+    ],
+    names:
+      /product_views: partition for \d{4}-\d{2} exists: no aclue_partitions\.product_views_p\d{4}_\d{2}/,
   },
 ];

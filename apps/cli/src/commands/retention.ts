@@ -1,0 +1,111 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  type ArchiveSink,
+  anonymiseExpiredPersonalData,
+  archivedColumnsLeftOut,
+  archivePartition,
+  type ExpiredPartition,
+  expiredPartitions,
+} from '@aclue/db';
+import { describeTarget, type GlobalOptions, withDatabase } from '../context';
+import { UsageError } from '../exit';
+import { emit, formatTable } from '../output';
+
+export interface RetentionOptions extends GlobalOptions {
+  exportDir?: string;
+  anonymiseAfter?: string;
+  keepMonths?: string;
+  dryRun?: boolean;
+}
+
+const wholeNumber = (flag: string, value: string | undefined, max: number) => {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
+    throw new UsageError(`${flag} must be a whole number from 1 to ${max}, not "${value}"`);
+  }
+  return Number(value);
+};
+
+/** JSON lines into `<dir>/<partition>.jsonl`, flushed to disk before the partition is dropped. */
+async function fileSink(file: string): Promise<ArchiveSink> {
+  const handle = await open(file, 'w');
+  return {
+    write: async (rows) => {
+      await handle.write(rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
+    },
+    close: async () => {
+      await handle.sync();
+      await handle.close();
+    },
+  };
+}
+
+/**
+ * Applies the retention the schema declares: anonymises personal data past its days (raw IP
+ * addresses to their network, user agents removed), then archives each partition older than the
+ * kept months to --export-dir (without the columns naming a person or a visit) and drops it.
+ */
+export async function retentionCommand(options: RetentionOptions): Promise<number> {
+  const days = wholeNumber('--anonymise-after', options.anonymiseAfter, 36_500);
+  const keepMonths = wholeNumber('--keep-months', options.keepMonths, 1_200);
+  const dir = options.exportDir ? resolve(options.exportDir) : undefined;
+  if (!dir && !options.dryRun) {
+    throw new UsageError(
+      'retention needs --export-dir <dir>: expired partitions are archived there before they are dropped (or use --dry-run)',
+    );
+  }
+  return withDatabase(options, async (db) => {
+    const expired = await expiredPartitions(db, keepMonths === undefined ? {} : { keepMonths });
+    if (options.dryRun) {
+      emit(options.json, { dryRun: true, expiredPartitions: expired.map(describe) }, () =>
+        [
+          describeTarget(db),
+          'dry run, nothing changed',
+          expired.length === 0
+            ? 'no partition is older than the months kept'
+            : `would archive and drop: ${expired.map((e) => e.partition).join(', ')}`,
+        ].join('\n'),
+      );
+      return 0;
+    }
+    const anonymised = await anonymiseExpiredPersonalData(db, days === undefined ? {} : { days });
+    const archived: { partition: string; rows: number; file: string }[] = [];
+    if (dir && expired.length > 0) mkdirSync(dir, { recursive: true });
+    for (const partition of expired) {
+      const file = join(dir ?? '.', `${partition.partition}.jsonl`);
+      const rows = await archivePartition(db, partition, await fileSink(file));
+      writeFileSync(
+        join(dir ?? '.', `${partition.partition}.manifest.json`),
+        `${JSON.stringify({ ...describe(partition), rows, file, archivedAt: new Date().toISOString() }, null, 2)}\n`,
+      );
+      archived.push({ partition: partition.partition, rows, file });
+    }
+    emit(options.json, { anonymised, archived }, () =>
+      [
+        describeTarget(db),
+        formatTable(
+          ['table', 'personal data anonymised (rows)', 'older than'],
+          anonymised.map((a) => [a.table, a.rows, `${a.olderThanDays} days`]),
+        ),
+        '',
+        archived.length === 0
+          ? 'no partition is older than the months kept: nothing archived'
+          : formatTable(
+              ['partition archived and dropped', 'rows', 'file'],
+              archived.map((a) => [a.partition, a.rows, a.file]),
+            ),
+      ].join('\n'),
+    );
+    return 0;
+  });
+}
+
+const describe = (e: ExpiredPartition) => ({
+  table: e.table.sql,
+  partition: e.partition,
+  from: e.from,
+  to: e.to,
+  columnsLeftOut: archivedColumnsLeftOut(e.table),
+});

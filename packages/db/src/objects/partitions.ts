@@ -1,0 +1,190 @@
+import { getTableColumns } from 'drizzle-orm';
+import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+import type { Partitioning } from '../schema/rules';
+import { schemaTables, type TableName } from '../tables';
+import { commentStatements, tableComments } from './comments';
+import { grantStatements, tableGrants } from './privileges';
+import { literal, quoteIdent } from './sql-text';
+import type { FunctionDeclaration } from './triggers';
+
+/**
+ * Where partitions live. PostgREST serves every table of an exposed schema, and a partition is a
+ * table: one in `public` would be a second door to its rows that the parent's policies do not
+ * guard. Here the API roles have no USAGE, every partition has RLS on and no grants, and rows are
+ * reached through the parent, whose policies and privileges decide (PostgreSQL checks a routed
+ * INSERT or a SELECT on the parent only).
+ */
+export const partitionSchema = 'aclue_partitions';
+
+export interface PartitionedTable {
+  name: TableName;
+  /** The parent's SQL name (`product_views`). */
+  sql: string;
+  table: PgTable;
+  /** The partition column's SQL name. */
+  column: string;
+  partitioning: Partitioning;
+}
+
+/** Every table the schema partitions, read from its rules. */
+export const partitionedTables: readonly PartitionedTable[] = (
+  Object.keys(schemaTables) as TableName[]
+).flatMap((name) => {
+  const { table, rules } = schemaTables[name];
+  const partitioning = (rules as { partitioning?: Partitioning }).partitioning;
+  if (!partitioning) return [];
+  const column = (getTableColumns(table) as Record<string, { name: string }>)[partitioning.by];
+  if (!column) throw new Error(`partitioning of ${name} names unknown column ${partitioning.by}`);
+  return [{ name, sql: getTableConfig(table).name, table, column: column.name, partitioning }];
+});
+
+/** `product_views_p2026_11`: the partition of one UTC month. */
+export const monthPartitionName = (parent: string, month: Date) =>
+  `${parent}_p${month.getUTCFullYear()}_${String(month.getUTCMonth() + 1).padStart(2, '0')}`;
+
+/** Rows outside every monthly partition land here; maintenance moves them out. */
+export const defaultPartitionName = (parent: string) => `${parent}_default`;
+
+/**
+ * Creates what is missing of a parent's partitions: the default one, and one per UTC month from
+ * `first_month` through `last_month`. A new month is built beside the parent (rows the default
+ * partition holds for it are moved in) and then attached, which locks the parent only against
+ * schema changes, not against reads and writes. Returns the partitions it created. One function
+ * serves the migration, `aclue-db partitions maintain` and a pg_cron job.
+ */
+export const partitionMaintenanceFunction: FunctionDeclaration = {
+  schema: partitionSchema,
+  name: 'maintain_monthly_partitions',
+  searchPath: '',
+  returns: 'text',
+  definition: `CREATE OR REPLACE FUNCTION ${partitionSchema}.maintain_monthly_partitions(
+  parent regclass, key_column text, first_month timestamptz, last_month timestamptz)
+RETURNS SETOF text
+LANGUAGE plpgsql
+SET search_path = ''
+SET timezone = 'UTC'
+AS $fn$
+DECLARE
+  parent_name text;
+  default_partition text;
+  month_start timestamptz := pg_catalog.date_trunc('month', first_month);
+  month_end timestamptz;
+  partition_name text;
+BEGIN
+  -- Two maintainers at once take turns (until commit): the second finds the months made.
+  PERFORM pg_catalog.pg_advisory_xact_lock(73460112, pg_catalog.hashtext(parent::text));
+  SELECT c.relname INTO parent_name FROM pg_catalog.pg_class c WHERE c.oid = parent;
+  default_partition := parent_name || '_default';
+  IF pg_catalog.to_regclass(pg_catalog.format('${partitionSchema}.%I', default_partition)) IS NULL THEN
+    EXECUTE pg_catalog.format('CREATE TABLE ${partitionSchema}.%I PARTITION OF %s DEFAULT', default_partition, parent);
+    EXECUTE pg_catalog.format('ALTER TABLE ${partitionSchema}.%I ENABLE ROW LEVEL SECURITY', default_partition);
+    EXECUTE pg_catalog.format('REVOKE ALL ON ${partitionSchema}.%I FROM PUBLIC, anon, authenticated', default_partition);
+    RETURN NEXT default_partition;
+  END IF;
+  WHILE month_start <= last_month LOOP
+    month_end := month_start + interval '1 month';
+    partition_name := parent_name || '_p' || pg_catalog.to_char(month_start, 'YYYY_MM');
+    IF pg_catalog.to_regclass(pg_catalog.format('${partitionSchema}.%I', partition_name)) IS NULL THEN
+      EXECUTE pg_catalog.format(
+        'CREATE TABLE ${partitionSchema}.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED)',
+        partition_name, parent);
+      EXECUTE pg_catalog.format('ALTER TABLE ${partitionSchema}.%I ENABLE ROW LEVEL SECURITY', partition_name);
+      EXECUTE pg_catalog.format('REVOKE ALL ON ${partitionSchema}.%I FROM PUBLIC, anon, authenticated', partition_name);
+      -- Writers routed to the default partition wait from here to commit, so none slips a row
+      -- of this month in between the move and the attach (which would fail on it).
+      EXECUTE pg_catalog.format('LOCK TABLE ${partitionSchema}.%I IN EXCLUSIVE MODE', default_partition);
+      EXECUTE pg_catalog.format(
+        'WITH moved AS (DELETE FROM ${partitionSchema}.%I WHERE %I >= %L AND %I < %L RETURNING *) INSERT INTO ${partitionSchema}.%I SELECT * FROM moved',
+        default_partition, key_column, month_start, key_column, month_end, partition_name);
+      EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION ${partitionSchema}.%I FOR VALUES FROM (%L) TO (%L)',
+        parent, partition_name, month_start, month_end);
+      RETURN NEXT partition_name;
+    END IF;
+    month_start := month_end;
+  END LOOP;
+END;
+$fn$;`,
+};
+
+/** The schema, closed to the API roles, and the maintenance function, executable by its owner. */
+export const partitionSchemaStatements: readonly string[] = [
+  `CREATE SCHEMA IF NOT EXISTS ${partitionSchema}`,
+  `REVOKE ALL ON SCHEMA ${partitionSchema} FROM PUBLIC, anon, authenticated`,
+  `ALTER DEFAULT PRIVILEGES IN SCHEMA ${partitionSchema} REVOKE ALL ON TABLES FROM PUBLIC, anon, authenticated`,
+  partitionMaintenanceFunction.definition,
+  `REVOKE ALL ON FUNCTION ${partitionSchema}.${partitionMaintenanceFunction.name}(regclass, text, timestamptz, timestamptz) FROM PUBLIC, anon, authenticated`,
+];
+
+/**
+ * Partitions for every month from `from` (default: now) through `ahead` months after the current
+ * one, as one statement returning the names it created.
+ */
+export function maintainPartitionsStatement(
+  table: PartitionedTable,
+  { from, ahead = table.partitioning.ahead }: { from?: string; ahead?: number } = {},
+): string {
+  const first = from ?? 'pg_catalog.now()';
+  return `SELECT created FROM ${partitionSchema}.${partitionMaintenanceFunction.name}(${literal(`public.${table.sql}`)}::regclass, ${literal(table.column)}, ${first}, pg_catalog.now() + interval '${ahead} months') AS created`;
+}
+
+const createTable = /^CREATE TABLE (IF NOT EXISTS )?"(\w+)" \(([\s\S]*)\);?\s*$/;
+
+/**
+ * drizzle-kit cannot declare a partitioned table (drizzle-orm#2854): given the statements it
+ * writes to create the table (CREATE TABLE, keys, indexes, RLS, policies), turns its CREATE TABLE
+ * into the partitioned parent and adds its grants, comments and partitions. `rowsFrom` names an existing plain table whose rows are copied in,
+ * after the partitions their months need exist.
+ */
+export function partitionedTableStatements(
+  table: PartitionedTable,
+  drizzleCreate: readonly string[],
+  { rowsFrom }: { rowsFrom?: string } = {},
+): string[] {
+  const statements = drizzleCreate.map((statement) => {
+    const match = createTable.exec(statement.trim());
+    if (!match || match[2] !== table.sql) return statement;
+    return `CREATE TABLE "${table.sql}" (${match[3]}) PARTITION BY RANGE (${quoteIdent(table.column)});`;
+  });
+  if (!statements.some((s) => s.includes('PARTITION BY RANGE'))) {
+    throw new Error(`no CREATE TABLE "${table.sql}" among the statements given`);
+  }
+  const columns = getTableConfig(table.table)
+    .columns.filter((c) => !c.generated)
+    .map((c) => quoteIdent(c.name))
+    .join(', ');
+  const from = rowsFrom
+    ? `(SELECT pg_catalog.min(${quoteIdent(table.column)}) FROM public.${quoteIdent(rowsFrom)})`
+    : undefined;
+  return [
+    ...statements,
+    ...tableGrants.filter((g) => g.table === table.table).flatMap(grantStatements),
+    ...tableComments.filter((c) => c.table === table.sql).flatMap(commentStatements),
+    maintainPartitionsStatement(table, from ? { from: `coalesce(${from}, pg_catalog.now())` } : {}),
+    ...(rowsFrom
+      ? [
+          `INSERT INTO public.${quoteIdent(table.sql)} (${columns}) SELECT ${columns} FROM public.${quoteIdent(rowsFrom)}`,
+          `DROP TABLE public.${quoteIdent(rowsFrom)}`,
+        ]
+      : []),
+  ];
+}
+
+/**
+ * Turns the plain table into a partitioned one, keeping every row: the plain table is renamed
+ * and its key and indexes renamed out of the way (their names are the new table's), the
+ * partitioned table is created, its partitions made, the rows copied and the old table dropped.
+ */
+export function partitionExistingTableStatements(
+  table: PartitionedTable,
+  drizzleCreate: readonly string[],
+): string[] {
+  const old = `${table.sql}_unpartitioned`;
+  const { indexes, primaryKeys } = getTableConfig(table.table);
+  const key = primaryKeys[0]?.getName() ?? `${table.sql}_pkey`;
+  return [
+    `ALTER TABLE public.${quoteIdent(table.sql)} RENAME TO ${quoteIdent(old)}`,
+    `ALTER TABLE public.${quoteIdent(old)} RENAME CONSTRAINT ${quoteIdent(key)} TO ${quoteIdent(`${old}_pkey`)}`,
+    ...indexes.map((index) => `DROP INDEX IF EXISTS public.${quoteIdent(index.config.name ?? '')}`),
+    ...partitionedTableStatements(table, drizzleCreate, { rowsFrom: old }),
+  ];
+}

@@ -51,6 +51,11 @@ const environment = z.object({
   ACLUE_DATA_DIR: z.string().min(1).optional(),
   /** Connections in the server pool (ignored by the embedded database). */
   DATABASE_POOL_SIZE: count(10),
+  /**
+   * Streaming replicas of DATABASE_URL, comma-separated: analytics and the dashboard read them;
+   * tracking, conversions and a caller's own reads stay on the primary.
+   */
+  DATABASE_REPLICA_URLS: list.pipe(z.array(z.string().url('must be postgres:// URLs'))).default([]),
   /** Exactly the access tokens' `iss`: `https://<project>.supabase.co/auth/v1`. */
   AUTH_ISSUER: z.string().url().default('http://127.0.0.1:54321/auth/v1'),
   /** The project's legacy JWT secret (HS256 tokens); asymmetric keys come from the JWKS URL. */
@@ -126,6 +131,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.ANONYMOUS_ID_SECRET && config.ANONYMOUS_ID_SECRET === config.SUPABASE_JWT_SECRET) {
     throw new ConfigError(
       'invalid configuration: ANONYMOUS_ID_SECRET must differ from SUPABASE_JWT_SECRET',
+    );
+  }
+  if (config.DATABASE_REPLICA_URLS.length > 0 && !config.DATABASE_URL) {
+    throw new ConfigError(
+      'invalid configuration: DATABASE_REPLICA_URLS needs DATABASE_URL (the embedded database has no replicas)',
     );
   }
   if (!config.ANONYMOUS_ID_SECRET && config.NODE_ENV === 'production') {

@@ -96,7 +96,11 @@ export async function createServices(
 
 async function openDatabase(config: Config, log: Logger): Promise<Database> {
   if (config.DATABASE_URL) {
-    return createDb({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+    return createDb({
+      url: config.DATABASE_URL,
+      poolSize: config.DATABASE_POOL_SIZE,
+      replicas: config.DATABASE_REPLICA_URLS,
+    });
   }
   const dataDir = resolveDataDir(config.ACLUE_DATA_DIR);
   const db = await createDb({

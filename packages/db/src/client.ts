@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { amcheck } from '@electric-sql/pglite/contrib/amcheck';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import type { SQL } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { type PgDatabase, type PgQueryResultHKT, withReplicas } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import { describeConnectionFailure, parsePostgresUrl, redactUrl } from './connection';
@@ -38,8 +38,15 @@ export interface CreateDbOptions {
   memory?: boolean;
   /** An embedded database already open (for example a clone of a migrated template). */
   pglite?: PGlite;
-  /** Connection pool size on a server (default 10). */
+  /** Connection pool size on a server (default 10), for the primary and for each replica. */
   poolSize?: number;
+  /**
+   * Streaming read replicas of `url` (hot standbys). drizzle's `withReplicas` sends top-level
+   * `select`s to them; `$reader()` gives one for whole read-only work (the repositories' analytics);
+   * writes, transactions and raw SQL stay on the primary, so a caller reads its own writes. Each
+   * must be a standby: a primary given as a replica is refused. Server only.
+   */
+  replicas?: readonly string[];
   /**
    * Name the statements the repositories send on a server, so each connection parses and plans
    * them once (about a quarter off a short call; default false). Only on a direct connection or a
@@ -61,6 +68,13 @@ interface HandleCommon {
   readonly $target: string;
   /** Closes the pool or the embedded database; Node will not exit while either is open. */
   $close(): Promise<void>;
+  /**
+   * Where read-only work that may lag a little goes: the next replica (round robin), or this
+   * database when it has none.
+   */
+  $reader(): Database;
+  /** The replicas, in the order given (none on the embedded database or without `replicas`). */
+  readonly $readers: readonly Database[];
 }
 
 /** The embedded engine: `$client` is the PGlite instance. */
@@ -101,9 +115,57 @@ export type Executor = Pick<Database, 'execute' | 'select' | 'insert' | 'update'
 export async function createDb(options: CreateDbOptions = {}): Promise<Database> {
   const url =
     options.url ?? (options.pglite || options.memory ? undefined : process.env.DATABASE_URL);
-  return url
-    ? openServer(url, options.poolSize ?? 10, options.preparedStatements ?? false)
-    : openEmbedded(options);
+  const replicas = options.replicas ?? [];
+  if (!url) {
+    if (replicas.length > 0) {
+      throw new DatabaseConnectionError(
+        'read replicas need a PostgreSQL server: give `url` (or DATABASE_URL) with `replicas`',
+      );
+    }
+    return openEmbedded(options);
+  }
+  const open = (target: string) =>
+    openServer(target, options.poolSize ?? 10, options.preparedStatements ?? false);
+  const primary = await open(url);
+  if (replicas.length === 0) return primary;
+  const readers: Database[] = [];
+  try {
+    for (const replica of replicas) {
+      const reader = await open(replica);
+      readers.push(reader);
+      const [state] = await queryRows<{ standby: boolean }>(
+        reader,
+        sql`SELECT pg_catalog.pg_is_in_recovery() AS standby`,
+      );
+      if (!state?.standby) {
+        throw new DatabaseConnectionError(
+          `the replica ${redactUrl(replica)} is not a standby (pg_is_in_recovery() is false): reads sent there would not be of ${redactUrl(url)}`,
+        );
+      }
+    }
+  } catch (error) {
+    await Promise.all([primary, ...readers].map((db) => db.$close()));
+    throw error;
+  }
+  return withReaders(primary, readers);
+}
+
+/** drizzle's withReplicas over our handles: round robin, one `$close` for every pool. */
+function withReaders(primary: Database, readers: Database[]): Database {
+  let next = 0;
+  const pick = () => {
+    const reader = readers[next % readers.length] as Database;
+    next += 1;
+    return reader;
+  };
+  const combined = withReplicas(primary, readers as [Database, ...Database[]], pick);
+  return Object.assign(combined, {
+    $reader: pick,
+    $readers: readers,
+    $close: once(async () => {
+      await Promise.all([primary, ...readers].map((db) => db.$close()));
+    }),
+  }) as unknown as Database;
 }
 
 /** Closing twice is harmless: the second call waits for the first. */
@@ -128,12 +190,14 @@ async function openServer(url: string, max: number, prepared: boolean): Promise<
     throw describeConnectionFailure(url, error);
   }
   const db = drizzlePg(pool, { schema });
-  return Object.assign(db, {
+  const handle = Object.assign(db, {
     $driver: 'pg' as const,
     $preparedStatements: prepared,
     $target: redactUrl(url),
     $close: once(() => pool.end()),
+    $readers: [],
   }) as unknown as Database;
+  return Object.assign(handle, { $reader: () => handle });
 }
 
 async function openEmbedded(options: CreateDbOptions): Promise<Database> {
@@ -175,9 +239,10 @@ async function openEmbedded(options: CreateDbOptions): Promise<Database> {
   }
   const pglite = client;
   const db = drizzlePglite(pglite, { schema });
-  return Object.assign(db, {
+  const handle = Object.assign(db, {
     $driver: 'pglite' as const,
     $target: target,
+    $readers: [],
     $close: once(async () => {
       try {
         await pglite.close();
@@ -186,6 +251,7 @@ async function openEmbedded(options: CreateDbOptions): Promise<Database> {
       }
     }),
   }) as unknown as Database;
+  return Object.assign(handle, { $reader: () => handle });
 }
 
 /**

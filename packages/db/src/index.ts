@@ -54,6 +54,7 @@ export {
   type PartitionMaintenance,
 } from './partitions';
 export { type PostgresError, postgresErrorOf } from './postgres-error';
+export { type ReplicaLag, replicationLag } from './replicas';
 export {
   type AnonymisationResult,
   type ArchiveSink,

@@ -59,26 +59,35 @@ export type ScopedRepositories<Extra = object> = Repositories &
 function scope<Extra>(
   db: Database,
   identity: Identity,
-  extra: (run: Runner) => Extra,
+  extra: (run: Runner, grouped: boolean) => Extra,
 ): ScopedRepositories<Extra> {
   const run = transactionRunner(db, identity);
   return {
     identity,
     ...repositoriesFor(run, identity, copyLoader(db)),
-    ...extra(run),
+    ...extra(run, false),
     transaction: (work) =>
       run((tx: Executor) => {
         const bound = boundRunner(tx);
-        return work({ ...repositoriesFor(bound, identity), ...extra(bound) });
+        return work({ ...repositoriesFor(bound, identity), ...extra(bound, true) });
       }),
   };
 }
 
-const serviceOnly = (callers: CallerVerifier) => (run: Runner) => ({
+/**
+ * The service role's own repositories. Analytics read a replica when the database has one
+ * (`createDb({ replicas })`): reports may lag a moment, and the primary keeps its connections
+ * for writes. Inside `transaction()` they read the transaction's own view instead.
+ */
+const serviceOnly = (db: Database, callers: CallerVerifier) => (run: Runner, grouped: boolean) => ({
   trainingFeed: new TrainingFeedRepository(run),
   preferenceJob: new PreferenceJob(run),
   privacy: new PrivacyRepository(run, callers),
-  analytics: new AnalyticsRepository(run),
+  analytics: new AnalyticsRepository(
+    grouped || db.$readers.length === 0
+      ? run
+      : transactionRunner(db.$reader(), { role: 'service_role' }),
+  ),
 });
 
 export interface RepositoryOptions {
@@ -149,6 +158,6 @@ export function createRepositories(db: Database, options: RepositoryOptions = {}
     asUser: (userId: string) =>
       asCaller({ role: 'authenticated', userId: validate(userIdInput, userId) }),
     /** The platform itself (jobs, analytics, conversions): bypasses RLS. */
-    asService: () => scope(db, { role: 'service_role' }, serviceOnly(callers)),
+    asService: () => scope(db, { role: 'service_role' }, serviceOnly(db, callers)),
   };
 }

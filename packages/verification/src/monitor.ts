@@ -2,7 +2,7 @@
  * The operations report behind `aclue-db monitor` and the dashboard's health page: sizes, index use,
  * cache hit ratio, dead tuples, connections, slow statements. Read-only, like every check here.
  */
-import { type Database, queryRows } from '@aclue/db';
+import { type Database, queryRows, replicationLag } from '@aclue/db';
 import { type SQL, sql } from 'drizzle-orm';
 import { runLints } from './lints';
 
@@ -152,5 +152,11 @@ export async function operationsReport(db: Database): Promise<Section[]> {
     }
   }
   report.push(await slowestStatements(db), await unwrappedPolicies(db));
+  if (db.$readers.length > 0) {
+    report.push({
+      title: 'read replicas (lag behind the primary)',
+      rows: (await replicationLag(db)).map((lag) => ({ ...lag })),
+    });
+  }
   return report;
 }

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { freePort } from './free-port';
 
 /**
  * A real PgBouncer in transaction mode in front of the test server, started once per test run:
@@ -20,18 +20,6 @@ export const poolerServerConnections = 3;
 
 /** How the test processes find it: `@aclue/db/testing` reads this (the `pgbouncer` driver). */
 const portVariable = 'ACLUE_TEST_PGBOUNCER_PORT';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 async function start(server: URL): Promise<{ port: number; process: ChildProcess }> {
   if (!binary) {

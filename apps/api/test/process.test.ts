@@ -5,16 +5,9 @@ import { createTestDatabase, type TestDatabase } from '@aclue/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { count, product, testEnvironment } from './harness';
-import { startApiProcess, stopStartedServices } from './process';
+import { post, startApiProcess, stopStartedServices } from './process';
 
 afterEach(stopStartedServices);
-
-const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
 
 /** A visitor's session on a running service, and the header that proves the visitor. */
 async function session(url: string) {

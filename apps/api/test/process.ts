@@ -62,3 +62,11 @@ export function startApiProcess(env: Record<string, string>): Promise<ApiProcess
     });
   });
 }
+
+/** A JSON POST to a running service. */
+export const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });

@@ -4,16 +4,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ReplicaPair, startReplicaPair } from '../../../tooling/replica';
 import { product, SERVICE_KEY, testEnvironment } from './harness';
-import { startApiProcess, stopStartedServices } from './process';
+import { post, startApiProcess, stopStartedServices } from './process';
 
 afterEach(stopStartedServices);
-
-const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
 
 /**
  * The service with DATABASE_REPLICA_URLS, against a real streaming standby: tracking writes go to

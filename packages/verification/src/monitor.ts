@@ -3,6 +3,7 @@
  * cache hit ratio, dead tuples, connections, slow statements. Read-only, like every check here.
  */
 import { type Database, queryRows, replicationLag } from '@aclue/db';
+import { partitionSchema } from '@aclue/db/objects';
 import { type SQL, sql } from 'drizzle-orm';
 import { runLints } from './lints';
 
@@ -30,23 +31,26 @@ const sections: { title: string; query: SQL | ((embedded: boolean) => SQL); stat
   [
     {
       title: 'table and index sizes',
-      // Statistics' row estimate on a server; an exact count on the embedded database.
-      query: (
-        embedded,
-      ) => sql`SELECT c.relname AS table, ${embedded ? exactRows : sql`s.n_live_tup`} AS live_rows,
-        pg_size_pretty(pg_relation_size(c.oid)) AS table_size,
-        pg_size_pretty(pg_indexes_size(c.oid)) AS index_size,
-        pg_size_pretty(pg_total_relation_size(c.oid)) AS total_size
+      // Statistics' row estimate on a server; an exact count on the embedded database. A
+      // partitioned table's rows and bytes are its partitions'.
+      query: (embedded) => sql`SELECT c.relname AS table,
+        ${embedded ? exactRows : sql`coalesce(sum(s.n_live_tup), 0)::bigint`} AS live_rows,
+        pg_size_pretty(sum(pg_relation_size(t.relid))) AS table_size,
+        pg_size_pretty(sum(pg_indexes_size(t.relid))) AS index_size,
+        pg_size_pretty(sum(pg_total_relation_size(t.relid))) AS total_size
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
-      WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY pg_total_relation_size(c.oid) DESC`,
+      CROSS JOIN LATERAL (SELECT relid FROM pg_partition_tree(c.oid) UNION SELECT c.oid) t
+      LEFT JOIN pg_stat_user_tables s ON s.relid = t.relid
+      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+      GROUP BY c.oid, c.relname, n.nspname
+      ORDER BY sum(pg_total_relation_size(t.relid)) DESC`,
     },
     {
       title: 'index usage',
       statistics: true,
       query: sql`SELECT s.relname AS table, s.indexrelname AS index, s.idx_scan AS scans,
         pg_size_pretty(pg_relation_size(s.indexrelid)) AS size
-      FROM pg_stat_user_indexes s WHERE s.schemaname = 'public'
+      FROM pg_stat_user_indexes s WHERE s.schemaname IN ('public', ${partitionSchema})
       ORDER BY s.idx_scan DESC, pg_relation_size(s.indexrelid) DESC LIMIT 15`,
     },
     {
@@ -55,7 +59,7 @@ const sections: { title: string; query: SQL | ((embedded: boolean) => SQL); stat
       query: sql`SELECT s.relname AS table, s.indexrelname AS index,
         pg_size_pretty(pg_relation_size(s.indexrelid)) AS size
       FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid
-      WHERE s.schemaname = 'public' AND s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary
+      WHERE s.schemaname IN ('public', ${partitionSchema}) AND s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary
       ORDER BY pg_relation_size(s.indexrelid) DESC`,
     },
     {
@@ -64,7 +68,7 @@ const sections: { title: string; query: SQL | ((embedded: boolean) => SQL); stat
       query: sql`SELECT relname AS table, n_live_tup AS live_rows, seq_scan, seq_tup_read AS rows_read_by_seq_scans,
         idx_scan
       FROM pg_stat_user_tables
-      WHERE schemaname = 'public' AND n_live_tup > ${LARGE_TABLE_ROWS} AND seq_scan > 0
+      WHERE schemaname IN ('public', ${partitionSchema}) AND n_live_tup > ${LARGE_TABLE_ROWS} AND seq_scan > 0
       ORDER BY seq_tup_read DESC`,
     },
     {
@@ -72,7 +76,7 @@ const sections: { title: string; query: SQL | ((embedded: boolean) => SQL); stat
       statistics: true,
       query: sql`SELECT round(100.0 * sum(heap_blks_hit) / nullif(sum(heap_blks_hit) + sum(heap_blks_read), 0), 2) AS table_hit_percent,
         round(100.0 * sum(idx_blks_hit) / nullif(sum(idx_blks_hit) + sum(idx_blks_read), 0), 2) AS index_hit_percent
-      FROM pg_statio_user_tables WHERE schemaname = 'public'`,
+      FROM pg_statio_user_tables WHERE schemaname IN ('public', ${partitionSchema})`,
     },
     {
       title: 'dead tuples and vacuum age',
@@ -81,7 +85,7 @@ const sections: { title: string; query: SQL | ((embedded: boolean) => SQL); stat
         round(100.0 * s.n_dead_tup / nullif(s.n_live_tup + s.n_dead_tup, 0), 1) AS dead_percent,
         greatest(s.last_vacuum, s.last_autovacuum) AS last_vacuum, age(c.relfrozenxid) AS xid_age
       FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
-      WHERE s.schemaname = 'public' ORDER BY s.n_dead_tup DESC`,
+      WHERE s.schemaname IN ('public', ${partitionSchema}) ORDER BY s.n_dead_tup DESC`,
     },
     {
       title: 'connections',

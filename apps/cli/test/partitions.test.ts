@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testDrivers } from '@aclue/db/testing';
 import { sql } from 'drizzle-orm';
@@ -75,7 +75,7 @@ describe.each(testDrivers())('aclue-db partitions on %s', (driver) => {
     const planned = JSON.parse(dry.stdout) as { expiredPartitions: { partition: string }[] };
     expect(planned.expiredPartitions[0]).toMatchObject({
       partition: 'product_views_p2025_05',
-      columnsLeftOut: ['user_id', 'session_id'],
+      columnsLeftOut: ['user_id', 'session_id', 'recommendation_id', 'search_query'],
     });
 
     const dir = tempDir();
@@ -84,10 +84,14 @@ describe.each(testDrivers())('aclue-db partitions on %s', (driver) => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/affiliate_clicks\s+0\s+90 days/);
     expect(run.stdout).toMatch(/product_views_p2025_05\s+1\s/);
-    const archived = readFileSync(join(dir, 'product_views_p2025_05.jsonl'), 'utf8').trim();
+    const files = readdirSync(dir).sort();
+    const archive = files.find((f) => /^product_views_p2025_05-\d{8}T\d{6}Z\.jsonl$/.test(f));
+    expect(archive).toBeDefined();
+    expect(files).toContain(archive?.replace('.jsonl', '.manifest.json'));
+    expect(files.some((f) => f.endsWith('.partial'))).toBe(false);
+    const archived = readFileSync(join(dir, archive ?? ''), 'utf8').trim();
     expect(JSON.parse(archived)).toMatchObject({ view_timestamp: '2025-05-20T00:00:00+00:00' });
     expect(archived).not.toContain('session_id');
-    expect(existsSync(join(dir, 'product_views_p2025_05.manifest.json'))).toBe(true);
     expect(runCli(['partitions'], target.env).stdout).not.toContain('2025-05');
     expect(runCli(['verify'], target.env).code).toBe(0);
   });

@@ -142,12 +142,37 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
           `the replica ${redactUrl(replica)} is not a standby (pg_is_in_recovery() is false): reads sent there would not be of ${redactUrl(url)}`,
         );
       }
+      const [ours, theirs] = await Promise.all([
+        systemIdentifier(primary),
+        systemIdentifier(reader),
+      ]);
+      if (ours && theirs && ours !== theirs) {
+        throw new DatabaseConnectionError(
+          `the replica ${redactUrl(replica)} is a standby of another cluster (system identifier ${theirs}, the primary's is ${ours})`,
+        );
+      }
     }
   } catch (error) {
     await Promise.all([primary, ...readers].map((db) => db.$close()));
     throw error;
   }
   return withReaders(primary, readers);
+}
+
+/**
+ * The cluster's identity, which its standbys share; undefined where the role may not read it
+ * (`pg_control_system()` is for superusers and pg_monitor).
+ */
+async function systemIdentifier(db: Database): Promise<string | undefined> {
+  try {
+    const [row] = await queryRows<{ id: string }>(
+      db,
+      sql`SELECT system_identifier::text AS id FROM pg_catalog.pg_control_system()`,
+    );
+    return row?.id;
+  } catch {
+    return undefined;
+  }
 }
 
 /** drizzle's withReplicas over our handles: round robin, one `$close` for every pool. */

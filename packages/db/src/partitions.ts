@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { type Executor, queryRows } from './client';
+import { type Database, type Executor, queryRows } from './client';
 import {
   maintainPartitionsStatement,
+  type PartitionedTable,
   partitionedTables,
   partitionSchema,
 } from './objects/partitions';
@@ -29,6 +30,12 @@ export async function maintainPartitions(
   db: Executor,
   options: MaintainPartitionsOptions = {},
 ): Promise<PartitionMaintenance[]> {
+  if (
+    options.ahead !== undefined &&
+    !(Number.isInteger(options.ahead) && options.ahead >= 0 && options.ahead <= 120)
+  ) {
+    throw new RangeError('ahead must be a whole number of months from 0 to 120');
+  }
   const results: PartitionMaintenance[] = [];
   for (const table of partitionedTables) {
     const from = options.from ? `${sqlTime(options.from)}::timestamptz` : undefined;
@@ -51,6 +58,66 @@ const sqlTime = (date: Date) => {
   return `'${date.toISOString()}'`;
 };
 
+/** Reads catalog text (partition bounds) in one known format, whatever the session's settings. */
+async function inIsoTime<T>(db: Database, work: (tx: Executor) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`SELECT set_config('datestyle', 'ISO, YMD', true),
+      set_config('timezone', 'UTC', true)`);
+    return work(tx);
+  });
+}
+
+interface BoundRow {
+  parent: string;
+  name: string;
+  bound: string;
+  estimate: string;
+  bytes: string;
+}
+
+/** Every partition in `aclue_partitions` of the partitioned tables (all, or `table`'s). */
+async function readPartitions(db: Database, table?: PartitionedTable): Promise<BoundRow[]> {
+  const parents = table ? [table] : partitionedTables;
+  return inIsoTime(db, (tx) =>
+    queryRows<BoundRow>(
+      tx,
+      sql`SELECT p.relname AS parent, c.relname AS name,
+            pg_catalog.pg_get_expr(c.relpartbound, c.oid) AS bound,
+            greatest(c.reltuples, 0)::bigint AS estimate,
+            pg_catalog.pg_total_relation_size(c.oid) AS bytes
+          FROM pg_catalog.pg_inherits i
+          JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
+          JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
+          WHERE p.relnamespace = 'public'::regnamespace
+            AND c.relnamespace = ${partitionSchema}::regnamespace
+            AND p.relname IN (${sql.join(
+              parents.map((t) => sql`${t.sql}`),
+              sql`, `,
+            )})
+          ORDER BY p.relname, c.relname = p.relname || '_default', c.relname`,
+    ),
+  );
+}
+
+const rangeOf = (bound: string) => {
+  const range = /FROM \('([^']+)'\) TO \('([^']+)'\)/.exec(bound);
+  return {
+    from: range?.[1] ? new Date(range[1]).toISOString() : null,
+    to: range?.[2] ? new Date(range[2]).toISOString() : null,
+  };
+};
+
+/** The partitions of `table`, with their month's bounds (both null: the default partition). */
+export async function partitionBounds(
+  db: Database,
+  table: PartitionedTable,
+): Promise<{ name: string; from: string | null; to: string | null }[]> {
+  return (await readPartitions(db, table)).map((row) => ({
+    name: row.name,
+    ...rangeOf(row.bound),
+  }));
+}
+
 export interface PartitionInfo {
   table: string;
   /** `aclue_partitions.product_views_p2026_11`. */
@@ -64,38 +131,12 @@ export interface PartitionInfo {
 }
 
 /** Every partition of every partitioned table, oldest first, the default one last. */
-export async function listPartitions(db: Executor): Promise<PartitionInfo[]> {
-  const rows = await queryRows<{
-    parent: string;
-    name: string;
-    bound: string;
-    estimate: string;
-    bytes: string;
-  }>(
-    db,
-    sql`SELECT p.relname AS parent, c.relname AS name,
-          pg_catalog.pg_get_expr(c.relpartbound, c.oid) AS bound,
-          greatest(c.reltuples, 0)::bigint AS estimate,
-          pg_catalog.pg_total_relation_size(c.oid) AS bytes
-        FROM pg_catalog.pg_inherits i
-        JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
-        JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
-        WHERE p.relnamespace = 'public'::regnamespace
-          AND p.relname IN (${sql.join(
-            partitionedTables.map((t) => sql`${t.sql}`),
-            sql`, `,
-          )})
-        ORDER BY p.relname, c.relname = p.relname || '_default', c.relname`,
-  );
-  return rows.map((row) => {
-    const range = /FROM \('([^']+)'\) TO \('([^']+)'\)/.exec(row.bound);
-    return {
-      table: row.parent,
-      partition: `${partitionSchema}.${row.name}`,
-      from: range?.[1] ? new Date(range[1]).toISOString() : null,
-      to: range?.[2] ? new Date(range[2]).toISOString() : null,
-      estimatedRows: Number(row.estimate),
-      bytes: Number(row.bytes),
-    };
-  });
+export async function listPartitions(db: Database): Promise<PartitionInfo[]> {
+  return (await readPartitions(db)).map((row) => ({
+    table: row.parent,
+    partition: `${partitionSchema}.${row.name}`,
+    ...rangeOf(row.bound),
+    estimatedRows: Number(row.estimate),
+    bytes: Number(row.bytes),
+  }));
 }

@@ -8,6 +8,11 @@ export interface ReplicaLag {
   bytesBehind: number;
   /** Replay paused on the replica (`pg_wal_replay_pause()`): it falls behind until resumed. */
   replayPaused: boolean;
+  /**
+   * Still a standby. False after a promotion: it no longer follows the primary, and the reads
+   * sent there diverge from it (bytesBehind is then meaningless, reported 0).
+   */
+  standby: boolean;
   /** When the replica last replayed a committed transaction, if ever. */
   lastReplayAt: string | null;
 }
@@ -24,17 +29,25 @@ export async function replicationLag(db: Database): Promise<ReplicaLag[]> {
   );
   return Promise.all(
     db.$readers.map(async (reader) => {
-      const [row] = await queryRows<{ behind: string | null; paused: boolean; at: Date | null }>(
+      const [row] = await queryRows<{
+        behind: string | null;
+        paused: boolean;
+        standby: boolean;
+        at: Date | null;
+      }>(
         reader,
-        sql`SELECT greatest(pg_catalog.pg_wal_lsn_diff(${primary?.lsn}::pg_lsn,
+        sql`SELECT pg_catalog.pg_is_in_recovery() AS standby,
+               greatest(pg_catalog.pg_wal_lsn_diff(${primary?.lsn}::pg_lsn,
                  pg_catalog.pg_last_wal_replay_lsn()), 0)::bigint AS behind,
-               pg_catalog.pg_is_wal_replay_paused() AS paused,
+               CASE WHEN pg_catalog.pg_is_in_recovery()
+                 THEN pg_catalog.pg_is_wal_replay_paused() ELSE false END AS paused,
                pg_catalog.pg_last_xact_replay_timestamp() AS at`,
       );
       return {
         target: reader.$target,
         bytesBehind: Number(row?.behind ?? 0),
         replayPaused: row?.paused ?? false,
+        standby: row?.standby ?? false,
         lastReplayAt: row?.at ? new Date(row.at).toISOString() : null,
       };
     }),

@@ -1,8 +1,14 @@
 import { getTableColumns, sql } from 'drizzle-orm';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
-import { type Database, type Executor, queryRows } from './client';
-import { type PartitionedTable, partitionedTables, partitionSchema } from './objects/partitions';
+import { type Database, queryRows } from './client';
+import {
+  ADVISORY_LOCK_CLASS,
+  type PartitionedTable,
+  partitionedTables,
+  partitionSchema,
+} from './objects/partitions';
 import { quoteIdent } from './objects/sql-text';
+import { partitionBounds } from './partitions';
 import type { PersonalDataRetention, TableAccess } from './schema/rules';
 import { schemaTables, type TableName } from './tables';
 
@@ -49,11 +55,13 @@ const BATCH = 10_000;
 /** The SQL that anonymises one column, and the condition that says it still needs it. */
 function anonymisation(column: string, how: 'network' | 'null') {
   const c = quoteIdent(column);
+  const kept = `pg_catalog.network(pg_catalog.set_masklen(${c}, least(pg_catalog.masklen(${c}), CASE pg_catalog.family(${c}) WHEN 4 THEN 24 ELSE 48 END)))::inet`;
   return how === 'null'
     ? { set: `${c} = NULL`, pending: `${c} IS NOT NULL` }
     : {
-        set: `${c} = pg_catalog.network(pg_catalog.set_masklen(${c}, CASE pg_catalog.family(${c}) WHEN 4 THEN 24 ELSE 48 END))::inet`,
-        pending: `pg_catalog.masklen(${c}) > CASE pg_catalog.family(${c}) WHEN 4 THEN 24 ELSE 48 END`,
+        set: `${c} = ${kept}`,
+        // Whatever mask a client sent, the host bits beyond the kept network count as pending.
+        pending: `${c} IS DISTINCT FROM ${kept}`,
       };
 }
 
@@ -103,13 +111,20 @@ export interface ExpiredPartition {
   table: PartitionedTable;
   /** The partition's name in `aclue_partitions`. */
   partition: string;
-  from: string;
+  /**
+   * The month's bounds; for the default partition `from` is null and only its rows before `to`
+   * (the cutoff) are expired — they are archived and deleted, the partition stays.
+   */
+  from: string | null;
   to: string;
 }
 
-/** Monthly partitions entirely older than the table's kept months (or `keepMonths`). */
+/**
+ * What retention removes: monthly partitions entirely older than the table's kept months (or
+ * `keepMonths`), and the default partition when it holds rows older than that.
+ */
 export async function expiredPartitions(
-  db: Executor,
+  db: Database,
   { keepMonths }: { keepMonths?: number } = {},
 ): Promise<ExpiredPartition[]> {
   if (keepMonths !== undefined && !(Number.isInteger(keepMonths) && keepMonths >= 1)) {
@@ -120,23 +135,17 @@ export async function expiredPartitions(
     const months = keepMonths ?? table.partitioning.keepMonths;
     const now = new Date();
     const cutoff = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - months, 1));
-    const rows = await queryRows<{ name: string; bound: string }>(
-      db,
-      sql`SELECT c.relname AS name, pg_catalog.pg_get_expr(c.relpartbound, c.oid) AS bound
-          FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
-          WHERE i.inhparent = ${`public.${table.sql}`}::regclass ORDER BY c.relname`,
-    );
-    for (const row of rows) {
-      const range = /FROM \('([^']+)'\) TO \('([^']+)'\)/.exec(row.bound);
-      if (!range?.[1] || !range[2]) continue; // the default partition
-      const [from, to] = [new Date(range[1]), new Date(range[2])];
-      if (to <= cutoff) {
-        found.push({
-          table,
-          partition: row.name,
-          from: from.toISOString(),
-          to: to.toISOString(),
-        });
+    for (const { name, from, to } of await partitionBounds(db, table)) {
+      if (from && to && new Date(to) <= cutoff) {
+        found.push({ table, partition: name, from, to });
+      }
+      if (!from && !to) {
+        const [old] = await queryRows<{ any: boolean }>(
+          db,
+          sql.raw(`SELECT EXISTS (SELECT 1 FROM ${partitionSchema}.${quoteIdent(name)}
+            WHERE ${quoteIdent(table.column)} < '${cutoff.toISOString()}') AS any`),
+        );
+        if (old?.any) found.push({ table, partition: name, from: null, to: cutoff.toISOString() });
       }
     }
   }
@@ -149,34 +158,62 @@ export interface ArchiveSink {
   close(): Promise<void>;
 }
 
-/** The columns an archive leaves out: those naming a person or a visit, from the access rules. */
+/**
+ * The columns an archive leaves out: the owner and session columns of the table's access rules,
+ * and what its partitioning declares links a row to a person (a recommendation, free text).
+ */
 export function archivedColumnsLeftOut(table: PartitionedTable): string[] {
   const access = (schemaTables[table.name].rules as { access?: TableAccess }).access;
-  return [access?.owner?.user, access?.owner?.anonymous, access?.session?.column]
+  return [
+    access?.owner?.user,
+    access?.owner?.anonymous,
+    access?.session?.column,
+    ...(table.partitioning.archiveLeavesOut ?? []),
+  ]
     .filter((key): key is string => Boolean(key))
     .map((key) => columnName(table.table, key));
 }
 
 const PAGE = 5_000;
 
+/** How long the final DETACH waits for the table before giving up (it blocks queries while it waits). */
+const DETACH_LOCK_TIMEOUT = '5s';
+
 /**
- * Archives one expired partition and drops it, in one transaction: writes are held off the
- * partition (reads go on), every row is handed to `sink` — without the columns that name a
- * person or a visit, so an archive never needs an erasure — the sink is closed (durable), and
- * only then is the partition detached and dropped. If anything fails, nothing is dropped.
- * Returns the rows archived.
+ * Archives one expired partition and drops it, in one transaction: retention and maintenance of
+ * the table take turns, writes to the partition wait (reads go on), every row goes to the sink
+ * `open()` gives — without the columns that link it to a person — the sink is closed (durable),
+ * and only then is the partition detached (waiting at most 5 s for the table) and dropped. For the
+ * default partition, its rows older than the cutoff are archived and deleted instead. If anything
+ * fails, nothing is dropped or deleted. Returns the rows archived, or null when the partition was
+ * gone by the time its turn came (another run archived it).
  */
 export async function archivePartition(
   db: Database,
   expired: ExpiredPartition,
-  sink: ArchiveSink,
-): Promise<number> {
+  open: () => Promise<ArchiveSink>,
+): Promise<number | null> {
   const relation = `${partitionSchema}.${quoteIdent(expired.partition)}`;
+  const parent = `public.${quoteIdent(expired.table.sql)}`;
   const leftOut = archivedColumnsLeftOut(expired.table)
     .map((c) => ` - '${c}'`)
     .join('');
+  const onlyOld = expired.from === null;
+  const old = onlyOld ? ` AND ${quoteIdent(expired.table.column)} < '${expired.to}'` : '';
   return db.transaction(async (tx) => {
+    await tx.execute(
+      sql`SELECT pg_catalog.pg_advisory_xact_lock(${ADVISORY_LOCK_CLASS},
+        pg_catalog.hashtext(${`public.${expired.table.sql}`}))`,
+    );
+    const [attached] = await queryRows<{ attached: boolean }>(
+      tx,
+      sql`SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits
+        WHERE inhrelid = to_regclass(${`${partitionSchema}.${expired.partition}`})
+          AND inhparent = ${`public.${expired.table.sql}`}::regclass) AS attached`,
+    );
+    if (!attached?.attached) return null;
     await tx.execute(sql.raw(`LOCK TABLE ${relation} IN SHARE MODE`));
+    const sink = await open();
     let archived = 0;
     let after = '(0,0)';
     for (;;) {
@@ -184,7 +221,7 @@ export async function archivePartition(
       const rows = await queryRows<{ tid: string; row: Record<string, unknown> }>(
         tx,
         sql.raw(`SELECT ctid::text AS tid, to_jsonb(t)${leftOut} AS row FROM ${relation} t
-          WHERE ctid > '${after}'::tid ORDER BY ctid LIMIT ${PAGE}`),
+          WHERE ctid > '${after}'::tid${old} ORDER BY ctid LIMIT ${PAGE}`),
       );
       if (rows.length > 0) await sink.write(rows.map((r) => r.row));
       archived += rows.length;
@@ -192,10 +229,13 @@ export async function archivePartition(
       after = rows.at(-1)?.tid ?? after;
     }
     await sink.close();
-    await tx.execute(
-      sql.raw(`ALTER TABLE public.${quoteIdent(expired.table.sql)} DETACH PARTITION ${relation}`),
-    );
-    await tx.execute(sql.raw(`DROP TABLE ${relation}`));
+    if (onlyOld) {
+      await tx.execute(sql.raw(`DELETE FROM ${relation} WHERE true${old}`));
+    } else {
+      await tx.execute(sql.raw(`SET LOCAL lock_timeout = '${DETACH_LOCK_TIMEOUT}'`));
+      await tx.execute(sql.raw(`ALTER TABLE ${parent} DETACH PARTITION ${relation}`));
+      await tx.execute(sql.raw(`DROP TABLE ${relation}`));
+    }
     return archived;
   });
 }

@@ -67,7 +67,10 @@ describe.each(testDrivers())('partitioned product_views on %s', (driver) => {
     ids.push(await view(db, p, new Date().toISOString()));
 
     const { pending } = await migrate(db);
-    expect(pending.map((m) => m.tag)).toEqual([expect.stringContaining('partition_product_views')]);
+    expect(pending.map((m) => m.tag)).toEqual([
+      expect.stringContaining('partition_product_views'),
+      expect.stringContaining('partition_maintenance'),
+    ]);
 
     const stored = await homes(db);
     expect(stored.map((r) => r.id).sort()).toEqual([...ids].sort());
@@ -107,6 +110,16 @@ describe.each(testDrivers())('partitioned product_views on %s', (driver) => {
     // Idempotent: a second run creates nothing.
     const again = await maintainPartitions(db, { from: new Date('2023-07-01T00:00:00Z') });
     expect(again.flatMap((m) => m.created)).toEqual([]);
+
+    // A month detached by hand (rows and all) is attached again, its rows back in the table.
+    await db.execute(
+      sql`ALTER TABLE public.product_views DETACH PARTITION aclue_partitions.product_views_p2023_07`,
+    );
+    expect(await homes(db)).toHaveLength(1);
+    const repaired = await maintainPartitions(db, { from: new Date('2023-07-01T00:00:00Z') });
+    expect(repaired.flatMap((m) => m.created)).toEqual(['product_views_p2023_07']);
+    expect(await homes(db)).toHaveLength(2);
+    await expect(maintainPartitions(db, { ahead: -1 })).rejects.toThrow(/ahead/);
   });
 
   it('keeps each partition out of the API roles’ reach; the parent’s rules still decide', async () => {

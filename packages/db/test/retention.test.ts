@@ -3,7 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   anonymiseExpiredPersonalData,
   archivePartition,
+  createDb,
   expiredPartitions,
+  listPartitions,
   maintainPartitions,
   queryRows,
 } from '../src';
@@ -41,9 +43,10 @@ describe.each(testDrivers())('retention on %s', (driver) => {
     const oldV6 = await click(daysAgo(200), '2001:db8:85a3:8d3:1319:8a2e:370:7348');
     const recent = await click(daysAgo(89), '198.51.100.23');
     const noAddress = await click(daysAgo(120), null);
+    const masked = await click(daysAgo(95), '192.0.2.77/16');
 
     const [result] = await anonymiseExpiredPersonalData(db);
-    expect(result).toEqual({ table: 'affiliate_clicks', rows: 3, olderThanDays: 90 });
+    expect(result).toEqual({ table: 'affiliate_clicks', rows: 4, olderThanDays: 90 });
     const stored = await queryRows<{ id: string; ip: string | null; ua: string | null }>(
       db,
       sql`SELECT id, abbrev(ip_address) AS ip, user_agent AS ua FROM affiliate_clicks`,
@@ -57,6 +60,8 @@ describe.each(testDrivers())('retention on %s', (driver) => {
       ua: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0',
     });
     expect(row(noAddress)).toEqual({ id: noAddress, ip: null, ua: null });
+    // A client-chosen mask does not keep host bits past the network: /16 keeps only 192.0.
+    expect(row(masked)).toEqual({ id: masked, ip: '192.0.0.0/16', ua: null });
     // Idempotent; a shorter window reaches the recent one.
     expect((await anonymiseExpiredPersonalData(db))[0]?.rows).toBe(0);
     expect((await anonymiseExpiredPersonalData(db, { days: 30 }))[0]?.rows).toBe(1);
@@ -89,7 +94,7 @@ describe.each(testDrivers())('retention on %s', (driver) => {
     }
     const expired = await expiredPartitions(db);
     // 24 whole months are kept before this one: month -25 and older go.
-    expect(expired.map((e) => e.from.slice(0, 7))).toEqual(
+    expect(expired.map((e) => e.from?.slice(0, 7))).toEqual(
       [30, 29, 28, 27, 26, 25].map((n) => monthsAgo(n).toISOString().slice(0, 7)),
     );
 
@@ -97,24 +102,31 @@ describe.each(testDrivers())('retention on %s', (driver) => {
     for (const partition of expired) {
       const rows: Record<string, unknown>[] = [];
       let closed = false;
-      const archived = await archivePartition(db, partition, {
+      const archived = await archivePartition(db, partition, async () => ({
         write: async (page) => {
           rows.push(...page);
         },
         close: async () => {
           closed = true;
         },
-      });
+      }));
       expect(closed).toBe(true);
       expect(archived).toBe(rows.length);
       archives.set(partition.partition, rows);
     }
     expect([...archives.values()].flat()).toHaveLength(5);
     for (const row of [...archives.values()].flat()) {
-      expect(Object.keys(row)).not.toContain('user_id');
-      expect(Object.keys(row)).not.toContain('session_id');
-      expect(row).toMatchObject({ search_query: 'gift for dad', product_id: p.productId });
+      for (const column of ['user_id', 'session_id', 'recommendation_id', 'search_query']) {
+        expect(Object.keys(row)).not.toContain(column);
+      }
+      expect(row).toMatchObject({ product_id: p.productId, interaction_type: 'impression' });
     }
+    // A second run finds them gone: nothing archived twice.
+    expect(
+      await archivePartition(db, expired[0] as (typeof expired)[number], async () => {
+        throw new Error('no sink should be opened');
+      }),
+    ).toBeNull();
     // The partitions are gone; the kept months and their rows are untouched.
     expect(await expiredPartitions(db)).toEqual([]);
     const [{ n } = { n: '' }] = await queryRows<{ n: string }>(
@@ -138,19 +150,93 @@ describe.each(testDrivers())('retention on %s', (driver) => {
     await db
       .insert(productViews)
       .values({ productId: p.productId, sessionId: 's', viewTimestamp: old });
-    const [expired] = (await expiredPartitions(db)).filter((e) => e.from.startsWith('2020-01'));
+    const [expired] = (await expiredPartitions(db)).filter((e) => e.from?.startsWith('2020-01'));
     if (!expired) throw new Error('no expired partition');
-    const failure = await archivePartition(db, expired, {
+    const failure = await archivePartition(db, expired, async () => ({
       write: async () => {},
       close: async () => {
         throw new Error('disk full');
       },
-    }).catch((e: unknown) => e);
+    })).catch((e: unknown) => e);
     expect((failure as Error).message).toBe('disk full');
     const [{ n } = { n: '' }] = await queryRows<{ n: string }>(
       db,
       sql.raw(`SELECT count(*) AS n FROM aclue_partitions.${expired.partition}`),
     );
     expect(Number(n)).toBe(1);
+  });
+
+  it('archives and deletes the default partition’s rows past the kept months, keeping newer ones', async () => {
+    test = await createTestDatabase(driver);
+    const db = test.db;
+    const p = await createParents(db);
+    // Months with no partition: the rows wait in the default partition.
+    for (const at of ['2019-03-01T00:00:00Z', '2019-04-01T00:00:00Z']) {
+      await db
+        .insert(productViews)
+        .values({ productId: p.productId, sessionId: 's', viewTimestamp: new Date(at) });
+    }
+    const recent = new Date(Date.UTC(new Date().getUTCFullYear() - 1, new Date().getUTCMonth(), 1));
+    await db
+      .insert(productViews)
+      .values({ productId: p.productId, sessionId: 's', viewTimestamp: recent });
+    const expired = await expiredPartitions(db);
+    expect(expired).toEqual([
+      expect.objectContaining({ partition: 'product_views_default', from: null }),
+    ]);
+    const rows: Record<string, unknown>[] = [];
+    const archived = await archivePartition(
+      db,
+      expired[0] as (typeof expired)[number],
+      async () => ({
+        write: async (page) => {
+          rows.push(...page);
+        },
+        close: async () => {},
+      }),
+    );
+    expect(archived).toBe(2);
+    expect(rows.map((r) => String(r.view_timestamp).slice(0, 7)).sort()).toEqual([
+      '2019-03',
+      '2019-04',
+    ]);
+    const [{ n } = { n: '' }] = await queryRows<{ n: string }>(
+      db,
+      sql`SELECT count(*) AS n FROM aclue_partitions.product_views_default`,
+    );
+    expect(Number(n)).toBe(1);
+  });
+
+  it('reads partition bounds the same whatever the session’s DateStyle', async () => {
+    test = await createTestDatabase(driver);
+    const db = test.db;
+    const europe =
+      driver === 'pglite' || !test.url
+        ? db
+        : await (async () => {
+            const name = new URL(test?.url ?? '').pathname.slice(1);
+            await db.execute(sql.raw(`ALTER DATABASE ${name} SET datestyle = 'SQL, DMY'`));
+            return createDb({ url: test?.url, poolSize: 1 });
+          })();
+    try {
+      if (europe === db) await db.execute(sql`SET datestyle = 'SQL, DMY'`);
+      const [style] = await queryRows<{ d: string }>(
+        europe,
+        sql`SELECT current_setting('datestyle') AS d`,
+      );
+      expect(style?.d).toBe('SQL, DMY');
+      expect(await expiredPartitions(europe, { keepMonths: 1 })).toEqual([]);
+      const months = (await listPartitions(europe)).map((x) => x.from?.slice(0, 7));
+      expect(months[0]).toBe(new Date().toISOString().slice(0, 7));
+      // The function pins its own: a month created now is named and bounded the ISO way.
+      await maintainPartitions(europe, { from: new Date('2024-12-01T00:00:00Z') });
+      const bounds = (await listPartitions(europe)).find((x) => x.partition.endsWith('p2024_12'));
+      expect(bounds).toMatchObject({
+        from: '2024-12-01T00:00:00.000Z',
+        to: '2025-01-01T00:00:00.000Z',
+      });
+    } finally {
+      if (europe !== db) await europe.$close();
+    }
   });
 });

@@ -110,5 +110,24 @@ describe.runIf(testDrivers().includes('pg'))('read replicas', () => {
     await expect(
       createDb({ url: pair.primaryUrl, replicas: [pair.primaryUrl], poolSize: 1 }),
     ).rejects.toThrow(/is not a standby/);
+    const other = await startReplicaPair();
+    try {
+      await expect(
+        createDb({ url: pair.primaryUrl, replicas: [other.replicaUrl], poolSize: 1 }),
+      ).rejects.toThrow(/is a standby of another cluster/);
+    } finally {
+      other.stop();
+    }
+  });
+
+  it('says a promoted replica is no longer a standby instead of failing', async () => {
+    const replica = await createDb({ url: pair.replicaUrl, poolSize: 1 });
+    try {
+      await replica.execute(sql`SELECT pg_promote(true, 30)`);
+    } finally {
+      await replica.$close();
+    }
+    const [lag] = await replicationLag(db);
+    expect(lag).toMatchObject({ standby: false, replayPaused: false });
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
@@ -28,19 +28,29 @@ const wholeNumber = (flag: string, value: string | undefined, max: number) => {
   return Number(value);
 };
 
-/** JSON lines into `<dir>/<partition>.jsonl`, flushed to disk before the partition is dropped. */
-async function fileSink(file: string): Promise<ArchiveSink> {
-  const handle = await open(file, 'w');
-  return {
-    write: async (rows) => {
-      await handle.write(rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
-    },
-    close: async () => {
-      await handle.sync();
-      await handle.close();
-    },
+/**
+ * JSON lines into a `.partial` file that must not exist yet, flushed to disk before the rows are
+ * dropped; renamed to its final name only after the drop committed, so a finished archive is never
+ * overwritten and an unfinished one is never mistaken for finished.
+ */
+function fileSink(partial: string): () => Promise<ArchiveSink> {
+  return async () => {
+    const handle = await open(partial, 'wx');
+    return {
+      write: async (rows) => {
+        await handle.write(rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
+      },
+      close: async () => {
+        await handle.sync();
+        await handle.close();
+      },
+    };
   };
 }
+
+/** `product_views_p2024_01-20261126T101500Z`: unique per run, sorts by time. */
+const archiveName = (e: ExpiredPartition, at: Date) =>
+  `${e.from === null ? `${e.partition}-before-${e.to.slice(0, 10)}` : e.partition}-${at.toISOString().replaceAll(/[-:]|\.\d+/g, '')}`;
 
 /**
  * Applies the retention the schema declares: anonymises personal data past its days (raw IP
@@ -74,13 +84,16 @@ export async function retentionCommand(options: RetentionOptions): Promise<numbe
     const archived: { partition: string; rows: number; file: string }[] = [];
     if (dir && expired.length > 0) mkdirSync(dir, { recursive: true });
     for (const partition of expired) {
-      const file = join(dir ?? '.', `${partition.partition}.jsonl`);
-      const rows = await archivePartition(db, partition, await fileSink(file));
+      const name = archiveName(partition, new Date());
+      const base = join(dir ?? '.', name);
+      const rows = await archivePartition(db, partition, fileSink(`${base}.jsonl.partial`));
+      if (rows === null) continue; // another run archived it first
+      renameSync(`${base}.jsonl.partial`, `${base}.jsonl`);
       writeFileSync(
-        join(dir ?? '.', `${partition.partition}.manifest.json`),
-        `${JSON.stringify({ ...describe(partition), rows, file, archivedAt: new Date().toISOString() }, null, 2)}\n`,
+        `${base}.manifest.json`,
+        `${JSON.stringify({ ...describe(partition), rows, file: `${base}.jsonl`, archivedAt: new Date().toISOString() }, null, 2)}\n`,
       );
-      archived.push({ partition: partition.partition, rows, file });
+      archived.push({ partition: partition.partition, rows, file: `${base}.jsonl` });
     }
     emit(options.json, { anonymised, archived }, () =>
       [

@@ -1,4 +1,5 @@
 import { commentStatements, tableComments } from './comments';
+import { partitionMaintenanceStatements } from './partitions';
 import { defaultPrivilegeStatements, grantStatements, tableGrants } from './privileges';
 import { seedCategoriesStatement } from './seed';
 import { supabaseCompatibilityStatements } from './supabase';
@@ -27,6 +28,10 @@ export const customMigrationStatements = {
   // 0002_database_objects was rendered from the declarations of its day; `security` carries
   // their later changes, and `push` applies the current ones (`databaseObjectStatements`).
   security: () => securityStatements(),
+  // 0006 was rendered by schema-ops (it needs drizzle-kit's CREATE TABLE); this one carries the
+  // maintenance function's later changes (datestyle pinned, detached months re-attached, rows
+  // moved by column name).
+  partition_maintenance: () => partitionMaintenanceStatements,
 } satisfies Record<string, () => readonly string[]>;
 
 /**

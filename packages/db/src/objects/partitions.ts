@@ -16,6 +16,12 @@ import type { FunctionDeclaration } from './triggers';
  */
 export const partitionSchema = 'aclue_partitions';
 
+/**
+ * The first key of the advisory lock partition maintenance and retention take per partitioned
+ * table (the second is `hashtext` of its qualified name): they never interleave.
+ */
+export const ADVISORY_LOCK_CLASS = 73460112;
+
 export interface PartitionedTable {
   name: TableName;
   /** The parent's SQL name (`product_views`). */
@@ -63,17 +69,24 @@ RETURNS SETOF text
 LANGUAGE plpgsql
 SET search_path = ''
 SET timezone = 'UTC'
+SET datestyle = 'ISO, YMD'
 AS $fn$
 DECLARE
   parent_name text;
   default_partition text;
+  columns text;
   month_start timestamptz := pg_catalog.date_trunc('month', first_month);
   month_end timestamptz;
   partition_name text;
+  found regclass;
 BEGIN
-  -- Two maintainers at once take turns (until commit): the second finds the months made.
-  PERFORM pg_catalog.pg_advisory_xact_lock(73460112, pg_catalog.hashtext(parent::text));
+  -- Two maintainers (or a maintainer and retention) take turns until commit.
+  PERFORM pg_catalog.pg_advisory_xact_lock(${ADVISORY_LOCK_CLASS}, pg_catalog.hashtext(parent::text));
   SELECT c.relname INTO parent_name FROM pg_catalog.pg_class c WHERE c.oid = parent;
+  -- Rows move by column name: a partition's columns may be in another order than the parent's.
+  SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO columns
+    FROM pg_catalog.pg_attribute a
+    WHERE a.attrelid = parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
   default_partition := parent_name || '_default';
   IF pg_catalog.to_regclass(pg_catalog.format('${partitionSchema}.%I', default_partition)) IS NULL THEN
     EXECUTE pg_catalog.format('CREATE TABLE ${partitionSchema}.%I PARTITION OF %s DEFAULT', default_partition, parent);
@@ -84,18 +97,25 @@ BEGIN
   WHILE month_start <= last_month LOOP
     month_end := month_start + interval '1 month';
     partition_name := parent_name || '_p' || pg_catalog.to_char(month_start, 'YYYY_MM');
-    IF pg_catalog.to_regclass(pg_catalog.format('${partitionSchema}.%I', partition_name)) IS NULL THEN
-      EXECUTE pg_catalog.format(
-        'CREATE TABLE ${partitionSchema}.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED)',
-        partition_name, parent);
+    found := pg_catalog.to_regclass(pg_catalog.format('${partitionSchema}.%I', partition_name));
+    -- Missing, or there but detached (by hand, or a failed run): built or re-attached.
+    IF found IS NULL OR NOT EXISTS (
+      SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = found AND i.inhparent = parent
+    ) THEN
+      IF found IS NULL THEN
+        EXECUTE pg_catalog.format(
+          'CREATE TABLE ${partitionSchema}.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED)',
+          partition_name, parent);
+      END IF;
       EXECUTE pg_catalog.format('ALTER TABLE ${partitionSchema}.%I ENABLE ROW LEVEL SECURITY', partition_name);
       EXECUTE pg_catalog.format('REVOKE ALL ON ${partitionSchema}.%I FROM PUBLIC, anon, authenticated', partition_name);
       -- Writers routed to the default partition wait from here to commit, so none slips a row
       -- of this month in between the move and the attach (which would fail on it).
       EXECUTE pg_catalog.format('LOCK TABLE ${partitionSchema}.%I IN EXCLUSIVE MODE', default_partition);
       EXECUTE pg_catalog.format(
-        'WITH moved AS (DELETE FROM ${partitionSchema}.%I WHERE %I >= %L AND %I < %L RETURNING *) INSERT INTO ${partitionSchema}.%I SELECT * FROM moved',
-        default_partition, key_column, month_start, key_column, month_end, partition_name);
+        'WITH moved AS (DELETE FROM ${partitionSchema}.%I WHERE %I >= %L AND %I < %L RETURNING %s) INSERT INTO ${partitionSchema}.%I (%s) SELECT %s FROM moved',
+        default_partition, key_column, month_start, key_column, month_end, columns,
+        partition_name, columns, columns);
       EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION ${partitionSchema}.%I FOR VALUES FROM (%L) TO (%L)',
         parent, partition_name, month_start, month_end);
       RETURN NEXT partition_name;
@@ -106,13 +126,18 @@ END;
 $fn$;`,
 };
 
-/** The schema, closed to the API roles, and the maintenance function, executable by its owner. */
+/** The maintenance function, executable by its owner only. */
+export const partitionMaintenanceStatements: readonly string[] = [
+  partitionMaintenanceFunction.definition,
+  `REVOKE ALL ON FUNCTION ${partitionSchema}.${partitionMaintenanceFunction.name}(regclass, text, timestamptz, timestamptz) FROM PUBLIC, anon, authenticated;`,
+];
+
+/** The schema, closed to the API roles, and the maintenance function. */
 export const partitionSchemaStatements: readonly string[] = [
   `CREATE SCHEMA IF NOT EXISTS ${partitionSchema}`,
   `REVOKE ALL ON SCHEMA ${partitionSchema} FROM PUBLIC, anon, authenticated`,
   `ALTER DEFAULT PRIVILEGES IN SCHEMA ${partitionSchema} REVOKE ALL ON TABLES FROM PUBLIC, anon, authenticated`,
-  partitionMaintenanceFunction.definition,
-  `REVOKE ALL ON FUNCTION ${partitionSchema}.${partitionMaintenanceFunction.name}(regclass, text, timestamptz, timestamptz) FROM PUBLIC, anon, authenticated`,
+  ...partitionMaintenanceStatements,
 ];
 
 /**

@@ -70,7 +70,13 @@ export const productViewRules = {
   },
   // The highest-volume table: one partition a month keeps indexes small and old months cheap to
   // drop (retention), and lets analytics over a period read only its months.
-  partitioning: { by: 'viewTimestamp', interval: 'month', ahead: 3, keepMonths: 24 },
+  partitioning: {
+    by: 'viewTimestamp',
+    interval: 'month',
+    ahead: 3,
+    keepMonths: 24,
+    archiveLeavesOut: ['recommendationId', 'searchQuery'],
+  },
   lengths: { sessionId: 128 },
   enums: { viewSource: viewSources, interactionType: interactionTypes },
   ranges: {

@@ -76,6 +76,11 @@ export interface Partitioning {
    * that name a person or a visit) and dropped by `aclue-db retention`.
    */
   keepMonths: number;
+  /**
+   * Beyond the owner and session columns, what archives leave out because it links a row to a
+   * person (a recommendation made for them, free text they typed).
+   */
+  archiveLeavesOut?: readonly string[];
 }
 
 /**

@@ -1,5 +1,5 @@
 import { listPartitions, maintainPartitions, type PartitionInfo } from '@aclue/db';
-import { describeTarget, type GlobalOptions, withDatabase } from '../context';
+import { describeTarget, type GlobalOptions, wholeNumber, withDatabase } from '../context';
 import { UsageError } from '../exit';
 import { emit, formatTable } from '../output';
 
@@ -38,13 +38,8 @@ export async function partitionsCommand(options: GlobalOptions): Promise<number>
 function parseOptions(options: PartitionsOptions): { ahead?: number; from?: Date } {
   const parsed: { ahead?: number; from?: Date } = {};
   if (options.ahead !== undefined) {
-    const ahead = Number(options.ahead);
-    if (!Number.isInteger(ahead) || ahead < 1 || ahead > 60) {
-      throw new UsageError(
-        `--ahead must be a whole number of months from 1 to 60, not "${options.ahead}"`,
-      );
-    }
-    parsed.ahead = ahead;
+    parsed.ahead = wholeNumber('--ahead', options.ahead, 1, 'number of months');
+    if (parsed.ahead > 120) throw new UsageError('--ahead takes at most 120 months');
   }
   if (options.from !== undefined) {
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(options.from)) {

@@ -9,7 +9,7 @@ import {
   type ExpiredPartition,
   expiredPartitions,
 } from '@aclue/db';
-import { describeTarget, type GlobalOptions, withDatabase } from '../context';
+import { describeTarget, type GlobalOptions, wholeNumber, withDatabase } from '../context';
 import { UsageError } from '../exit';
 import { emit, formatTable } from '../output';
 
@@ -19,14 +19,6 @@ export interface RetentionOptions extends GlobalOptions {
   keepMonths?: string;
   dryRun?: boolean;
 }
-
-const wholeNumber = (flag: string, value: string | undefined, max: number) => {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
-    throw new UsageError(`${flag} must be a whole number from 1 to ${max}, not "${value}"`);
-  }
-  return Number(value);
-};
 
 /**
  * JSON lines into a `.partial` file that must not exist yet, flushed to disk before the rows are
@@ -58,8 +50,14 @@ const archiveName = (e: ExpiredPartition, at: Date) =>
  * kept months to --export-dir (without the columns naming a person or a visit) and drops it.
  */
 export async function retentionCommand(options: RetentionOptions): Promise<number> {
-  const days = wholeNumber('--anonymise-after', options.anonymiseAfter, 36_500);
-  const keepMonths = wholeNumber('--keep-months', options.keepMonths, 1_200);
+  const days =
+    options.anonymiseAfter === undefined
+      ? undefined
+      : wholeNumber('--anonymise-after', options.anonymiseAfter, 1, 'number of days');
+  const keepMonths =
+    options.keepMonths === undefined
+      ? undefined
+      : wholeNumber('--keep-months', options.keepMonths, 1, 'number of months');
   const dir = options.exportDir ? resolve(options.exportDir) : undefined;
   if (!dir && !options.dryRun) {
     throw new UsageError(

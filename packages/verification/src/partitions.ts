@@ -196,8 +196,8 @@ async function checkPartitionedTable(
             table.sql,
             'default partition is empty',
             'it holds rows outside every monthly partition',
-            `${MAINTAIN} --from <the earliest month>`,
-            'every query on the table scans them, and retention cannot drop them by month',
+            `${MAINTAIN} --from <YYYY-MM of the oldest row>, which moves them into their months`,
+            'every query on the table scans them, whatever period it asks for',
           )
         : pass('tables', table.sql, 'default partition is empty'),
   );

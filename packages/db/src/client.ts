@@ -130,6 +130,7 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
   if (replicas.length === 0) return primary;
   const readers: Database[] = [];
   try {
+    const ours = await systemIdentifier(primary);
     for (const replica of replicas) {
       const reader = await open(replica);
       readers.push(reader);
@@ -142,10 +143,7 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
           `the replica ${redactUrl(replica)} is not a standby (pg_is_in_recovery() is false): reads sent there would not be of ${redactUrl(url)}`,
         );
       }
-      const [ours, theirs] = await Promise.all([
-        systemIdentifier(primary),
-        systemIdentifier(reader),
-      ]);
+      const theirs = await systemIdentifier(reader);
       if (ours && theirs && ours !== theirs) {
         throw new DatabaseConnectionError(
           `the replica ${redactUrl(replica)} is a standby of another cluster (system identifier ${theirs}, the primary's is ${ours})`,

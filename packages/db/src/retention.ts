@@ -1,4 +1,4 @@
-import { getTableColumns, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { type Database, queryRows } from './client';
 import {
@@ -9,7 +9,7 @@ import {
 } from './objects/partitions';
 import { quoteIdent } from './objects/sql-text';
 import { partitionBounds } from './partitions';
-import type { PersonalDataRetention, TableAccess } from './schema/rules';
+import { type PersonalDataRetention, ruleColumnName, type TableAccess } from './schema/rules';
 import { schemaTables, type TableName } from './tables';
 
 /** A table whose rules keep personal data only for a while, in SQL names. */
@@ -23,12 +23,6 @@ export interface RetainedTable {
   anonymise: Record<string, 'network' | 'null'>;
 }
 
-const columnName = (table: PgTable, key: string) => {
-  const column = (getTableColumns(table) as Record<string, { name: string }>)[key];
-  if (!column) throw new Error(`retention of ${getTableConfig(table).name} names ${key}`);
-  return column.name;
-};
-
 /** Every table that declares a retention, read from its rules. */
 export const retainedTables: readonly RetainedTable[] = (
   Object.keys(schemaTables) as TableName[]
@@ -41,10 +35,10 @@ export const retainedTables: readonly RetainedTable[] = (
       name,
       sql: getTableConfig(table).name,
       table,
-      after: columnName(table, retention.after),
+      after: ruleColumnName(table, retention.after),
       days: retention.days,
       anonymise: Object.fromEntries(
-        Object.entries(retention.anonymise).map(([key, how]) => [columnName(table, key), how]),
+        Object.entries(retention.anonymise).map(([key, how]) => [ruleColumnName(table, key), how]),
       ),
     },
   ];
@@ -171,7 +165,7 @@ export function archivedColumnsLeftOut(table: PartitionedTable): string[] {
     ...(table.partitioning.archiveLeavesOut ?? []),
   ]
     .filter((key): key is string => Boolean(key))
-    .map((key) => columnName(table.table, key));
+    .map((key) => ruleColumnName(table.table, key));
 }
 
 const PAGE = 5_000;

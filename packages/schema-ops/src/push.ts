@@ -1,7 +1,6 @@
-import { type Database, queryRows, tables } from '@aclue/db';
+import { type Database, maintainPartitions, queryRows, tables } from '@aclue/db';
 import {
   databaseObjectStatements,
-  maintainPartitionsStatement,
   partitionExistingTableStatements,
   partitionedTables,
   partitionSchemaStatements,
@@ -139,14 +138,7 @@ export async function safePush(db: Database, { allowDataLoss = false } = {}): Pr
     );
   }
   await run(db, [...partitionSchemaStatements, ...conversions]);
-  const partitionsCreated: string[] = [];
-  for (const table of partitionedTables) {
-    const created = await queryRows<{ created: string }>(
-      db,
-      sql.raw(maintainPartitionsStatement(table)),
-    );
-    partitionsCreated.push(...created.map((row) => row.created));
-  }
+  const partitionsCreated = (await maintainPartitions(db)).flatMap((m) => m.created);
 
   const before = await verify(db, { probes: false });
   const failing = before.results.filter((r) => !r.ok);

@@ -1,6 +1,5 @@
-import { getTableColumns } from 'drizzle-orm';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
-import type { Partitioning } from '../schema/rules';
+import { type Partitioning, ruleColumnName } from '../schema/rules';
 import { schemaTables, type TableName } from '../tables';
 import { commentStatements, tableComments } from './comments';
 import { grantStatements, tableGrants } from './privileges';
@@ -39,9 +38,8 @@ export const partitionedTables: readonly PartitionedTable[] = (
   const { table, rules } = schemaTables[name];
   const partitioning = (rules as { partitioning?: Partitioning }).partitioning;
   if (!partitioning) return [];
-  const column = (getTableColumns(table) as Record<string, { name: string }>)[partitioning.by];
-  if (!column) throw new Error(`partitioning of ${name} names unknown column ${partitioning.by}`);
-  return [{ name, sql: getTableConfig(table).name, table, column: column.name, partitioning }];
+  const column = ruleColumnName(table, partitioning.by);
+  return [{ name, sql: getTableConfig(table).name, table, column, partitioning }];
 });
 
 /** `product_views_p2026_11`: the partition of one UTC month. */

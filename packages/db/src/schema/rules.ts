@@ -152,6 +152,10 @@ const columnOf = (table: string, columns: Record<string, AnyPgColumn>, key: stri
   return column;
 };
 
+/** The SQL name of the column a table's rules name by its TypeScript key; throws on a typo. */
+export const ruleColumnName = (table: PgTable, key: string): string =>
+  columnOf(getTableConfig(table).name, getTableColumns(table), key).name;
+
 export const checkName = (table: string, column: string, kind?: string) =>
   `${table}_${column}${kind ? `_${kind}` : ''}_check`;
 

@@ -66,6 +66,28 @@ export {
   type RetainedTable,
   retainedTables,
 } from './retention';
+export {
+  type ClickDimension,
+  clickDimensions,
+  clickRollups,
+  clickSessionRollup,
+  conversionRollup,
+  type RefreshRollupsOptions,
+  type Rollup,
+  type RollupRefresh,
+  type RollupSourceStatus,
+  rawRollupRows,
+  refreshRollups,
+  rollupRows,
+  rollupSchema,
+  rollupSources,
+  rollupStatus,
+  rollups,
+  sessionRollup,
+  viewPositionRollup,
+  viewProductRollup,
+  viewSessionRollup,
+} from './rollups';
 export { MFA_POLICY_SUFFIX } from './schema/policies';
 export { type TableFacts, tableFacts, tableFactsOf, tablesInGroups } from './table-facts';
 export { deploymentTables, schemaTables, type TableName, tables } from './tables';

@@ -70,7 +70,17 @@ describe.each(testDrivers())('partitioned product_views on %s', (driver) => {
     expect(pending.map((m) => m.tag)).toEqual([
       expect.stringContaining('partition_product_views'),
       expect.stringContaining('partition_maintenance'),
+      expect.stringContaining('rollups'),
     ]);
+    // The rows written before the rollups existed have their days marked for the first refresh.
+    const marked = await queryRows<{ day: string }>(
+      db,
+      sql`SELECT DISTINCT to_char(day, 'YYYY-MM-DD') AS day FROM aclue_rollups.dirty_days
+          WHERE source = 'product_views' ORDER BY 1`,
+    );
+    expect(marked.map((m) => m.day)).toEqual(
+      [...new Set([...times, new Date().toISOString()].map((t) => t.slice(0, 10)))].sort(),
+    );
 
     const stored = await homes(db);
     expect(stored.map((r) => r.id).sort()).toEqual([...ids].sort());

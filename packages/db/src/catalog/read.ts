@@ -55,7 +55,13 @@ export interface CatalogTrigger {
   events: string[];
   level: 'ROW' | 'STATEMENT';
   function: string;
+  /** Fires in normal operation: 'O'rigin or 'A'lways (a 'R'eplica trigger does not, 'D' is off). */
   enabled: boolean;
+  /** Has a WHEN condition. */
+  when: boolean;
+  /** Transition tables' names. */
+  oldTable: string | null;
+  newTable: string | null;
 }
 
 /** The schema to read: a name, or the session's temporary schema. */
@@ -246,10 +252,14 @@ export async function readCatalog(
     type: number;
     function: string;
     enabled: string;
+    when: boolean;
+    old_table: string | null;
+    new_table: string | null;
   }>(
     db,
     sql`SELECT c.relname AS tbl, g.tgname AS name, g.tgtype AS type,
-          fn_ns.nspname || '.' || fn.proname AS function, g.tgenabled AS enabled
+          fn_ns.nspname || '.' || fn.proname AS function, g.tgenabled AS enabled,
+          g.tgqual IS NOT NULL AS when, g.tgoldtable::text AS old_table, g.tgnewtable::text AS new_table
         FROM pg_catalog.pg_trigger g
         JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid
         JOIN pg_catalog.pg_proc fn ON fn.oid = g.tgfoid
@@ -257,13 +267,22 @@ export async function readCatalog(
         WHERE c.relnamespace = ${ns} AND NOT g.tgisinternal`,
   );
   for (const g of triggers) {
-    table(g.tbl)?.triggers.set(g.name, decodeTrigger(g.type, g.function, g.enabled));
+    table(g.tbl)?.triggers.set(g.name, {
+      ...decodeTrigger(g.type, g.function, g.enabled),
+      when: g.when,
+      oldTable: g.old_table,
+      newTable: g.new_table,
+    });
   }
   return tables;
 }
 
 /** pg_trigger.tgtype is a bit set: row/statement, before/after/instead, and the events. */
-function decodeTrigger(type: number, fn: string, enabled: string): CatalogTrigger {
+function decodeTrigger(
+  type: number,
+  fn: string,
+  enabled: string,
+): Omit<CatalogTrigger, 'when' | 'oldTable' | 'newTable'> {
   const events = [
     [4, 'INSERT'],
     [8, 'DELETE'],
@@ -277,6 +296,6 @@ function decodeTrigger(type: number, fn: string, enabled: string): CatalogTrigge
     events,
     level: type & 1 ? 'ROW' : 'STATEMENT',
     function: fn,
-    enabled: enabled !== 'D',
+    enabled: enabled === 'O' || enabled === 'A',
   };
 }

@@ -1,6 +1,7 @@
 import { commentStatements, tableComments } from './comments';
 import { partitionMaintenanceStatements } from './partitions';
 import { defaultPrivilegeStatements, grantStatements, tableGrants } from './privileges';
+import { markExistingDaysStatements, rollupSchemaStatements, rollupTriggers } from './rollups';
 import { seedCategoriesStatement } from './seed';
 import { supabaseCompatibilityStatements } from './supabase';
 import {
@@ -14,6 +15,7 @@ export * from '../migration-lint';
 export * from './comments';
 export * from './partitions';
 export * from './privileges';
+export * from './rollups';
 export * from './seed';
 export * from './supabase';
 export * from './triggers';
@@ -32,6 +34,12 @@ export const customMigrationStatements = {
   // maintenance function's later changes (datestyle pinned, detached months re-attached, rows
   // moved by column name).
   partition_maintenance: () => partitionMaintenanceStatements,
+  // The rollups' schema, tables and day-marking triggers; the refresh job fills the tables.
+  rollups: () => [
+    ...rollupSchemaStatements,
+    ...rollupTriggers.map((t) => triggerStatement(t)),
+    ...markExistingDaysStatements,
+  ],
 } satisfies Record<string, () => readonly string[]>;
 
 /**
@@ -50,18 +58,20 @@ export function securityStatements(): string[] {
 }
 
 /**
- * The trigger functions, triggers, grants, default privileges, comments and seed, in order. `rerunnable` replaces
+ * The rollups' schema, the trigger functions, triggers, grants, default privileges, comments and seed, in order. `rerunnable` replaces
  * existing triggers instead of failing on them, for `aclue-db push`; every other statement is
  * idempotent as it is.
  */
 export function databaseObjectStatements({ rerunnable = false } = {}): string[] {
   return [
+    ...rollupSchemaStatements,
     ...triggerFunctions.map((f) => f.definition),
     ...tableTriggers.map((t) => triggerStatement(t, { orReplace: rerunnable })),
     ...tableGrants.flatMap(grantStatements),
     ...defaultPrivilegeStatements,
     ...tableComments.flatMap(commentStatements),
     seedCategoriesStatement,
+    ...markExistingDaysStatements,
   ];
 }
 

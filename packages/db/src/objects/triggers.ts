@@ -1,5 +1,6 @@
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { tables } from '../tables';
+import { rollupTriggers } from './rollups';
 
 export interface FunctionDeclaration {
   schema: string;
@@ -8,6 +9,8 @@ export interface FunctionDeclaration {
   searchPath: string;
   /** What it returns (`trigger` unless said). */
   returns?: string;
+  /** Runs as its owner (only where the caller must not hold the privileges it uses). */
+  securityDefiner?: boolean;
   definition: string;
 }
 
@@ -34,8 +37,12 @@ $fn$;`,
 export interface TriggerDeclaration {
   table: string;
   name: string;
-  timing: 'BEFORE';
-  event: 'UPDATE';
+  timing: 'BEFORE' | 'AFTER';
+  event: 'INSERT' | 'UPDATE' | 'DELETE' | 'TRUNCATE';
+  /** ROW unless said. */
+  level?: 'ROW' | 'STATEMENT';
+  /** Transition tables' names (statement-level AFTER triggers). */
+  transitionTables?: { old?: string; new?: string };
   function: string;
 }
 
@@ -91,9 +98,10 @@ export const updatedAtTriggers: readonly TriggerDeclaration[] = tables
     };
   });
 
-/** Every trigger of the schema: the updated_at triggers and the conversion guard. */
+/** Every trigger of the schema: updated_at, the conversion guard, and the rollups' day marks. */
 export const tableTriggers: readonly TriggerDeclaration[] = [
   ...updatedAtTriggers,
+  ...rollupTriggers,
   {
     table: 'affiliate_clicks',
     name: 'guard_affiliate_clicks_conversion',
@@ -105,7 +113,15 @@ export const tableTriggers: readonly TriggerDeclaration[] = [
 
 /** `orReplace` makes the statement safe to run again (push); migrations keep plain CREATE. */
 export const triggerStatement = (trigger: TriggerDeclaration, { orReplace = false } = {}) =>
-  `CREATE ${orReplace ? 'OR REPLACE ' : ''}TRIGGER ${trigger.name} ${trigger.timing} ${trigger.event} ON public.${trigger.table} FOR EACH ROW EXECUTE FUNCTION ${trigger.function}();`;
+  [
+    `CREATE ${orReplace ? 'OR REPLACE ' : ''}TRIGGER ${trigger.name} ${trigger.timing} ${trigger.event} ON public.${trigger.table}`,
+    ...(trigger.transitionTables
+      ? [
+          `REFERENCING${trigger.transitionTables.old ? ` OLD TABLE AS ${trigger.transitionTables.old}` : ''}${trigger.transitionTables.new ? ` NEW TABLE AS ${trigger.transitionTables.new}` : ''}`,
+        ]
+      : []),
+    `FOR EACH ${trigger.level ?? 'ROW'} EXECUTE FUNCTION ${trigger.function}();`,
+  ].join(' ');
 
 /** Every trigger function the schema declares. */
 export const triggerFunctions: readonly FunctionDeclaration[] = [

@@ -1,0 +1,161 @@
+import {
+  type Rollup,
+  type RollupSource,
+  rollupSchema,
+  rollupSources,
+  rollups,
+} from '../rollups/declarations';
+import { literal, quoteIdent } from './sql-text';
+import type { FunctionDeclaration, TriggerDeclaration } from './triggers';
+
+/**
+ * Which hours of a source may differ from its rollups. A write marks the UTC day and hour it
+ * touched (old and new values of every day column); the refresh job clears the marks before it
+ * recomputes a day. No unique key on purpose: a writer that finds no mark inserts one without
+ * waiting on another writer's uncommitted mark, so concurrent writers never queue here;
+ * duplicates are harmless and go with the next refresh.
+ */
+export const dirtyDaysTable = `${rollupSchema}.dirty_days`;
+
+/**
+ * The days whose rollup rows were computed, and up to when (`through`: the next midnight for a
+ * past day; for today, the hour the refresh began). A day's rollup answers for [day, through)
+ * while no mark falls before `through`.
+ */
+export const refreshedDaysTable = `${rollupSchema}.refreshed_days`;
+
+export const rollupTable = (rollup: Rollup) => `${rollupSchema}.${quoteIdent(rollup.name)}`;
+
+const markFunctionName = (source: RollupSource) => `mark_${source.table}_days_dirty`;
+
+/** The UTC day and hour of each day column of row `r`, as a VALUES list. */
+const hourValues = (source: RollupSource) =>
+  `VALUES ${source.dayColumns
+    .map((column) => {
+      const utc = `(r.${quoteIdent(column)} AT TIME ZONE 'UTC')`;
+      return `(${utc}::date, pg_catalog.date_part('hour', ${utc})::integer)`;
+    })
+    .join(', ')}`;
+
+/** Marks the UTC day and hour of every day column of one transition table's rows. */
+function markHours(source: RollupSource, rows: 'new_rows' | 'old_rows'): string {
+  return `INSERT INTO ${dirtyDaysTable} (source, day, hour)
+    SELECT DISTINCT ${literal(source.table)}, v.day, v.hour
+    FROM ${rows} r, LATERAL (${hourValues(source)}) AS v(day, hour)
+    WHERE v.day IS NOT NULL AND (
+      -- A REPEATABLE READ or SERIALIZABLE writer reads marks in its own old snapshot: it may see
+      -- one a refresh has since cleared, so it always marks.
+      pg_catalog.current_setting('transaction_isolation') <> 'read committed'
+      OR NOT EXISTS (
+        SELECT 1 FROM ${dirtyDaysTable} m
+        WHERE m.source = ${literal(source.table)} AND m.day = v.day AND m.hour = v.hour));`;
+}
+
+/**
+ * Marks the hours a statement touched. SECURITY DEFINER because the writer (anon, a signed-in
+ * user) has no privilege on `aclue_rollups`; it writes nothing but marks, derived from the rows
+ * the statement itself changed, so a caller learns and gains nothing through it.
+ */
+export const rollupMarkFunctions: readonly (FunctionDeclaration & { source: string })[] =
+  rollupSources.map((source) => ({
+    schema: rollupSchema,
+    name: markFunctionName(source),
+    source: source.table,
+    searchPath: '',
+    securityDefiner: true,
+    definition: `CREATE OR REPLACE FUNCTION ${rollupSchema}.${markFunctionName(source)}()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = ''
+AS $fn$
+BEGIN
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    ${markHours(source, 'new_rows')}
+  END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    ${markHours(source, 'old_rows')}
+  END IF;
+  -- No row says which days a TRUNCATE emptied: none counts as refreshed any more.
+  IF TG_OP = 'TRUNCATE' THEN
+    DELETE FROM ${refreshedDaysTable} WHERE source = ${literal(source.table)};
+  END IF;
+  RETURN NULL;
+END;
+$fn$;`,
+  }));
+
+/**
+ * Statement-level triggers per source, one per event (PostgreSQL allows transition tables on one
+ * event per trigger): a COPY or a multi-row insert marks its days once, not per row; a TRUNCATE
+ * unflags every day of its table.
+ */
+export const rollupTriggers: readonly TriggerDeclaration[] = rollupSources.flatMap((source) =>
+  (
+    [
+      ['INSERT', { new: 'new_rows' }],
+      ['UPDATE', { old: 'old_rows', new: 'new_rows' }],
+      ['DELETE', { old: 'old_rows' }],
+      ['TRUNCATE', undefined],
+    ] as const
+  ).map(([event, transitionTables]) => ({
+    table: source.table,
+    name: `mark_rollup_days_on_${event.toLowerCase()}`,
+    timing: 'AFTER' as const,
+    event,
+    level: 'STATEMENT' as const,
+    ...(transitionTables ? { transitionTables } : {}),
+    function: `${rollupSchema}.${markFunctionName(source)}`,
+  })),
+);
+
+function rollupTableStatements(rollup: Rollup): string[] {
+  const columns = [
+    'day date NOT NULL',
+    ...rollup.keys.map((k) => `${quoteIdent(k.name)} ${k.type}`),
+    ...rollup.measures.map((m) => `${quoteIdent(m.name)} ${m.type} NOT NULL`),
+  ];
+  const table = rollupTable(rollup);
+  return [
+    `CREATE TABLE IF NOT EXISTS ${table} (${columns.join(', ')});`,
+    `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${rollup.name}_day`)} ON ${table} (day);`,
+    `ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;`,
+    `REVOKE ALL ON ${table} FROM PUBLIC, anon, authenticated, service_role;`,
+    `GRANT SELECT ON ${table} TO service_role;`,
+  ];
+}
+
+/** Everything of the rollups but the triggers: safe to run again (push runs it every time). */
+export const rollupSchemaStatements: readonly string[] = [
+  `CREATE SCHEMA IF NOT EXISTS ${rollupSchema};`,
+  `REVOKE ALL ON SCHEMA ${rollupSchema} FROM PUBLIC, anon, authenticated;`,
+  `GRANT USAGE ON SCHEMA ${rollupSchema} TO service_role;`,
+  `ALTER DEFAULT PRIVILEGES IN SCHEMA ${rollupSchema} REVOKE ALL ON TABLES FROM PUBLIC, anon, authenticated;`,
+  `ALTER DEFAULT PRIVILEGES IN SCHEMA ${rollupSchema} REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC, anon, authenticated;`,
+  `CREATE TABLE IF NOT EXISTS ${dirtyDaysTable} (source text NOT NULL, day date NOT NULL, hour integer NOT NULL, marked_at timestamptz NOT NULL DEFAULT pg_catalog.now());`,
+  `CREATE INDEX IF NOT EXISTS dirty_days_source_day ON ${dirtyDaysTable} (source, day);`,
+  `CREATE TABLE IF NOT EXISTS ${refreshedDaysTable} (source text NOT NULL, day date NOT NULL, through timestamptz NOT NULL, refreshed_at timestamptz NOT NULL DEFAULT pg_catalog.now(), PRIMARY KEY (source, day));`,
+  ...[dirtyDaysTable, refreshedDaysTable].flatMap((table) => [
+    `ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;`,
+    `REVOKE ALL ON ${table} FROM PUBLIC, anon, authenticated, service_role;`,
+    `GRANT SELECT ON ${table} TO service_role;`,
+  ]),
+  ...rollups.flatMap(rollupTableStatements),
+  ...rollupMarkFunctions.flatMap((f) => [
+    f.definition,
+    `REVOKE ALL ON FUNCTION ${f.schema}.${f.name}() FROM PUBLIC, anon, authenticated, service_role;`,
+  ]),
+];
+
+/**
+ * Marks every day that holds rows and is not refreshed: rows written before the triggers existed
+ * (the migration, a push) are then summarised by the next refresh like any other write.
+ */
+export const markExistingDaysStatements: readonly string[] = rollupSources.map(
+  (source) => `INSERT INTO ${dirtyDaysTable} (source, day, hour)
+  SELECT DISTINCT ${literal(source.table)}, v.day, v.hour FROM public.${quoteIdent(source.table)} r,
+    LATERAL (${hourValues(source)}) AS v(day, hour)
+  WHERE v.day IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM ${refreshedDaysTable} f WHERE f.source = ${literal(source.table)} AND f.day = v.day)
+    AND NOT EXISTS (SELECT 1 FROM ${dirtyDaysTable} m WHERE m.source = ${literal(source.table)} AND m.day = v.day AND m.hour = v.hour);`,
+);

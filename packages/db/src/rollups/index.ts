@@ -1,0 +1,3 @@
+export * from './declarations';
+export * from './query';
+export * from './refresh';

@@ -1,0 +1,102 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { getTableConfig } from 'drizzle-orm/pg-core';
+import { dirtyDaysTable, refreshedDaysTable, rollupTable } from '../objects/rollups';
+import { quoteIdent } from '../objects/sql-text';
+import type { Rollup } from './declarations';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The UTC days a period touches, each as the piece of it inside the period, whatever the
+ * session's time zone. The LIMIT is the number of days, counted here: it tells the planner how
+ * many pieces there are (it guesses 1000 rows for any generate_series, which makes every plan
+ * look expensive enough to JIT-compile).
+ */
+const periodPieces = (from: Date, to: Date) => {
+  const first = Math.floor(from.getTime() / DAY_MS);
+  const days = Math.max(1, Math.ceil(to.getTime() / DAY_MS) - first + 1);
+  const f = from.toISOString();
+  const t = to.toISOString();
+  return sql`
+  SELECT d::date AS piece_day,
+    greatest(d AT TIME ZONE 'UTC', ${f}::timestamptz) AS piece_from,
+    least((d + interval '1 day') AT TIME ZONE 'UTC', ${t}::timestamptz) AS piece_to
+  FROM generate_series(date_trunc('day', ${f}::timestamptz AT TIME ZONE 'UTC'),
+    ${t}::timestamptz AT TIME ZONE 'UTC', interval '1 day') AS d
+  LIMIT ${sql.raw(String(days))}`;
+};
+
+/**
+ * The source rows of `rollup` within each range of `ranges` (columns `range_from`, `range_to`),
+ * summarised per UTC day and key exactly as the rollup stores them: the refresh job writes this,
+ * and queries read it for the days the rollup cannot answer for. LATERAL: one index range scan per
+ * range with its bounds as parameters (reaching only the partitions they cover), never a plan
+ * that reads the whole period and filters.
+ */
+export function rawRollupRows(rollup: Rollup, ranges: SQL, extraWhere?: SQL): SQL {
+  const source = getTableConfig(rollup.source).name;
+  const day = `s.${quoteIdent(rollup.day)}`;
+  const columns = [
+    `(${day} AT TIME ZONE 'UTC')::date AS day`,
+    ...rollup.keys.map((k) => `${k.expression} AS ${quoteIdent(k.name)}`),
+    ...rollup.measures.map((m) => `${m.expression} AS ${quoteIdent(m.name)}`),
+  ];
+  const groupBy = ['1', ...rollup.keys.map((_, i) => String(i + 2))].join(', ');
+  return sql`SELECT a.* FROM (${ranges}) AS r
+    CROSS JOIN LATERAL (
+      SELECT ${sql.raw(columns.join(', '))}
+      FROM public.${sql.raw(quoteIdent(source))} AS s
+      WHERE ${sql.raw(day)} >= r.range_from AND ${sql.raw(day)} < r.range_to
+        AND ${sql.raw(rollup.where ?? 'true')}${extraWhere ? sql` AND ${extraWhere}` : sql``}
+      GROUP BY ${sql.raw(groupBy)}) AS a`;
+}
+
+/**
+ * A rollup's rows for a period, exact at every moment: days the rollup holds and no write has
+ * touched since come from it (today up to the hour of its last refresh); everything else (the
+ * current hour, a day written to since its refresh, a day never refreshed, a period's ragged
+ * start) is summarised from the raw rows in the same statement, so in the same snapshot.
+ * Consecutive such days are read as one range.
+ * Columns: `day`, the keys, the measures — combine them with `sum` (or `count(DISTINCT key)` for
+ * a rollup without measures).
+ */
+export function rollupRows(rollup: Rollup, period: { from: Date; to: Date }): SQL {
+  const source = getTableConfig(rollup.source).name;
+  const day = sql.raw(`s.${quoteIdent(rollup.day)}`);
+  const columns = sql.raw(
+    ['day', ...rollup.keys.map((k) => k.name), ...rollup.measures.map((m) => m.name)]
+      .map(quoteIdent)
+      .join(', '),
+  );
+  // A piece that starts at its midnight can take the day's rollup when the rollup reaches no
+  // further than the piece and no write has marked an hour before the rollup's end; the rest of
+  // the piece (today: from the hour of the last refresh) is read raw.
+  const served = sql`SELECT p.piece_day, r.through FROM pieces p
+      JOIN ${sql.raw(refreshedDaysTable)} r ON r.source = ${source} AND r.day = p.piece_day
+      WHERE p.piece_from = p.piece_day::timestamp AT TIME ZONE 'UTC' AND r.through <= p.piece_to
+        AND NOT EXISTS (SELECT 1 FROM ${sql.raw(dirtyDaysTable)} m
+          WHERE m.source = ${source} AND m.day = p.piece_day
+            AND (m.day + make_interval(hours => m.hour)) AT TIME ZONE 'UTC' < r.through)`;
+  // Raw: islands of consecutive pieces the rollup cannot answer for (a day minus its rank is
+  // constant along one), and what follows the rollup's end in a piece it answers for.
+  const rawRanges = sql`SELECT min(piece_from) AS range_from, max(piece_to) AS range_to
+      FROM (SELECT piece_from, piece_to,
+              piece_day - (row_number() OVER (ORDER BY piece_day))::int AS island
+            FROM pieces WHERE piece_from < piece_to
+              AND piece_day NOT IN (SELECT piece_day FROM served)) AS left_over
+      GROUP BY island
+    UNION ALL
+    SELECT s.through, p.piece_to FROM served s JOIN pieces p USING (piece_day)
+      WHERE s.through < p.piece_to`;
+  return sql`WITH pieces AS MATERIALIZED (${periodPieces(period.from, period.to)}),
+    served AS MATERIALIZED (${served})
+    SELECT ${columns} FROM ${sql.raw(rollupTable(rollup))}
+      WHERE day IN (SELECT piece_day FROM served)
+    UNION ALL
+    ${rawRollupRows(
+      rollup,
+      rawRanges,
+      // The period itself, as constants: the planner prunes partitions outside it at plan time.
+      sql`${day} >= ${period.from.toISOString()}::timestamptz AND ${day} < ${period.to.toISOString()}::timestamptz`,
+    )}`;
+}

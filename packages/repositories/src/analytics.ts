@@ -1,5 +1,14 @@
-import { queryRows } from '@aclue/db';
-import { interactionTypes, viewSources } from '@aclue/db/schema';
+import {
+  clickRollups,
+  clickSessionRollup,
+  conversionRollup,
+  queryRows,
+  rollupRows,
+  sessionRollup,
+  viewPositionRollup,
+  viewProductRollup,
+  viewSessionRollup,
+} from '@aclue/db';
 import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { ValidationError, validate } from './errors';
@@ -14,13 +23,9 @@ export const periodInput = z
   .refine((p) => p.from < p.to, { message: 'from must be before to', path: ['from'] });
 export type Period = z.input<typeof periodInput>;
 
-const attributionDimensions = {
-  network: sql`affiliate_network`,
-  sourcePage: sql`source_page`,
-  device: sql`coalesce(device_type, 'unknown')`,
-  campaign: sql`coalesce(utm_campaign, '(none)')`,
-} as const;
-export type AttributionDimension = keyof typeof attributionDimensions;
+/** The dimensions revenue is attributed by (products have their own report). */
+const attributionDimensions = ['network', 'sourcePage', 'device', 'campaign'] as const;
+export type AttributionDimension = (typeof attributionDimensions)[number];
 
 export const granularities = ['day', 'week', 'month'] as const;
 export type Granularity = (typeof granularities)[number];
@@ -28,72 +33,50 @@ export type Granularity = (typeof granularities)[number];
 const MAX_BUCKETS = 1000;
 const bucketDays: Record<Granularity, number> = { day: 1, week: 7, month: 28 };
 
-const literalList = (values: readonly string[]) =>
-  sql.join(
-    values.map((v) => sql`${v}::text`),
-    sql`, `,
-  );
-
 /**
- * The analytics queries as SQL, one per report, each written so the schema's indexes serve it:
- * period filters lead with an indexed column (`view_source = ANY(all sources)` lets the
- * (view_source, view_timestamp) index serve a period on PostgreSQL 15, which has no skip scan).
+ * The analytics queries as SQL, one per report. Each reads the daily rollups for the whole days
+ * they answer for and the raw rows for the rest (see `rollupRows`): exact at every moment, and
+ * O(days) rows once the rollups are refreshed. Every measure is a sum of the rollups' sums.
  */
 export const analyticsQueries = {
   revenueAttribution: (p: { from: Date; to: Date }, by: AttributionDimension) => sql`
-    SELECT ${attributionDimensions[by]} AS key,
-      count(*)::int AS clicks,
-      (count(*) FILTER (WHERE is_converted))::int AS conversions,
-      round((count(*) FILTER (WHERE is_converted))::numeric / count(*), 4)::float8 AS conversion_rate,
-      coalesce(sum(expected_commission), 0)::float8 AS expected_commission,
-      coalesce(sum(actual_commission), 0)::float8 AS actual_commission
-    FROM affiliate_clicks
-    WHERE click_timestamp >= ${p.from.toISOString()} AND click_timestamp < ${p.to.toISOString()}
-    GROUP BY 1 ORDER BY actual_commission DESC, clicks DESC`,
+    SELECT key, sum(clicks)::int AS clicks, sum(conversions)::int AS conversions,
+      round(sum(conversions)::numeric / sum(clicks), 4)::float8 AS conversion_rate,
+      sum(expected_commission)::float8 AS expected_commission,
+      sum(actual_commission)::float8 AS actual_commission
+    FROM (${rollupRows(clickRollups[by], p)}) AS r
+    GROUP BY 1 ORDER BY actual_commission DESC, clicks DESC, key`,
 
   clickThroughRate: (p: { from: Date; to: Date }) => sql`
-    SELECT view_source, view_position,
-      count(*)::int AS views,
-      (count(*) FILTER (WHERE has_clicked_affiliate))::int AS clicks,
-      round((count(*) FILTER (WHERE has_clicked_affiliate))::numeric / count(*), 4)::float8 AS ctr
-    FROM product_views
-    WHERE view_source = ANY(ARRAY[${literalList(viewSources)}])
-      AND view_timestamp >= ${p.from.toISOString()} AND view_timestamp < ${p.to.toISOString()}
+    SELECT view_source, view_position, sum(views)::int AS views, sum(clicks)::int AS clicks,
+      round(sum(clicks)::numeric / sum(views), 4)::float8 AS ctr
+    FROM (${rollupRows(viewPositionRollup, p)}) AS r
     GROUP BY view_source, view_position ORDER BY view_source, view_position`,
 
+  /**
+   * Sessions started → sessions with product views → with affiliate clicks → conversions. The two
+   * distinct counts read one row per session and day from their rollups: exact, but not O(days).
+   */
   funnel: (p: { from: Date; to: Date }) => sql`
     SELECT
-      (SELECT count(*) FROM session_analytics
-        WHERE started_at >= ${p.from.toISOString()} AND started_at < ${p.to.toISOString()})::int AS sessions,
-      (SELECT count(DISTINCT session_id) FROM product_views
-        WHERE interaction_type = ANY(ARRAY[${literalList(interactionTypes)}])
-          AND view_timestamp >= ${p.from.toISOString()} AND view_timestamp < ${p.to.toISOString()})::int AS sessions_with_views,
-      (SELECT count(DISTINCT session_id) FROM affiliate_clicks
-        WHERE click_timestamp >= ${p.from.toISOString()} AND click_timestamp < ${p.to.toISOString()})::int AS sessions_with_clicks,
-      (SELECT count(*) FROM affiliate_clicks WHERE is_converted = true
-        AND conversion_timestamp >= ${p.from.toISOString()} AND conversion_timestamp < ${p.to.toISOString()})::int AS conversions`,
+      (SELECT coalesce(sum(sessions), 0) FROM (${rollupRows(sessionRollup, p)}) AS r)::int AS sessions,
+      (SELECT count(DISTINCT session_id) FROM (${rollupRows(viewSessionRollup, p)}) AS r)::int AS sessions_with_views,
+      (SELECT count(DISTINCT session_id) FROM (${rollupRows(clickSessionRollup, p)}) AS r)::int AS sessions_with_clicks,
+      (SELECT coalesce(sum(conversions), 0) FROM (${rollupRows(conversionRollup, p)}) AS r)::int AS conversions`,
 
   productPopularity: (p: { from: Date; to: Date }, limit: number) => sql`
     WITH views AS (
-      SELECT product_id, count(*)::int AS views,
-        (count(*) FILTER (WHERE interaction_type <> 'impression'))::int AS engagements
-      FROM product_views
-      WHERE interaction_type = ANY(ARRAY[${literalList(interactionTypes)}])
-        AND view_timestamp >= ${p.from.toISOString()} AND view_timestamp < ${p.to.toISOString()}
-      GROUP BY product_id),
+      SELECT product_id, sum(views)::int AS views, sum(engagements)::int AS engagements
+      FROM (${rollupRows(viewProductRollup, p)}) AS r GROUP BY product_id),
     clicks AS (
-      SELECT product_id, count(*)::int AS clicks,
-        (count(*) FILTER (WHERE is_converted))::int AS conversions
-      FROM affiliate_clicks
-      WHERE click_timestamp >= ${p.from.toISOString()} AND click_timestamp < ${p.to.toISOString()}
-        AND product_id IS NOT NULL
-      GROUP BY product_id)
+      SELECT key AS product_id, sum(clicks)::int AS clicks, sum(conversions)::int AS conversions
+      FROM (${rollupRows(clickRollups.product, p)}) AS r GROUP BY key)
     SELECT p.id AS product_id, p.title, coalesce(v.views, 0) AS views,
       coalesce(v.engagements, 0) AS engagements, coalesce(c.clicks, 0) AS clicks,
       coalesce(c.conversions, 0) AS conversions
     FROM views v FULL JOIN clicks c ON c.product_id = v.product_id
     JOIN products p ON p.id = coalesce(v.product_id, c.product_id)
-    ORDER BY coalesce(c.conversions, 0) DESC, coalesce(c.clicks, 0) DESC, coalesce(v.views, 0) DESC
+    ORDER BY coalesce(c.conversions, 0) DESC, coalesce(c.clicks, 0) DESC, coalesce(v.views, 0) DESC, p.id
     LIMIT ${limit}`,
 
   /**
@@ -107,13 +90,11 @@ export const analyticsQueries = {
         (${p.to.toISOString()}::timestamptz AT TIME ZONE 'UTC') - interval '1 microsecond',
         ${`1 ${granularity}`}::interval) AS bucket),
     clicks AS (
-      SELECT date_trunc(${granularity}, click_timestamp AT TIME ZONE 'UTC') AS bucket,
-        count(*)::int AS clicks,
-        (count(*) FILTER (WHERE is_converted))::int AS conversions,
-        coalesce(sum(expected_commission), 0)::float8 AS expected_commission,
-        coalesce(sum(actual_commission), 0)::float8 AS actual_commission
-      FROM affiliate_clicks
-      WHERE click_timestamp >= ${p.from.toISOString()} AND click_timestamp < ${p.to.toISOString()}
+      SELECT date_trunc(${granularity}, day::timestamp) AS bucket,
+        sum(clicks)::int AS clicks, sum(conversions)::int AS conversions,
+        sum(expected_commission)::float8 AS expected_commission,
+        sum(actual_commission)::float8 AS actual_commission
+      FROM (${rollupRows(clickRollups.network, p)}) AS r
       GROUP BY 1)
     SELECT to_char(b.bucket, 'YYYY-MM-DD') AS bucket, coalesce(c.clicks, 0) AS clicks,
       coalesce(c.conversions, 0) AS conversions,
@@ -122,14 +103,14 @@ export const analyticsQueries = {
     FROM buckets b LEFT JOIN clicks c USING (bucket) ORDER BY b.bucket`,
 
   sessionEngagement: (p: { from: Date; to: Date }) => sql`
-    SELECT count(*)::int AS sessions,
-      coalesce(round(avg(duration_seconds)), 0)::int AS average_duration_seconds,
-      coalesce(round(avg(pages_viewed), 2), 0)::float8 AS average_pages,
-      coalesce(round(avg(is_bounce::int), 4), 0)::float8 AS bounce_rate,
-      coalesce(round(avg(has_converted::int), 4), 0)::float8 AS conversion_rate,
+    SELECT coalesce(sum(sessions), 0)::int AS sessions,
+      coalesce(round(sum(duration_seconds)::numeric / nullif(sum(timed_sessions), 0)), 0)::int
+        AS average_duration_seconds,
+      coalesce(round(sum(pages_viewed)::numeric / nullif(sum(sessions), 0), 2), 0)::float8 AS average_pages,
+      coalesce(round(sum(bounces)::numeric / nullif(sum(sessions), 0), 4), 0)::float8 AS bounce_rate,
+      coalesce(round(sum(conversions)::numeric / nullif(sum(sessions), 0), 4), 0)::float8 AS conversion_rate,
       coalesce(sum(conversion_value), 0)::float8 AS conversion_value
-    FROM session_analytics
-    WHERE started_at >= ${p.from.toISOString()} AND started_at < ${p.to.toISOString()}`,
+    FROM (${rollupRows(sessionRollup, p)}) AS r`,
 } satisfies Record<string, (...args: never[]) => SQL>;
 
 /** Business analytics over a period (service role). */
@@ -140,10 +121,7 @@ export class AnalyticsRepository {
   async revenueAttribution(input: Period & { by?: AttributionDimension }) {
     const p = validate(periodInput, input);
     const by = validate(
-      z.enum(
-        Object.keys(attributionDimensions) as [AttributionDimension],
-        `by must be one of ${Object.keys(attributionDimensions).join(', ')}`,
-      ),
+      z.enum(attributionDimensions, `by must be one of ${attributionDimensions.join(', ')}`),
       input.by ?? 'network',
     );
     return this.query<{
@@ -229,6 +207,11 @@ export class AnalyticsRepository {
   }
 
   private query<Row>(statement: SQL): Promise<Row[]> {
-    return this.run((tx) => queryRows<Row>(tx, statement));
+    return this.run(async (tx) => {
+      // A report is many small index scans: JIT compiling it (PostgreSQL's default, above a cost
+      // long periods reach) would cost more than it saves, up to a second per report.
+      await tx.execute(sql`SET LOCAL jit = off`);
+      return queryRows<Row>(tx, statement);
+    });
   }
 }

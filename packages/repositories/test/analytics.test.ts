@@ -3,37 +3,11 @@ import { testDrivers } from '@aclue/db/testing';
 import { type SQL, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyticsQueries, ValidationError } from '../src';
+import { seedTraffic } from './traffic';
 import { createWorld, type World } from './world';
 
 const DAY = 86_400_000;
 const week = { from: new Date(Date.now() - 7 * DAY), to: new Date(Date.now() + DAY) };
-
-/** Ninety days of traffic: 500 products, 20,000 sessions, 100,000 views, 20,000 clicks. */
-async function seedTraffic(w: World) {
-  await w.db.execute(sql`INSERT INTO products (title, brand, price_min)
-    SELECT 'Gift ' || g, 'Brand ' || (g % 40), (g % 200) + 5 FROM generate_series(1, 500) g`);
-  await w.db.execute(sql`INSERT INTO session_analytics (session_id, landing_page, started_at, pages_viewed, duration_seconds, is_bounce)
-    SELECT 'traffic-' || g, '/', now() - (g % 90) * interval '1 day', 1 + g % 6, g % 900, g % 6 = 0
-    FROM generate_series(1, 20000) g`);
-  await w.db.execute(sql`WITH p AS (SELECT array_agg(id) AS ids FROM products)
-    INSERT INTO product_views (product_id, session_id, view_timestamp, view_source, view_position, interaction_type, has_clicked_affiliate)
-    SELECT p.ids[1 + g % array_length(p.ids, 1)], 'traffic-' || (g % 20000),
-      now() - (g % 90) * interval '1 day' - (g % 1440) * interval '1 minute',
-      (ARRAY['swipe','recommendations','search','category','direct','related','trending'])[1 + g % 7],
-      1 + g % 20, (ARRAY['impression','click','detail_view','add_to_wishlist','share','save'])[1 + g % 6], g % 25 = 0
-    FROM p, generate_series(1, 100000) g`);
-  await w.db.execute(sql`WITH p AS (SELECT array_agg(id) AS ids FROM products)
-    INSERT INTO affiliate_clicks (product_id, session_id, click_timestamp, source_page, device_type, affiliate_network,
-      affiliate_url, expected_commission, is_converted, conversion_timestamp, actual_commission, order_id, utm_campaign)
-    SELECT p.ids[1 + g % array_length(p.ids, 1)], 'traffic-' || (g % 20000),
-      now() - (g % 90) * interval '1 day' - interval '2 hours',
-      (ARRAY['/home','/search','/gifts'])[1 + g % 3], (ARRAY['mobile','tablet','desktop'])[1 + g % 3],
-      (ARRAY['amazon','awin','rakuten'])[1 + g % 3], 'https://x.test/' || g, 1.5,
-      g % 20 = 0, CASE WHEN g % 20 = 0 THEN now() - (g % 90) * interval '1 day' - interval '1 hour' END,
-      CASE WHEN g % 20 = 0 THEN 2.25 END, CASE WHEN g % 20 = 0 THEN 'order-' || g END, 'spring-' || (g % 4)
-    FROM p, generate_series(1, 20000) g`);
-  await w.db.execute(sql`ANALYZE`);
-}
 
 describe.each(testDrivers({ pooled: true }))('analytics on %s', (driver) => {
   let w: World;

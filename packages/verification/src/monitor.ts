@@ -2,7 +2,7 @@
  * The operations report behind `aclue-db monitor` and the dashboard's health page: sizes, index use,
  * cache hit ratio, dead tuples, connections, slow statements. Read-only, like every check here.
  */
-import { type Database, queryRows, replicationLag } from '@aclue/db';
+import { type Database, queryRows, replicationLag, rollupStatus } from '@aclue/db';
 import { partitionSchema } from '@aclue/db/objects';
 import { type SQL, sql } from 'drizzle-orm';
 import { runLints } from './lints';
@@ -138,6 +138,28 @@ async function unwrappedPolicies(db: Database): Promise<Section> {
   };
 }
 
+/** How far the analytics' rollups are behind: an old day waiting means the refresh is not running. */
+async function rollupsBehind(db: Database): Promise<Section> {
+  const title = 'analytics rollups (days waiting for `aclue-db rollups refresh`)';
+  try {
+    const status = await rollupStatus(db);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const stale = status.filter((s) => s.oldestDirtyDay !== null && s.oldestDirtyDay < yesterday);
+    return {
+      title,
+      rows: status.map((s) => ({ ...s })),
+      ...(stale.length > 0
+        ? {
+            note: `days before yesterday are waiting (${stale.map((s) => s.source).join(', ')}): reports stay exact but read raw rows for them; schedule \`aclue-db rollups refresh\``,
+          }
+        : {}),
+    };
+  } catch (error) {
+    const cause = (error as { cause?: Error }).cause ?? (error as Error);
+    return { title, rows: [], note: `unavailable here: ${cause.message}` };
+  }
+}
+
 /** Reads every section; one that cannot be read says why instead of failing the report. */
 export async function operationsReport(db: Database): Promise<Section[]> {
   const report: Section[] = [];
@@ -155,7 +177,7 @@ export async function operationsReport(db: Database): Promise<Section[]> {
       report.push({ title, rows: [], note: `unavailable here: ${cause.message}` });
     }
   }
-  report.push(await slowestStatements(db), await unwrappedPolicies(db));
+  report.push(await slowestStatements(db), await unwrappedPolicies(db), await rollupsBehind(db));
   if (db.$readers.length > 0) {
     report.push({
       title: 'read replicas (lag behind the primary)',

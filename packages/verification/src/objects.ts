@@ -3,6 +3,7 @@ import type { CatalogTable } from '@aclue/db/catalog';
 import {
   partitionMaintenanceFunction,
   platformBaseline,
+  rollupMarkFunctions,
   supabaseRoles,
   type TableComment,
   type TableGrants,
@@ -15,6 +16,9 @@ import { type CheckResult, expectEqual, fail, pass } from './results';
 import { apiCallers, exposedSchemas, sqlList } from './surface/scope';
 
 const MIGRATE = 'run `aclue-db migrate` (or `aclue-db push` where the database is pushed)';
+
+/** The body PostgreSQL keeps (`prosrc`): what stands between a declaration's `$fn$` quotes. */
+const declaredBody = (definition: string) => /\$fn\$([\s\S]*)\$fn\$/.exec(definition)?.[1];
 
 /** Declared triggers of one table against the live ones; any other trigger is extra. */
 export function compareTriggers(
@@ -33,9 +37,12 @@ export function compareTriggers(
       {
         timing: trigger.timing,
         events: [trigger.event],
-        level: 'ROW',
+        level: trigger.level ?? 'ROW',
         function: trigger.function,
         enabled: true,
+        when: false,
+        oldTable: trigger.transitionTables?.old ?? null,
+        newTable: trigger.transitionTables?.new ?? null,
       },
       found,
       MIGRATE,
@@ -57,19 +64,24 @@ export function compareTriggers(
   return results;
 }
 
-/** The trigger functions, partition maintenance, the Supabase roles, `auth.*` functions and pg_trgm's schema. */
+/** The trigger functions, partition maintenance, the rollups' day marks, the Supabase roles, `auth.*` functions and pg_trgm's schema. */
 export async function checkEnvironment(db: Executor): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  for (const declared of [...triggerFunctions, partitionMaintenanceFunction]) {
+  for (const declared of [
+    ...triggerFunctions,
+    partitionMaintenanceFunction,
+    ...rollupMarkFunctions,
+  ]) {
     const fnName = `function ${declared.schema}.${declared.name}()`;
     const [fn] = await queryRows<{
       config: string[] | null;
       language: string;
       returns: string;
       definer: boolean;
+      body: string;
     }>(
       db,
-      sql`SELECT p.proconfig AS config, l.lanname AS language,
+      sql`SELECT p.proconfig AS config, l.lanname AS language, p.prosrc AS body,
             pg_catalog.format_type(p.prorettype, NULL) AS returns, p.prosecdef AS definer
           FROM pg_catalog.pg_proc p
           JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
@@ -95,10 +107,24 @@ export async function checkEnvironment(db: Executor): Promise<CheckResult[]> {
         'functions',
         null,
         `${fnName} signature`,
-        { language: 'plpgsql', returns: declared.returns ?? 'trigger', definer: false },
+        {
+          language: 'plpgsql',
+          returns: declared.returns ?? 'trigger',
+          definer: declared.securityDefiner ?? false,
+        },
         { language: fn.language, returns: fn.returns, definer: fn.definer },
         MIGRATE,
       ),
+      fn.body === declaredBody(declared.definition)
+        ? pass('functions', null, `${fnName} body`)
+        : fail(
+            'functions',
+            null,
+            `${fnName} body`,
+            'differs from its declaration',
+            `${MIGRATE}; push and the declaration's CREATE OR REPLACE restore it`,
+            'a trigger or maintenance function that does something else than declared decides what is stored, quietly',
+          ),
     );
   }
 

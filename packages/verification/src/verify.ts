@@ -16,6 +16,7 @@ import { checkPartitions } from './partitions';
 import { runProbes } from './probes';
 import { checkStoredData } from './probes/stored-data';
 import { type CheckResult, fail } from './results';
+import { checkRollupContents, checkRollups } from './rollups';
 import { compareTable } from './structure';
 import { checkDurability, checkEventTriggers } from './surface/durability';
 import { checkExposedSchemas } from './surface/exposed';
@@ -191,6 +192,7 @@ export async function verify(
       if (wholeSchema) {
         results.push(
           ...(await checkEnvironment(tx)),
+          ...(await checkRollups(tx)),
           ...(await checkDefaultPrivileges(tx)),
           ...(await checkApiRoles(tx)),
           ...(await checkEventTriggers(tx)),
@@ -201,6 +203,7 @@ export async function verify(
       }
       if (options.data) {
         results.push(...(await checkStoredData(tx, schema, names)));
+        if (wholeSchema) results.push(...(await checkRollupContents(tx)));
       }
       if (options.probes ?? true) {
         const probed = await runProbes(tx);

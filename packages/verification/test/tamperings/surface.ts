@@ -323,4 +323,51 @@ export const surfaceTamperings: Tampering[] = [
     names:
       /product_views: partition for \d{4}-\d{2} exists: no aclue_partitions\.product_views_p\d{4}_\d{2}/,
   },
+  {
+    change: 'authenticated gets USAGE on the rollup schema',
+    statements: ['GRANT USAGE ON SCHEMA aclue_rollups TO authenticated'],
+    names: /the API roles have no USAGE on schema aclue_rollups: USAGE held by authenticated/,
+  },
+  {
+    change: 'the service role may write a rollup',
+    statements: ['GRANT INSERT, DELETE ON aclue_rollups.session_analytics_daily TO service_role'],
+    names:
+      /aclue_rollups\.session_analytics_daily: read by service_role only: service_role may INSERT, DELETE/,
+  },
+  {
+    change: 'a rollup trigger is disabled, so writes stop marking days',
+    statements: ['ALTER TABLE affiliate_clicks DISABLE TRIGGER mark_rollup_days_on_update'],
+    names: /trigger mark_rollup_days_on_update: expected .*"enabled":true.*found .*"enabled":false/,
+  },
+  {
+    change: 'the day-marking function loses SECURITY DEFINER (anonymous writes would fail)',
+    statements: ['ALTER FUNCTION aclue_rollups.mark_product_views_days_dirty() SECURITY INVOKER'],
+    names:
+      /function aclue_rollups\.mark_product_views_days_dirty\(\) signature: expected .*"definer":true/,
+  },
+  {
+    change: 'a rollup trigger is set to fire on replicas only (so never here)',
+    statements: ['ALTER TABLE product_views ENABLE REPLICA TRIGGER mark_rollup_days_on_insert'],
+    names: /trigger mark_rollup_days_on_insert: expected .*"enabled":true.*found .*"enabled":false/,
+  },
+  {
+    change: 'a rollup trigger gets a WHEN (false) condition',
+    statements: [
+      'CREATE OR REPLACE TRIGGER mark_rollup_days_on_update AFTER UPDATE ON affiliate_clicks REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT WHEN (false) EXECUTE FUNCTION aclue_rollups.mark_affiliate_clicks_days_dirty()',
+    ],
+    names: /trigger mark_rollup_days_on_update: expected .*"when":false.*found .*"when":true/,
+  },
+  {
+    change: 'the day-marking function is replaced by one that marks nothing',
+    statements: [
+      "CREATE OR REPLACE FUNCTION aclue_rollups.mark_session_analytics_days_dirty() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $fn$BEGIN RETURN NULL; END$fn$",
+    ],
+    names:
+      /function aclue_rollups\.mark_session_analytics_days_dirty\(\) body: differs from its declaration/,
+  },
+  {
+    change: 'a rule swallows the day marks',
+    statements: ['CREATE RULE swallow AS ON INSERT TO aclue_rollups.dirty_days DO INSTEAD NOTHING'],
+    names: /no rules or triggers on the tables of aclue_rollups: rule swallow on dirty_days/,
+  },
 ];

@@ -1,0 +1,201 @@
+import { type Executor, queryRows, rawRollupRows, rollupSchema, rollups } from '@aclue/db';
+import { dirtyDaysTable, refreshedDaysTable, rollupTable } from '@aclue/db/objects';
+import { sql } from 'drizzle-orm';
+import { getTableConfig } from 'drizzle-orm/pg-core';
+import { type CheckResult, expectEqual, fail, pass } from './results';
+import { apiCallers, sqlList } from './surface/scope';
+
+const MIGRATE = 'run `aclue-db migrate` (or `aclue-db push` where the database is pushed)';
+
+interface LiveRollupTable {
+  name: string;
+  rls: boolean;
+  columns: string[];
+  /** API roles (PUBLIC's grants included) holding any privilege on it. */
+  reachable_by: string[];
+  /** What the service role may do beyond SELECT. */
+  service_writes: string[];
+}
+
+/**
+ * The analytics' rollups: each declared table with its columns, RLS on, nothing for the API
+ * roles, read-only for the service role, and no USAGE on the schema for anon and authenticated
+ * (what would otherwise let a caller forge or erase the figures every report is built from).
+ * Their triggers and the marking functions are checked with the other triggers and functions.
+ */
+export async function checkRollups(db: Executor): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const [schema] = await queryRows<{ exists: boolean; usage: string[] }>(
+    db,
+    sql`SELECT to_regnamespace(${rollupSchema}) IS NOT NULL AS exists,
+          coalesce((SELECT array_agg(role ORDER BY role) FROM unnest(ARRAY[${sqlList(apiCallers)}]::text[]) role
+            WHERE to_regnamespace(${rollupSchema}) IS NOT NULL
+              AND pg_catalog.has_schema_privilege(role, ${rollupSchema}, 'USAGE')), '{}') AS usage`,
+  );
+  if (!schema?.exists) return [fail('tables', null, `schema ${rollupSchema}`, 'missing', MIGRATE)];
+  const usageName = `the API roles have no USAGE on schema ${rollupSchema}`;
+  results.push(
+    schema.usage.length === 0
+      ? pass('privileges', null, usageName)
+      : fail(
+          'privileges',
+          null,
+          usageName,
+          `USAGE held by ${schema.usage.join(', ')}`,
+          `REVOKE USAGE ON SCHEMA ${rollupSchema} FROM PUBLIC, ${schema.usage.join(', ')}`,
+          'a caller could read business figures, or with a careless grant forge them',
+        ),
+  );
+
+  const live = await queryRows<LiveRollupTable>(
+    db,
+    sql`SELECT c.relname AS name, c.relrowsecurity AS rls,
+          array(SELECT a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod)
+            FROM pg_catalog.pg_attribute a
+            WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS columns,
+          array(SELECT role FROM unnest(ARRAY[${sqlList(apiCallers)}]::text[]) role
+            WHERE pg_catalog.has_table_privilege(role, c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE')
+            ORDER BY role) AS reachable_by,
+          array(SELECT p FROM unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) p
+            WHERE pg_catalog.has_table_privilege('service_role', c.oid, p)) AS service_writes
+        FROM pg_catalog.pg_class c
+        WHERE c.relnamespace = ${rollupSchema}::regnamespace AND c.relkind IN ('r', 'p')`,
+  );
+  const expected = [
+    ...rollups.map((r) => ({
+      name: r.name,
+      columns: [
+        'day date',
+        ...r.keys.map((k) => `${k.name} ${k.type}`),
+        ...r.measures.map((m) => `${m.name} ${m.type}`),
+      ],
+    })),
+    ...[dirtyDaysTable, refreshedDaysTable].map((t) => ({
+      name: t.split('.')[1] as string,
+      columns: undefined,
+    })),
+  ];
+  for (const table of expected) {
+    const found = live.find((t) => t.name === table.name);
+    const where = `${rollupSchema}.${table.name}`;
+    if (!found) {
+      results.push(fail('tables', null, where, 'missing', MIGRATE));
+      continue;
+    }
+    if (table.columns) {
+      results.push(
+        expectEqual('columns', null, `${where} columns`, table.columns, found.columns, MIGRATE),
+      );
+    }
+    results.push(
+      found.rls
+        ? pass('rls', null, `${where} has RLS on`)
+        : fail(
+            'rls',
+            null,
+            `${where} has RLS on`,
+            'RLS is off',
+            `ALTER TABLE ${where} ENABLE ROW LEVEL SECURITY`,
+          ),
+      found.reachable_by.length === 0 && found.service_writes.length === 0
+        ? pass('privileges', null, `${where}: read by service_role only`)
+        : fail(
+            'privileges',
+            null,
+            `${where}: read by service_role only`,
+            [
+              ...(found.reachable_by.length > 0
+                ? [`privileges held by ${found.reachable_by.join(', ')}`]
+                : []),
+              ...(found.service_writes.length > 0
+                ? [`service_role may ${found.service_writes.join(', ')}`]
+                : []),
+            ].join('; '),
+            `REVOKE ALL ON ${where} FROM PUBLIC, anon, authenticated, service_role; GRANT SELECT ON ${where} TO service_role`,
+            'whoever writes the rollups decides what every report says',
+          ),
+    );
+  }
+  // A rule or trigger on these tables could swallow the day marks or rewrite the figures.
+  const hooks = await queryRows<{ what: string; tbl: string }>(
+    db,
+    sql`SELECT 'rule ' || rulename AS what, tablename AS tbl FROM pg_catalog.pg_rules
+          WHERE schemaname = ${rollupSchema}
+        UNION ALL
+        SELECT 'trigger ' || t.tgname, c.relname FROM pg_catalog.pg_trigger t
+          JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+          WHERE c.relnamespace = ${rollupSchema}::regnamespace AND NOT t.tgisinternal`,
+  );
+  const hooksName = `no rules or triggers on the tables of ${rollupSchema}`;
+  results.push(
+    hooks.length === 0
+      ? pass('triggers', null, hooksName)
+      : fail(
+          'triggers',
+          null,
+          hooksName,
+          hooks.map((h) => `${h.what} on ${h.tbl}`).join(', '),
+          `drop them (DROP RULE … / DROP TRIGGER … ON ${rollupSchema}.<table>)`,
+          'a rule or trigger there can drop the marks of written days or rewrite the figures every report reads',
+        ),
+  );
+  for (const extra of live.filter((t) => !expected.some((e) => e.name === t.name))) {
+    results.push(
+      fail(
+        'tables',
+        null,
+        `${rollupSchema}.${extra.name}`,
+        'exists but is not declared',
+        'drop it, or declare it in packages/db/src/rollups/declarations.ts',
+      ),
+    );
+  }
+  return results;
+}
+
+/** Recent days compared, per rollup, by `verify --data`. */
+const SAMPLED_DAYS = 7;
+
+/**
+ * `verify --data`: the last refreshed, unmarked days of each rollup hold exactly what their raw
+ * rows sum to now (a hand-edited figure, or a write that marked no day, shows up here).
+ */
+export async function checkRollupContents(db: Executor): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  for (const rollup of rollups) {
+    const source = getTableConfig(rollup.source).name;
+    // Days the rollup answers for: no write marked an hour before the rollup's end.
+    const days = sql`SELECT r.day, r.through FROM ${sql.raw(refreshedDaysTable)} r
+      WHERE r.source = ${source} AND NOT EXISTS (
+        SELECT 1 FROM ${sql.raw(dirtyDaysTable)} m WHERE m.source = r.source AND m.day = r.day
+          AND (m.day + make_interval(hours => m.hour)) AT TIME ZONE 'UTC' < r.through)
+      ORDER BY r.day DESC LIMIT ${SAMPLED_DAYS}`;
+    const fresh = rawRollupRows(
+      rollup,
+      sql`SELECT day::timestamp AT TIME ZONE 'UTC' AS range_from, through AS range_to FROM sampled`,
+    );
+    const [row] = await queryRows<{ differing: number; days: number }>(
+      db,
+      sql`WITH sampled AS MATERIALIZED (${days}),
+        stored AS (SELECT * FROM ${sql.raw(rollupTable(rollup))} WHERE day IN (SELECT day FROM sampled)),
+        fresh AS (${fresh})
+        SELECT (SELECT count(*) FROM (SELECT * FROM stored EXCEPT ALL SELECT * FROM fresh) AS x)::int
+          + (SELECT count(*) FROM (SELECT * FROM fresh EXCEPT ALL SELECT * FROM stored) AS y)::int AS differing,
+          (SELECT count(*) FROM sampled)::int AS days`,
+    );
+    const name = `${rollupSchema}.${rollup.name}: its last ${SAMPLED_DAYS} refreshed days match their rows`;
+    results.push(
+      !row || row.differing === 0
+        ? pass('data', null, name)
+        : fail(
+            'data',
+            null,
+            name,
+            `${row.differing} rows differ over ${row.days} days`,
+            `DELETE FROM ${refreshedDaysTable} WHERE source = '${source}' (reports read raw rows at once), then \`aclue-db rollups refresh\``,
+            'reports over those days show figures their rows do not add up to',
+          ),
+    );
+  }
+  return results;
+}

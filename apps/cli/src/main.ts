@@ -113,6 +113,18 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--from <YYYY-MM>', 'also create every month from this one (backfills)')
     .action(run(async () => (await import('./commands/partitions')).maintainCommand));
 
+  const rollups = program
+    .command('rollups')
+    .description("how far the analytics' daily rollups are behind (days still read from raw rows)")
+    .action(run(async () => (await import('./commands/rollups')).rollupsCommand));
+  rollups
+    .command('refresh')
+    .description(
+      'recompute the rollups of every day written to since its last refresh, today excepted; run every few minutes',
+    )
+    .option('--before <YYYY-MM-DD>', 'refresh only days before this one')
+    .action(run(async () => (await import('./commands/rollups')).refreshCommand));
+
   program
     .command('retention')
     .description(

@@ -8,6 +8,7 @@ import {
   archivePartition,
   type ExpiredPartition,
   expiredPartitions,
+  refreshRollups,
 } from '@aclue/db';
 import { describeTarget, type GlobalOptions, wholeNumber, withDatabase } from '../context';
 import { UsageError } from '../exit';
@@ -81,6 +82,16 @@ export async function retentionCommand(options: RetentionOptions): Promise<numbe
     const anonymised = await anonymiseExpiredPersonalData(db, days === undefined ? {} : { days });
     const archived: { partition: string; rows: number; file: string }[] = [];
     if (dir && expired.length > 0) mkdirSync(dir, { recursive: true });
+    // The rollups keep an archived month's figures for the reports (a dropped partition marks no
+    // day): bring them up to date while the raw rows are still there.
+    if (expired.length > 0) {
+      const deferred = (await refreshRollups(db)).flatMap((r) => r.deferred);
+      if (deferred.length > 0) {
+        throw new UsageError(
+          `refusing to archive: the rollups of ${deferred.length} days could not be refreshed (a transaction stayed open), and an archived month keeps only what its rollups hold; no partition was archived or dropped; run it again`,
+        );
+      }
+    }
     for (const partition of expired) {
       const name = archiveName(partition, new Date());
       const base = join(dir ?? '.', name);

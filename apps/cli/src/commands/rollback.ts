@@ -1,6 +1,7 @@
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Database, deploymentTables, migrationStatus, queryRows, tables } from '@aclue/db';
+import { refreshedDaysTable } from '@aclue/db/objects';
 import { sql } from 'drizzle-orm';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { describeTarget, type GlobalOptions, withDatabase } from '../context';
@@ -138,12 +139,21 @@ export async function rollbackCommand(options: RollbackOptions): Promise<number>
     writeFileSync(join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
     // One statement: the tracking tables' policies look into session_analytics, so dropping
     // them one by one would trip over each other.
-    await db.execute(
-      sql`DROP TABLE ${sql.join(
-        exported.map(([name]) => sql.identifier(name)),
-        sql`, `,
-      )}`,
-    );
+    await db.transaction(async (tx) => {
+      await tx.execute(
+        sql`DROP TABLE ${sql.join(
+          exported.map(([name]) => sql.identifier(name)),
+          sql`, `,
+        )}`,
+      );
+      // The analytics' rollups summarise the dropped rows: no day of theirs counts as refreshed
+      // any more, so reports read (no) raw rows until a restore marks the days again.
+      await tx.execute(sql`DELETE FROM ${sql.raw(refreshedDaysTable)}
+        WHERE source IN (${sql.join(
+          exported.map(([name]) => sql`${name}`),
+          sql`, `,
+        )})`);
+    });
     emit(
       options.json,
       { exportDir: dir, exported: Object.fromEntries(exported), dropped: exported.map(([n]) => n) },

@@ -99,6 +99,11 @@ const environment = z.object({
   CORS_ORIGINS: list.pipe(z.array(z.string().url())).default([]),
   /** Proxies in front of this service whose X-Forwarded-For is believed (0: none). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /**
+   * Seconds between the analytics' rollup refreshes this process runs (0: none, an operator's
+   * `aclue-db rollups refresh` does it). Default: 300 on the embedded database, 0 on a server.
+   */
+  ROLLUP_REFRESH_SECONDS: z.coerce.number().int().min(0).max(86_400).optional(),
   /** Seconds SIGTERM waits for in-flight requests before closing anyway. */
   SHUTDOWN_GRACE_SECONDS: count(10),
 });

@@ -6,6 +6,7 @@ import { type Logger, pino } from 'pino';
 import { createApp } from './app';
 import type { Config } from './config';
 import { connectSharedState } from './limits';
+import { scheduleRollupRefresh } from './rollup-refresh';
 import type { Services } from './services';
 
 export interface RunningApi {
@@ -43,6 +44,12 @@ export async function startApi(
   }
   const app = createApp(services);
   const { state } = services;
+  // The embedded database has no operator's cron: this process refreshes its rollups.
+  const rollups = scheduleRollupRefresh(
+    db,
+    config.ROLLUP_REFRESH_SECONDS ?? (db.$driver === 'pglite' ? 300 : 0),
+    log,
+  );
   const server = await listen(app.fetch, config);
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
@@ -56,6 +63,7 @@ export async function startApi(
     closed ??= (async () => {
       closing = true;
       await stopAccepting(server, config.SHUTDOWN_GRACE_SECONDS * 1000);
+      await rollups.stop();
       await Promise.allSettled([given ? undefined : db.$close(), state.close()]);
       log.info('stopped');
     })();

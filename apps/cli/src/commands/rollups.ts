@@ -35,7 +35,7 @@ export async function rollupsCommand(options: GlobalOptions): Promise<number> {
   });
 }
 
-/** `aclue-db rollups refresh`: recomputes every marked day before today (or --before). */
+/** `aclue-db rollups refresh`: recomputes every marked day, today up to the current hour (or days before --before). */
 export async function refreshCommand(options: RollupsOptions): Promise<number> {
   let before: Date | undefined;
   if (options.before !== undefined) {

@@ -1,4 +1,11 @@
-import { type Executor, queryRows, rawRollupRows, rollupSchema, rollups } from '@aclue/db';
+import {
+  type Executor,
+  queryRows,
+  rawRollupRows,
+  rollupSchema,
+  rollups,
+  unmarkedBefore,
+} from '@aclue/db';
 import { dirtyDaysTable, refreshedDaysTable, rollupTable } from '@aclue/db/objects';
 import { sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
@@ -166,9 +173,7 @@ export async function checkRollupContents(db: Executor): Promise<CheckResult[]> 
     const source = getTableConfig(rollup.source).name;
     // Days the rollup answers for: no write marked an hour before the rollup's end.
     const days = sql`SELECT r.day, r.through FROM ${sql.raw(refreshedDaysTable)} r
-      WHERE r.source = ${source} AND NOT EXISTS (
-        SELECT 1 FROM ${sql.raw(dirtyDaysTable)} m WHERE m.source = r.source AND m.day = r.day
-          AND (m.day + make_interval(hours => m.hour)) AT TIME ZONE 'UTC' < r.through)
+      WHERE r.source = ${source} AND ${unmarkedBefore(sql`r.source`, sql`r.day`, sql`r.through`)}
       ORDER BY r.day DESC LIMIT ${SAMPLED_DAYS}`;
     const fresh = rawRollupRows(
       rollup,

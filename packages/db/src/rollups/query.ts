@@ -26,6 +26,23 @@ const periodPieces = (from: Date, to: Date) => {
   LIMIT ${sql.raw(String(days))}`;
 };
 
+/** A rollup's columns in table order — `day`, the keys, the measures — as a SQL list. */
+export const rollupColumns = (rollup: Rollup): SQL =>
+  sql.raw(
+    ['day', ...rollup.keys.map((k) => k.name), ...rollup.measures.map((m) => m.name)]
+      .map(quoteIdent)
+      .join(', '),
+  );
+
+/**
+ * True while no write has marked an hour of `day` (of `source`) before `through`: the rule by
+ * which a refreshed day's rollup answers for [day, through). Queries and verification share it.
+ */
+export const unmarkedBefore = (source: SQL, day: SQL, through: SQL): SQL =>
+  sql`NOT EXISTS (SELECT 1 FROM ${sql.raw(dirtyDaysTable)} m
+    WHERE m.source = ${source} AND m.day = ${day}
+      AND (m.day + make_interval(hours => m.hour)) AT TIME ZONE 'UTC' < ${through})`;
+
 /**
  * The source rows of `rollup` within each range of `ranges` (columns `range_from`, `range_to`),
  * summarised per UTC day and key exactly as the rollup stores them: the refresh job writes this,
@@ -63,20 +80,14 @@ export function rawRollupRows(rollup: Rollup, ranges: SQL, extraWhere?: SQL): SQ
 export function rollupRows(rollup: Rollup, period: { from: Date; to: Date }): SQL {
   const source = getTableConfig(rollup.source).name;
   const day = sql.raw(`s.${quoteIdent(rollup.day)}`);
-  const columns = sql.raw(
-    ['day', ...rollup.keys.map((k) => k.name), ...rollup.measures.map((m) => m.name)]
-      .map(quoteIdent)
-      .join(', '),
-  );
+  const columns = rollupColumns(rollup);
   // A piece that starts at its midnight can take the day's rollup when the rollup reaches no
   // further than the piece and no write has marked an hour before the rollup's end; the rest of
   // the piece (today: from the hour of the last refresh) is read raw.
   const served = sql`SELECT p.piece_day, r.through FROM pieces p
       JOIN ${sql.raw(refreshedDaysTable)} r ON r.source = ${source} AND r.day = p.piece_day
       WHERE p.piece_from = p.piece_day::timestamp AT TIME ZONE 'UTC' AND r.through <= p.piece_to
-        AND NOT EXISTS (SELECT 1 FROM ${sql.raw(dirtyDaysTable)} m
-          WHERE m.source = ${source} AND m.day = p.piece_day
-            AND (m.day + make_interval(hours => m.hour)) AT TIME ZONE 'UTC' < r.through)`;
+        AND ${unmarkedBefore(sql`${source}`, sql`p.piece_day`, sql`r.through`)}`;
   // Raw: islands of consecutive pieces the rollup cannot answer for (a day minus its rank is
   // constant along one), and what follows the rollup's end in a piece it answers for.
   const rawRanges = sql`SELECT min(piece_from) AS range_from, max(piece_to) AS range_to

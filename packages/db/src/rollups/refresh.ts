@@ -1,9 +1,8 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Database, type Executor, queryRows } from '../client';
 import { dirtyDaysTable, refreshedDaysTable, rollupTable } from '../objects/rollups';
-import { quoteIdent } from '../objects/sql-text';
 import { type RollupSource, rollupSources } from './declarations';
-import { rawRollupRows } from './query';
+import { rawRollupRows, rollupColumns } from './query';
 
 /** The advisory lock class a refresh takes per source: two refresh jobs take turns. */
 export const ROLLUP_LOCK_CLASS = 73460113;
@@ -80,11 +79,7 @@ export async function refreshRollups(
         await tx.execute(sql`SET LOCAL jit = off`);
         for (const rollup of source.rollups) {
           const table = sql.raw(rollupTable(rollup));
-          const columns = sql.raw(
-            ['day', ...rollup.keys.map((k) => k.name), ...rollup.measures.map((m) => m.name)]
-              .map(quoteIdent)
-              .join(', '),
-          );
+          const columns = rollupColumns(rollup);
           await tx.execute(sql`DELETE FROM ${table} WHERE day IN (${dayList(days)})`);
           await tx.execute(
             sql`INSERT INTO ${table} (${columns}) ${rawRollupRows(rollup, dayRanges(days, hour))}`,

@@ -5,34 +5,7 @@ import { getTableColumns } from 'drizzle-orm';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-
-type Column = ReturnType<typeof getTableColumns>[string];
-
-/** A value as COPY's CSV reads it: the column's own driver encoding (arrays, JSON, dates). */
-function toCopyText(column: Column | undefined, value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  const driver = column ? column.mapToDriverValue(value) : value;
-  if (driver === null || driver === undefined) return null;
-  if (typeof driver === 'boolean') return driver ? 't' : 'f';
-  if (driver instanceof Date) return driver.toISOString();
-  if (typeof driver === 'object') return JSON.stringify(driver);
-  return driver;
-}
-
-/** Rows keyed by the (sorted) list of columns they give a value for, in first-seen order. */
-function groupByGivenColumns(rows: readonly Record<string, unknown>[]) {
-  const groups = new Map<string, Record<string, unknown>[]>();
-  for (const row of rows) {
-    const signature = Object.keys(row)
-      .filter((key) => row[key] !== undefined)
-      .sort()
-      .join(',');
-    const group = groups.get(signature);
-    if (group) group.push(row);
-    else groups.set(signature, [row]);
-  }
-  return groups;
-}
+import { groupByGivenColumns, toText } from './row-encoding';
 
 /**
  * Streams rows — drizzle insert objects, TypeScript keys — into `table` with `COPY … FROM STDIN`
@@ -47,7 +20,8 @@ export async function copyRows(
 ): Promise<number> {
   const columns = getTableColumns(table);
   const { name, schema = 'public' } = getTableConfig(table);
-  for (const [signature, group] of groupByGivenColumns(rows)) {
+  for (const [signature, indices] of groupByGivenColumns(rows)) {
+    const group = indices.map((index) => rows[index] as Record<string, unknown>);
     const keys = signature.split(',');
     const names = keys.map((key) => `"${columns[key]?.name ?? key}"`).join(', ');
     const copy = client.query(
@@ -59,7 +33,7 @@ export async function copyRows(
       for (let i = 0; i < group.length; i += 1_000) {
         const block = group
           .slice(i, i + 1_000)
-          .map((row) => keys.map((key) => toCopyText(columns[key], row[key])));
+          .map((row) => keys.map((key) => toText(columns[key], row[key])));
         yield stringify(block, { quoted_string: true });
       }
     };

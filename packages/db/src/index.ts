@@ -1,3 +1,4 @@
+export { type ArrayInsert, arrayInserts } from './array-insert';
 export {
   isPlausibleTime,
   isStorableText,

@@ -1,8 +1,6 @@
 import { getTableColumns, type SQL, sql } from 'drizzle-orm';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
-import { groupByGivenColumns, toText } from './row-encoding';
-
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+import { groupByGivenColumns, quoteName, toText } from './row-encoding';
 
 /** One array literal of text elements, every element quoted so '' stays apart from NULL. */
 function textArray(values: readonly unknown[]): string {
@@ -38,14 +36,14 @@ export function arrayInserts(
 ): ArrayInsert[] {
   const columns = getTableColumns(table);
   const { name, schema = 'public' } = getTableConfig(table);
-  const target = sql.raw(`${quote(schema)}.${quote(name)}`);
+  const target = sql.raw(`${quoteName(schema)}.${quoteName(name)}`);
   return [...groupByGivenColumns(rows)].map(([signature, indices]) => {
     const keys = signature.split(',').filter((key) => columns[key]);
     const insert =
       keys.length === 0
         ? // Rows that give nothing: every column's default, one row per row.
           sql`INSERT INTO ${target} SELECT FROM generate_series(1, ${indices.length}::integer)`
-        : sql`INSERT INTO ${target} (${sql.raw(keys.map((key) => quote(columns[key]?.name ?? key)).join(', '))})
+        : sql`INSERT INTO ${target} (${sql.raw(keys.map((key) => quoteName(columns[key]?.name ?? key)).join(', '))})
             SELECT ${sql.raw(keys.map((key, k) => readAs(`c${k}`, columns[key]?.getSQLType())).join(', '))}
             FROM unnest(${sql.join(
               keys.map((key) => {

@@ -1,5 +1,8 @@
 import type { getTableColumns } from 'drizzle-orm';
 
+/** An SQL identifier, quoted. */
+export const quoteName = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
 type Column = ReturnType<typeof getTableColumns>[string];
 
 /**

@@ -86,14 +86,64 @@ const callEnded = () =>
   );
 
 /**
- * The client as drizzle sees it for one call: it names each statement when asked to, and refuses
- * any query once the call has ended — the connection then belongs to another caller, or to no one.
+ * The first query of a call as one simple query after `begin` (BEGIN and the identity), its
+ * parameters written as literals by pg's escapeLiteral — or undefined when the query is not one
+ * this can rewrite safely. A literal in quotes is an untyped constant, which PostgreSQL types from
+ * its context exactly as it types an untyped parameter (pg sends every parameter so), so the
+ * statement means the same. Only texts with no quote, no dollar-quoting and no `$` inside a name
+ * are rewritten, so every `$n` is a placeholder; only strings (without NUL), numbers and
+ * booleans are inlined.
  */
-function callClient(client: pg.PoolClient, prepared: boolean) {
+function foldedIntoBegin(begin: string, text: string, values: readonly unknown[] = []) {
+  const names = text.match(/"(?:[^"]|"")*"/g) ?? [];
+  if (text.includes("'") || /\$(?!\d)|\w\$\d/.test(text) || names.some((n) => n.includes('$'))) {
+    return undefined;
+  }
+  const literals: string[] = [];
+  for (const value of values) {
+    if (value === null || value === undefined) literals.push('NULL');
+    else if (typeof value === 'string' && !value.includes('\0'))
+      literals.push(pg.escapeLiteral(value));
+    else if (['number', 'bigint', 'boolean'].includes(typeof value)) {
+      literals.push(pg.escapeLiteral(String(value)));
+    } else return undefined; // NUL ends a simple query's text; objects and buffers go as parameters
+  }
+  let complete = true;
+  const inlined = text.replace(/\$(\d+)/g, (_, n: string) => {
+    const literal = literals[Number(n) - 1];
+    if (literal === undefined) complete = false;
+    return literal ?? '';
+  });
+  return complete ? `${begin}; ${inlined}` : undefined;
+}
+
+/**
+ * The client as drizzle sees it for one call. Its first query carries `begin` (the transaction's
+ * start and the identity) in the same round trip when it can be folded in, else `begin` goes
+ * first on its own; a call that sends no query begins nothing. It names each later statement when
+ * asked to, and refuses any query once the call has ended — the connection then belongs to
+ * another caller, or to no one.
+ */
+function callClient(client: pg.PoolClient, prepared: boolean, begin: string) {
   const handle = {
     open: true,
-    query: (config: pg.QueryConfig, values?: unknown[]) => {
-      if (!handle.open) return Promise.reject(callEnded());
+    begun: false,
+    query: async (config: pg.QueryConfig, values?: unknown[]) => {
+      if (!handle.open) throw callEnded();
+      if (!handle.begun) {
+        handle.begun = true;
+        // A prepared statement keeps its plan only as a statement of its own.
+        const folded = prepared
+          ? undefined
+          : foldedIntoBegin(begin, config.text, values ?? config.values);
+        if (folded !== undefined) {
+          const { name: _, values: __, ...rest } = config;
+          // One simple query, one result per statement: the query's is the last.
+          const results = (await client.query({ ...rest, text: folded })) as unknown;
+          return Array.isArray(results) ? results.at(-1) : results;
+        }
+        await client.query(begin);
+      }
       const name = prepared ? (config.name ?? nameOf(config.text)) : undefined;
       const query = client.query(name ? { ...config, name } : config, values);
       if (!name) return query;
@@ -119,8 +169,8 @@ function unavailable(error: unknown): unknown {
 }
 
 /**
- * On a server, a call costs three round trips: `BEGIN` and the identity in one simple query (its
- * values written as literals by pg's escapeLiteral), the work, `COMMIT`. Everything the identity
+ * On a server, a one-statement call costs two round trips: `BEGIN`, the identity and the statement
+ * in one simple query (the values written as literals by pg's escapeLiteral), then `COMMIT`. Everything the identity
  * sets is transaction-local, so behind a transaction-mode pooler (PgBouncer, Supavisor) the next
  * caller on the same server connection starts clean. A connection lost mid-call fails the call
  * with DatabaseUnavailableError (never an unhandled 'error' event), and a connection whose
@@ -141,14 +191,13 @@ function serverRunner(pool: pg.Pool, identity: Identity, prepared: boolean): Run
       broken = error;
     };
     client.on('error', onError);
-    const call = callClient(client, prepared);
+    const call = callClient(client, prepared, begin);
     try {
-      await client.query(begin);
       const result = await work(drizzle(call as unknown as pg.PoolClient) as unknown as Executor);
-      await client.query('COMMIT');
+      if (call.begun) await client.query('COMMIT');
       return result;
     } catch (error) {
-      if (!broken) {
+      if (!broken && call.begun) {
         await client.query('ROLLBACK').catch((rollbackFailed: unknown) => {
           broken = rollbackFailed instanceof Error ? rollbackFailed : new Error('rollback failed');
         });

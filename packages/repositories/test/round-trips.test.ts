@@ -1,0 +1,145 @@
+import { createDb, type Database, queryRows } from '@aclue/db';
+import { testDrivers } from '@aclue/db/testing';
+import { sql } from 'drizzle-orm';
+import fc from 'fast-check';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRepositories, RepositoryError } from '../src';
+import { transactionRunner } from '../src/scope';
+import { click, createWorld, startedSession, type World } from './world';
+
+/**
+ * A call's first statement travels with BEGIN and the identity in one simple query, its values
+ * written as literals: counted round trips, values that come back exactly as given whatever their
+ * characters, and the identity in force for that statement and gone after it.
+ */
+describe.each(testDrivers({ pooled: true }).filter((d) => d !== 'pglite'))(
+  'round trips of a call on %s',
+  (driver) => {
+    let w: World;
+    let db: Database;
+    /** Every query text sent on the one connection of `db`, in order. */
+    const sent: string[] = [];
+    beforeAll(async () => {
+      w = await createWorld(driver);
+      db = await createDb({ url: w.test.url, poolSize: 1 });
+      // On every checkout (createDb may have opened the connection already), wrapped once.
+      const wrapped = new WeakSet<pg.PoolClient>();
+      (db.$client as pg.Pool).on('acquire', (client) => {
+        if (wrapped.has(client)) return;
+        wrapped.add(client);
+        const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+        client.query = ((config: unknown, ...rest: unknown[]) => {
+          sent.push(typeof config === 'string' ? config : (config as { text: string }).text);
+          return query(config, ...rest);
+        }) as typeof client.query;
+      });
+    });
+    afterAll(async () => {
+      await db?.$close();
+      await w?.test.dispose();
+    });
+
+    const roundTripsOf = async <T>(call: () => Promise<T>) => {
+      sent.length = 0;
+      const result = await call();
+      return { result, texts: [...sent] };
+    };
+
+    it('reads by id in two round trips: BEGIN, identity and SELECT in one, then COMMIT', async () => {
+      const user = createRepositories(db).asUser(w.a.userId);
+      const { id } = await user.affiliateClicks.recordClick(click(await startedSession(user)));
+      const { result, texts } = await roundTripsOf(() => user.affiliateClicks.findById(id));
+      expect(result.id).toBe(id);
+      expect(texts).toHaveLength(2);
+      expect(texts[0]).toMatch(/^BEGIN; SELECT set_config\('request\.jwt\.claims'.*; select /s);
+      expect(texts[1]).toBe('COMMIT');
+      // The same answer as a parameterised statement (the service path is unchanged).
+      expect(
+        await createRepositories(w.db).asUser(w.a.userId).affiliateClicks.findById(id),
+      ).toEqual(result);
+    });
+
+    it('gives every value back exactly, whatever characters it holds', async () => {
+      const run = transactionRunner(db, { role: 'authenticated', userId: w.a.userId });
+      const awkward = fc.constantFrom(
+        "'); DROP TABLE public.products; --",
+        "\\'; SELECT 1; --",
+        '\\',
+        "''",
+        '$1',
+        '$$',
+        "E'\\x41'",
+        '😀 字\n\t"',
+        '',
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          fc
+            .oneof(awkward, fc.string({ unit: 'binary', maxLength: 20 }))
+            .filter((s) => !s.includes('\0')),
+          fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Object.is(n, -0))),
+          fc.boolean(),
+          async (text, number, flag) => {
+            const [row] = await run((tx) =>
+              queryRows<{ text: string; number: number; flag: boolean; empty: null }>(
+                tx,
+                sql`SELECT ${text}::text AS text, ${number}::float8 AS number, ${flag}::boolean AS flag, ${null}::text AS empty`,
+              ),
+            );
+            expect(row).toEqual({ text, number, flag, empty: null });
+          },
+        ),
+        { numRuns: 150 },
+      );
+      const [{ n } = { n: 0 }] = await queryRows<{ n: number }>(
+        w.db,
+        sql`SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'products'`,
+      );
+      expect(n).toBe(1);
+    });
+
+    it('runs the first statement as the caller, and leaves nothing of the caller behind', async () => {
+      const run = transactionRunner(db, { role: 'authenticated', userId: w.a.userId });
+      const [inside] = await run((tx) =>
+        queryRows<{ who: string; uid: string }>(
+          tx,
+          sql`SELECT current_user AS who, auth.uid()::text AS uid, ${1}::int AS one`,
+        ),
+      );
+      expect(inside).toMatchObject({ who: 'authenticated', uid: w.a.userId });
+      const [after] = await queryRows<{ who: string; claims: string | null }>(
+        db,
+        sql`SELECT current_user AS who, nullif(current_setting('request.jwt.claims', true), '') AS claims`,
+      );
+      expect(after).toEqual({ who: 'postgres', claims: null });
+    });
+
+    it('sends a statement it cannot rewrite (a literal in its text) after BEGIN, unchanged', async () => {
+      const run = transactionRunner(db, { role: 'anon', anonymousId: 'anon-round-trips' });
+      const { result, texts } = await roundTripsOf(() =>
+        run((tx) =>
+          queryRows<{ who: string; word: string }>(
+            tx,
+            sql`SELECT current_user AS who, 'literal' || ${'!'} AS word`,
+          ),
+        ),
+      );
+      expect(result).toEqual([{ who: 'anon', word: 'literal!' }]);
+      expect(texts).toHaveLength(3);
+      expect(texts[0]).toMatch(/^BEGIN; SELECT set_config\(/);
+      expect(texts[2]).toBe('COMMIT');
+    });
+
+    it('refuses text PostgreSQL cannot hold (NUL) with a typed error, and the connection goes on', async () => {
+      const run = transactionRunner(db, { role: 'authenticated', userId: w.a.userId });
+      const error = await run((tx) =>
+        queryRows(tx, sql`SELECT ${'nul\0here'}::text AS text`),
+      ).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RepositoryError);
+      expect(String((error as Error).message)).not.toContain('nul');
+      const [row] = await run((tx) => queryRows<{ ok: number }>(tx, sql`SELECT ${1}::int AS ok`));
+      expect(row).toEqual({ ok: 1 });
+    });
+  },
+);

@@ -255,11 +255,13 @@ export class AffiliateClickRepository {
 
   /** One click the caller may see; anything else is not found. */
   async findById(id: string): Promise<AffiliateClickSelect> {
-    const [click] = await this.run((tx) =>
-      tx
-        .select()
-        .from(affiliateClicks)
-        .where(eq(affiliateClicks.id, validate(z.uuid(), id))),
+    const [click] = await this.run(
+      (tx) =>
+        tx
+          .select()
+          .from(affiliateClicks)
+          .where(eq(affiliateClicks.id, validate(z.uuid(), id))),
+      { readOnly: true },
     );
     if (!click) throw new NotFoundError(`no affiliate click ${id}`);
     return click;
@@ -274,13 +276,15 @@ export class AffiliateClickRepository {
     after?: string;
   } = {}): Promise<Page<AffiliateClickSelect>> {
     const { clickTimestamp, id } = affiliateClicks;
-    const rows = await this.run((tx) =>
-      tx
-        .select()
-        .from(affiliateClicks)
-        .where(after(affiliateClicks, clickTimestamp, id, cursor))
-        .orderBy(desc(clickTimestamp), desc(id))
-        .limit(limit + 1),
+    const rows = await this.run(
+      (tx) =>
+        tx
+          .select()
+          .from(affiliateClicks)
+          .where(after(affiliateClicks, clickTimestamp, id, cursor))
+          .orderBy(desc(clickTimestamp), desc(id))
+          .limit(limit + 1),
+      { readOnly: true },
     );
     return toPage(rows, limit);
   }

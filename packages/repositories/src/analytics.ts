@@ -207,11 +207,14 @@ export class AnalyticsRepository {
   }
 
   private query<Row>(statement: SQL): Promise<Row[]> {
-    return this.run(async (tx) => {
-      // A report is many small index scans: JIT compiling it (PostgreSQL's default, above a cost
-      // long periods reach) would cost more than it saves, up to a second per report.
-      await tx.execute(sql`SET LOCAL jit = off`);
-      return queryRows<Row>(tx, statement);
-    });
+    return this.run(
+      async (tx) => {
+        // A report is many small index scans: JIT compiling it (PostgreSQL's default, above a cost
+        // long periods reach) would cost more than it saves, up to a second per report.
+        await tx.execute(sql`SET LOCAL jit = off`);
+        return queryRows<Row>(tx, statement);
+      },
+      { readOnly: true },
+    );
   }
 }

@@ -9,8 +9,9 @@ export class CategoryRepository {
 
   /** The categories the caller may see (active ones, or all for the service role). */
   async list(): Promise<CategorySelect[]> {
-    return this.run((tx) =>
-      tx.select().from(categories).orderBy(asc(categories.sortOrder), asc(categories.name)),
+    return this.run(
+      (tx) => tx.select().from(categories).orderBy(asc(categories.sortOrder), asc(categories.name)),
+      { readOnly: true },
     );
   }
 }

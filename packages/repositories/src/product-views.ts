@@ -101,13 +101,15 @@ export class ProductViewRepository {
     after?: string;
   } = {}): Promise<Page<ProductViewSelect>> {
     const { viewTimestamp, id } = productViews;
-    const rows = await this.run((tx) =>
-      tx
-        .select()
-        .from(productViews)
-        .where(after(productViews, viewTimestamp, id, cursor))
-        .orderBy(desc(viewTimestamp), desc(id))
-        .limit(limit + 1),
+    const rows = await this.run(
+      (tx) =>
+        tx
+          .select()
+          .from(productViews)
+          .where(after(productViews, viewTimestamp, id, cursor))
+          .orderBy(desc(viewTimestamp), desc(id))
+          .limit(limit + 1),
+      { readOnly: true },
     );
     return toPage(rows, limit);
   }

@@ -16,11 +16,13 @@ export class ProductRepository {
   constructor(private readonly run: Runner) {}
 
   async findById(id: string): Promise<ProductSelect> {
-    const [row] = await this.run((tx) =>
-      tx
-        .select()
-        .from(products)
-        .where(eq(products.id, validate(z.uuid(), id))),
+    const [row] = await this.run(
+      (tx) =>
+        tx
+          .select()
+          .from(products)
+          .where(eq(products.id, validate(z.uuid(), id))),
+      { readOnly: true },
     );
     if (!row) throw new NotFoundError(`no product ${id}`);
     return row;
@@ -29,13 +31,15 @@ export class ProductRepository {
   /** Products whose title resembles `query`, most similar first (the trigram index). */
   async search(input: z.input<typeof searchInput>): Promise<ProductSelect[]> {
     const { query, limit } = validate(searchInput, input);
-    return this.run((tx) =>
-      tx
-        .select()
-        .from(products)
-        .where(sql`${products.title} OPERATOR(extensions.%) ${query}`)
-        .orderBy(sql`extensions.similarity(${products.title}, ${query}) DESC`, asc(products.id))
-        .limit(limit),
+    return this.run(
+      (tx) =>
+        tx
+          .select()
+          .from(products)
+          .where(sql`${products.title} OPERATOR(extensions.%) ${query}`)
+          .orderBy(sql`extensions.similarity(${products.title}, ${query}) DESC`, asc(products.id))
+          .limit(limit),
+      { readOnly: true },
     );
   }
 
@@ -49,18 +53,20 @@ export class ProductRepository {
     limit?: number;
     after?: string;
   }): Promise<Page<ProductSelect>> {
-    const rows = await this.run((tx) =>
-      tx
-        .select()
-        .from(products)
-        .where(
-          and(
-            eq(products.categoryId, validate(z.uuid(), categoryId)),
-            after(products, products.createdAt, products.id, cursor),
-          ),
-        )
-        .orderBy(desc(products.createdAt), desc(products.id))
-        .limit(limit + 1),
+    const rows = await this.run(
+      (tx) =>
+        tx
+          .select()
+          .from(products)
+          .where(
+            and(
+              eq(products.categoryId, validate(z.uuid(), categoryId)),
+              after(products, products.createdAt, products.id, cursor),
+            ),
+          )
+          .orderBy(desc(products.createdAt), desc(products.id))
+          .limit(limit + 1),
+      { readOnly: true },
     );
     return toPage(rows, limit);
   }

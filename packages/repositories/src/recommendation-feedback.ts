@@ -58,13 +58,15 @@ export class RecommendationFeedbackRepository {
     after?: string;
   } = {}): Promise<Page<RecommendationFeedbackSelect>> {
     const { createdAt, id } = recommendationFeedback;
-    const rows = await this.run((tx) =>
-      tx
-        .select()
-        .from(recommendationFeedback)
-        .where(after(recommendationFeedback, createdAt, id, cursor))
-        .orderBy(desc(createdAt), desc(id))
-        .limit(limit + 1),
+    const rows = await this.run(
+      (tx) =>
+        tx
+          .select()
+          .from(recommendationFeedback)
+          .where(after(recommendationFeedback, createdAt, id, cursor))
+          .orderBy(desc(createdAt), desc(id))
+          .limit(limit + 1),
+      { readOnly: true },
     );
     return toPage(rows, limit);
   }

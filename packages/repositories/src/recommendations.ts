@@ -37,13 +37,15 @@ export class RecommendationRepository {
     limit?: number;
     after?: string;
   } = {}): Promise<Page<RecommendationSelect>> {
-    const rows = await this.run((tx) =>
-      tx
-        .select()
-        .from(recommendations)
-        .where(after(recommendations, recommendations.createdAt, recommendations.id, cursor))
-        .orderBy(desc(recommendations.createdAt), desc(recommendations.id))
-        .limit(limit + 1),
+    const rows = await this.run(
+      (tx) =>
+        tx
+          .select()
+          .from(recommendations)
+          .where(after(recommendations, recommendations.createdAt, recommendations.id, cursor))
+          .orderBy(desc(recommendations.createdAt), desc(recommendations.id))
+          .limit(limit + 1),
+      { readOnly: true },
     );
     return toPage(rows, limit);
   }

@@ -10,23 +10,33 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { DatabaseUnavailableError, RepositoryError, toRepositoryError } from './errors';
 
-/** Runs work in a transaction as one identity; what every repository method goes through. */
-export type Runner = <T>(work: (tx: Executor) => Promise<T>) => Promise<T>;
+/**
+ * Runs work in a transaction as one identity; what every repository method goes through. A call
+ * that only reads says `readOnly`: its transaction is `READ ONLY` (a write in it fails), and on a
+ * server its result is handed back as soon as it arrives, the COMMIT finishing after it.
+ */
+export type Runner = <T>(
+  work: (tx: Executor) => Promise<T>,
+  options?: { readOnly?: boolean },
+) => Promise<T>;
 
 /** A runner that opens one transaction per call and sets the identity locally in it. */
 export function transactionRunner(db: Database, identity: Identity): Runner {
   if (db.$driver === 'pg') return serverRunner(db.$client, identity, db.$preparedStatements);
-  return (work) =>
+  return (work, { readOnly = false } = {}) =>
     db
-      .transaction(async (tx) => {
-        await setLocalIdentity(tx, identity);
-        const call = closable(tx);
-        try {
-          return await work(call.executor);
-        } finally {
-          call.close();
-        }
-      })
+      .transaction(
+        async (tx) => {
+          await setLocalIdentity(tx, identity);
+          const call = closable(tx);
+          try {
+            return await work(call.executor);
+          } finally {
+            call.close();
+          }
+        },
+        readOnly ? { accessMode: 'read only' } : undefined,
+      )
       .catch((error: unknown) => {
         throw toRepositoryError(error);
       });
@@ -170,15 +180,18 @@ function unavailable(error: unknown): unknown {
 
 /**
  * On a server, a one-statement call costs two round trips: `BEGIN`, the identity and the statement
- * in one simple query (the values written as literals by pg's escapeLiteral), then `COMMIT`. Everything the identity
- * sets is transaction-local, so behind a transaction-mode pooler (PgBouncer, Supavisor) the next
- * caller on the same server connection starts clean. A connection lost mid-call fails the call
- * with DatabaseUnavailableError (never an unhandled 'error' event), and a connection whose
- * ROLLBACK fails is destroyed, never returned to the pool mid-transaction.
+ * in one simple query (the values written as literals by pg's escapeLiteral), then `COMMIT` — and
+ * a read-only call returns after the first: a `READ ONLY` transaction has nothing for COMMIT to
+ * make durable, so the connection goes back to the pool when COMMIT completes, without the caller
+ * waiting for it. Everything the identity sets is transaction-local, so behind a transaction-mode
+ * pooler (PgBouncer, Supavisor) the next caller on the same server connection starts clean. A
+ * connection lost mid-call fails the call with DatabaseUnavailableError (never an unhandled
+ * 'error' event), and a connection whose COMMIT or ROLLBACK fails is destroyed, never returned to
+ * the pool mid-transaction.
  */
 function serverRunner(pool: pg.Pool, identity: Identity, prepared: boolean): Runner {
-  const begin = `BEGIN; ${identityStatementText(identity, pg.escapeLiteral)}`;
-  return async (work) => {
+  const identityText = identityStatementText(identity, pg.escapeLiteral);
+  return async (work, { readOnly = false } = {}) => {
     let client: pg.PoolClient;
     try {
       client = await pool.connect();
@@ -191,10 +204,26 @@ function serverRunner(pool: pg.Pool, identity: Identity, prepared: boolean): Run
       broken = error;
     };
     client.on('error', onError);
+    const begin = `${readOnly ? 'BEGIN READ ONLY' : 'BEGIN'}; ${identityText}`;
     const call = callClient(client, prepared, begin);
+    const release = () => {
+      call.open = false;
+      client.off('error', onError);
+      client.release(broken);
+    };
+    let committing = false;
     try {
       const result = await work(drizzle(call as unknown as pg.PoolClient) as unknown as Executor);
-      if (call.begun) await client.query('COMMIT');
+      call.open = false;
+      if (call.begun && readOnly) {
+        committing = true;
+        client.query('COMMIT').then(release, (failed: unknown) => {
+          broken = failed instanceof Error ? failed : new Error('commit failed');
+          release();
+        });
+      } else if (call.begun) {
+        await client.query('COMMIT');
+      }
       return result;
     } catch (error) {
       if (!broken && call.begun) {
@@ -204,9 +233,7 @@ function serverRunner(pool: pg.Pool, identity: Identity, prepared: boolean): Run
       }
       throw broken ? unavailable(error) : toRepositoryError(error);
     } finally {
-      call.open = false;
-      client.off('error', onError);
-      client.release(broken);
+      if (!committing) release();
     }
   };
 }

@@ -134,8 +134,9 @@ export class SessionAnalyticsRepository {
   /** The caller's session by its key; a session the caller may not see is not found. */
   async findBySessionId(sessionId: string): Promise<SessionAnalyticsSelect> {
     const key = validate(sessionKey, sessionId);
-    const [row] = await this.run((tx) =>
-      tx.select().from(sessionAnalytics).where(eq(sessionAnalytics.sessionId, key)),
+    const [row] = await this.run(
+      (tx) => tx.select().from(sessionAnalytics).where(eq(sessionAnalytics.sessionId, key)),
+      { readOnly: true },
     );
     if (!row) throw new NotFoundError(`no session ${sessionId}`);
     return row;

@@ -33,8 +33,9 @@ export class UserPreferencesRepository {
   /** The caller's preferences. */
   async getMine(): Promise<UserPreferencesSelect> {
     const userId = this.userId;
-    const [row] = await this.run((tx) =>
-      tx.select().from(userPreferences).where(eq(userPreferences.userId, userId)),
+    const [row] = await this.run(
+      (tx) => tx.select().from(userPreferences).where(eq(userPreferences.userId, userId)),
+      { readOnly: true },
     );
     if (!row) throw new NotFoundError('no preferences yet for this user');
     return row;

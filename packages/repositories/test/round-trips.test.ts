@@ -46,13 +46,16 @@ describe.each(testDrivers({ pooled: true }).filter((d) => d !== 'pglite'))(
       return { result, texts: [...sent] };
     };
 
-    it('reads by id in two round trips: BEGIN, identity and SELECT in one, then COMMIT', async () => {
+    it('reads by id in one round trip: BEGIN READ ONLY, identity and SELECT, COMMIT after', async () => {
       const user = createRepositories(db).asUser(w.a.userId);
       const { id } = await user.affiliateClicks.recordClick(click(await startedSession(user)));
       const { result, texts } = await roundTripsOf(() => user.affiliateClicks.findById(id));
       expect(result.id).toBe(id);
       expect(texts).toHaveLength(2);
-      expect(texts[0]).toMatch(/^BEGIN; SELECT set_config\('request\.jwt\.claims'.*; select /s);
+      expect(texts[0]).toMatch(
+        /^BEGIN READ ONLY; SELECT set_config\('request\.jwt\.claims'.*; select /s,
+      );
+      // Sent before the call returned; the connection goes back to the pool once it completes.
       expect(texts[1]).toBe('COMMIT');
       // The same answer as a parameterised statement (the service path is unchanged).
       expect(
@@ -78,7 +81,10 @@ describe.each(testDrivers({ pooled: true }).filter((d) => d !== 'pglite'))(
           fc
             .oneof(awkward, fc.string({ unit: 'binary', maxLength: 20 }))
             .filter((s) => !s.includes('\0')),
-          fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Object.is(n, -0))),
+          fc.oneof(
+            fc.integer(),
+            fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Object.is(n, -0)),
+          ),
           fc.boolean(),
           async (text, number, flag) => {
             const [row] = await run((tx) =>
@@ -101,18 +107,38 @@ describe.each(testDrivers({ pooled: true }).filter((d) => d !== 'pglite'))(
 
     it('runs the first statement as the caller, and leaves nothing of the caller behind', async () => {
       const run = transactionRunner(db, { role: 'authenticated', userId: w.a.userId });
-      const [inside] = await run((tx) =>
-        queryRows<{ who: string; uid: string }>(
-          tx,
-          sql`SELECT current_user AS who, auth.uid()::text AS uid, ${1}::int AS one`,
+      for (const readOnly of [false, true]) {
+        const [inside] = await run(
+          (tx) =>
+            queryRows<{ who: string; uid: string }>(
+              tx,
+              sql`SELECT current_user AS who, auth.uid()::text AS uid, ${1}::int AS one`,
+            ),
+          { readOnly },
+        );
+        expect(inside).toMatchObject({ who: 'authenticated', uid: w.a.userId });
+        // The pool's one connection, once the call's COMMIT has completed: no transaction left
+        // open (now() is this statement's own start), no role, no claims.
+        const [after] = await queryRows<{ who: string; claims: string | null; fresh: boolean }>(
+          db,
+          sql`SELECT current_user AS who, nullif(current_setting('request.jwt.claims', true), '') AS claims,
+            now() = statement_timestamp() AS fresh`,
+        );
+        expect(after).toEqual({ who: 'postgres', claims: null, fresh: true });
+      }
+    });
+
+    it('answers 200 concurrent read-only calls on one connection, each with its own rows', async () => {
+      const users = [w.a.userId, w.b.userId];
+      const answers = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          transactionRunner(db, { role: 'authenticated', userId: users[i % 2] ?? '' })(
+            (tx) => queryRows<{ uid: string }>(tx, sql`SELECT auth.uid()::text AS uid`),
+            { readOnly: true },
+          ),
         ),
       );
-      expect(inside).toMatchObject({ who: 'authenticated', uid: w.a.userId });
-      const [after] = await queryRows<{ who: string; claims: string | null }>(
-        db,
-        sql`SELECT current_user AS who, nullif(current_setting('request.jwt.claims', true), '') AS claims`,
-      );
-      expect(after).toEqual({ who: 'postgres', claims: null });
+      expect(answers.map(([row], i) => row?.uid === users[i % 2])).not.toContain(false);
     });
 
     it('sends a statement it cannot rewrite (a literal in its text) after BEGIN, unchanged', async () => {
@@ -143,3 +169,28 @@ describe.each(testDrivers({ pooled: true }).filter((d) => d !== 'pglite'))(
     });
   },
 );
+
+describe.each(testDrivers({ pooled: true }))('read-only calls on %s', (driver) => {
+  let w: World;
+  beforeAll(async () => {
+    w = await createWorld(driver);
+  });
+  afterAll(() => w?.test.dispose());
+
+  it('refuse to write, and write nothing', async () => {
+    const run = transactionRunner(w.db, { role: 'service_role' });
+    const error = await run(
+      (tx) =>
+        tx.execute(
+          sql`INSERT INTO public.categories (name, slug) VALUES ('Read', 'read-only-probe')`,
+        ),
+      { readOnly: true },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RepositoryError);
+    const [row] = await queryRows<{ n: number }>(
+      w.db,
+      sql`SELECT count(*)::int AS n FROM public.categories WHERE slug = 'read-only-probe'`,
+    );
+    expect(row?.n).toBe(0);
+  });
+});

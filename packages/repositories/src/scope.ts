@@ -100,13 +100,14 @@ const callEnded = () =>
  * parameters written as literals by pg's escapeLiteral — or undefined when the query is not one
  * this can rewrite safely. A literal in quotes is an untyped constant, which PostgreSQL types from
  * its context exactly as it types an untyped parameter (pg sends every parameter so), so the
- * statement means the same. Only texts with no quote, no dollar-quoting and no `$` inside a name
- * are rewritten, so every `$n` is a placeholder; only strings (without NUL), numbers and
- * booleans are inlined.
+ * statement means the same. Only texts with no quote, backslash, semicolon or dollar-quoting, and
+ * no `$` inside a name, are rewritten: every `$n` is then a placeholder, and the text one
+ * statement. Only strings (without NUL), numbers and booleans are inlined.
  */
 function foldedIntoBegin(begin: string, text: string, values: readonly unknown[] = []) {
   const names = text.match(/"(?:[^"]|"")*"/g) ?? [];
-  if (text.includes("'") || /\$(?!\d)|\w\$\d/.test(text) || names.some((n) => n.includes('$'))) {
+  const unsafe = /['\\;]|\$(?!\d)|\w\$\d/.test(text) || names.some((n) => n.includes('$'));
+  if (unsafe) {
     return undefined;
   }
   const literals: string[] = [];

@@ -60,12 +60,15 @@ export async function setLocalIdentity(tx: Pick<Executor, 'execute'>, identity: 
 }
 
 /**
- * The statement {@link setLocalIdentity} sends, as text with its values written as literals by
- * `literal` (pg's `escapeLiteral`): for the simple-query protocol, where `BEGIN` and the identity
- * travel in one round trip (and pass a transaction-mode pooler as one transaction's start).
+ * The statement {@link setLocalIdentity} sends, as text and parameters (`$1`…): for a driver
+ * that sends it itself, ahead of a call's first statement in the same round trip (and through a
+ * transaction-mode pooler as part of one transaction).
  */
-export function identityStatementText(identity: Identity, literal: (value: string) => string) {
-  if (identity.role === 'owner') return 'RESET ROLE';
+export function identityStatement(identity: Identity): { text: string; values: string[] } {
+  if (identity.role === 'owner') return { text: 'RESET ROLE', values: [] };
   const { claims, sub } = claimsOf(identity);
-  return `SELECT set_config('request.jwt.claims', ${literal(claims)}, true), set_config('request.jwt.claim.sub', ${literal(sub)}, true), set_config('request.jwt.claim.role', ${literal(identity.role)}, true), set_config('role', ${literal(identity.role)}, true)`;
+  return {
+    text: "SELECT set_config('request.jwt.claims', $1, true), set_config('request.jwt.claim.sub', $2, true), set_config('request.jwt.claim.role', $3, true), set_config('role', $3, true)",
+    values: [claims, sub, identity.role],
+  };
 }

@@ -29,7 +29,7 @@ export {
 export { explainPlan, type PlanNode } from './explain';
 export {
   type Identity,
-  identityStatementText,
+  identityStatement,
   setLocalIdentity,
   type VerifiedClaims,
 } from './identity';

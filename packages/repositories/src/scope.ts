@@ -2,13 +2,14 @@ import {
   type Database,
   type Executor,
   type Identity,
-  identityStatementText,
+  identityStatement,
   postgresErrorOf,
   setLocalIdentity,
 } from '@aclue/db';
 import { drizzle } from 'drizzle-orm/node-postgres';
-import pg from 'pg';
+import type pg from 'pg';
 import { DatabaseUnavailableError, RepositoryError, toRepositoryError } from './errors';
+import { type Preamble, queryAfter } from './identified-query';
 
 /**
  * Runs work in a transaction as one identity; what every repository method goes through. A call
@@ -96,67 +97,25 @@ const callEnded = () =>
   );
 
 /**
- * The first query of a call as one simple query after `begin` (BEGIN and the identity), its
- * parameters written as literals by pg's escapeLiteral — or undefined when the query is not one
- * this can rewrite safely. A literal in quotes is an untyped constant, which PostgreSQL types from
- * its context exactly as it types an untyped parameter (pg sends every parameter so), so the
- * statement means the same. Only texts with no quote, backslash, semicolon or dollar-quoting, and
- * no `$` inside a name, are rewritten: every `$n` is then a placeholder, and the text one
- * statement. Only strings (without NUL), numbers and booleans are inlined.
+ * The client as drizzle sees it for one call. Its first query goes with the call's `preamble`
+ * (`BEGIN` and the identity) in one round trip; a call that sends no query begins nothing. It
+ * names each statement when asked to, and refuses any query once the call has ended — the
+ * connection then belongs to another caller, or to no one.
  */
-function foldedIntoBegin(begin: string, text: string, values: readonly unknown[] = []) {
-  const names = text.match(/"(?:[^"]|"")*"/g) ?? [];
-  const unsafe = /['\\;]|\$(?!\d)|\w\$\d/.test(text) || names.some((n) => n.includes('$'));
-  if (unsafe) {
-    return undefined;
-  }
-  const literals: string[] = [];
-  for (const value of values) {
-    if (value === null || value === undefined) literals.push('NULL');
-    else if (typeof value === 'string' && !value.includes('\0'))
-      literals.push(pg.escapeLiteral(value));
-    else if (['number', 'bigint', 'boolean'].includes(typeof value)) {
-      literals.push(pg.escapeLiteral(String(value)));
-    } else return undefined; // NUL ends a simple query's text; objects and buffers go as parameters
-  }
-  let complete = true;
-  const inlined = text.replace(/\$(\d+)/g, (_, n: string) => {
-    const literal = literals[Number(n) - 1];
-    if (literal === undefined) complete = false;
-    return literal ?? '';
-  });
-  return complete ? `${begin}; ${inlined}` : undefined;
-}
-
-/**
- * The client as drizzle sees it for one call. Its first query carries `begin` (the transaction's
- * start and the identity) in the same round trip when it can be folded in, else `begin` goes
- * first on its own; a call that sends no query begins nothing. It names each later statement when
- * asked to, and refuses any query once the call has ended — the connection then belongs to
- * another caller, or to no one.
- */
-function callClient(client: pg.PoolClient, prepared: boolean, begin: string) {
+function callClient(client: pg.PoolClient, prepared: boolean, preamble: readonly Preamble[]) {
   const handle = {
     open: true,
     begun: false,
-    query: async (config: pg.QueryConfig, values?: unknown[]) => {
-      if (!handle.open) throw callEnded();
-      if (!handle.begun) {
-        handle.begun = true;
-        // A prepared statement keeps its plan only as a statement of its own.
-        const folded = prepared
-          ? undefined
-          : foldedIntoBegin(begin, config.text, values ?? config.values);
-        if (folded !== undefined) {
-          const { name: _, values: __, ...rest } = config;
-          // One simple query, one result per statement: the query's is the last.
-          const results = (await client.query({ ...rest, text: folded })) as unknown;
-          return Array.isArray(results) ? results.at(-1) : results;
-        }
-        await client.query(begin);
-      }
+    query: (config: pg.QueryConfig, values?: unknown[]) => {
+      if (!handle.open) return Promise.reject(callEnded());
       const name = prepared ? (config.name ?? nameOf(config.text)) : undefined;
-      const query = client.query(name ? { ...config, name } : config, values);
+      const named = name ? { ...config, name } : config;
+      let query: Promise<pg.QueryResult>;
+      if (handle.begun) query = client.query(named, values);
+      else {
+        handle.begun = true;
+        query = queryAfter(client, preamble, { ...named, values: values ?? config.values });
+      }
       if (!name) return query;
       return query.catch((error: unknown) => {
         if (isStalePlan(error)) {
@@ -180,18 +139,22 @@ function unavailable(error: unknown): unknown {
 }
 
 /**
- * On a server, a one-statement call costs two round trips: `BEGIN`, the identity and the statement
- * in one simple query (the values written as literals by pg's escapeLiteral), then `COMMIT` — and
- * a read-only call returns after the first: a `READ ONLY` transaction has nothing for COMMIT to
- * make durable, so the connection goes back to the pool when COMMIT completes, without the caller
- * waiting for it. Everything the identity sets is transaction-local, so behind a transaction-mode
- * pooler (PgBouncer, Supavisor) the next caller on the same server connection starts clean. A
- * connection lost mid-call fails the call with DatabaseUnavailableError (never an unhandled
- * 'error' event), and a connection whose COMMIT or ROLLBACK fails is destroyed, never returned to
- * the pool mid-transaction.
+ * On a server, a one-statement call costs two round trips: `BEGIN`, the identity's `set_config`s
+ * and the statement in one (pipelined by the extended protocol, values as parameters), then
+ * `COMMIT` — and a read-only call returns after the first: its `READ ONLY` transaction (REPEATABLE
+ * READ, which never fails at COMMIT) has nothing for COMMIT to make durable, so the connection
+ * goes back to the pool when COMMIT completes, without the caller waiting for it. Everything the
+ * identity sets is transaction-local, so behind a transaction-mode pooler (PgBouncer, Supavisor)
+ * the next caller on the same server connection starts clean. A connection lost mid-call fails
+ * the call with DatabaseUnavailableError (never an unhandled 'error' event), and a connection
+ * whose COMMIT or ROLLBACK fails is destroyed, never returned to the pool mid-transaction.
  */
 function serverRunner(pool: pg.Pool, identity: Identity, prepared: boolean): Runner {
-  const identityText = identityStatementText(identity, pg.escapeLiteral);
+  const identityParts = identityStatement(identity);
+  const preambles = {
+    write: [{ text: 'BEGIN', values: [] }, identityParts],
+    read: [{ text: 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY', values: [] }, identityParts],
+  };
   return async (work, { readOnly = false } = {}) => {
     let client: pg.PoolClient;
     try {
@@ -205,8 +168,7 @@ function serverRunner(pool: pg.Pool, identity: Identity, prepared: boolean): Run
       broken = error;
     };
     client.on('error', onError);
-    const begin = `${readOnly ? 'BEGIN READ ONLY' : 'BEGIN'}; ${identityText}`;
-    const call = callClient(client, prepared, begin);
+    const call = callClient(client, prepared, readOnly ? preambles.read : preambles.write);
     const release = () => {
       call.open = false;
       client.off('error', onError);
@@ -227,6 +189,9 @@ function serverRunner(pool: pg.Pool, identity: Identity, prepared: boolean): Run
       }
       return result;
     } catch (error) {
+      // First, so a query the work left running can no longer start: after the ROLLBACK it would
+      // run outside the transaction, as the connection's own role.
+      call.open = false;
       if (!broken && call.begun) {
         await client.query('ROLLBACK').catch((rollbackFailed: unknown) => {
           broken = rollbackFailed instanceof Error ? rollbackFailed : new Error('rollback failed');

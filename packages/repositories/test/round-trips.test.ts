@@ -9,9 +9,10 @@ import { transactionRunner } from '../src/scope';
 import { click, createWorld, startedSession, type World } from './world';
 
 /**
- * A call's first statement travels with BEGIN and the identity in one simple query, its values
- * written as literals: counted round trips, values that come back exactly as given whatever their
- * characters, and the identity in force for that statement and gone after it.
+ * A call's first statement travels with BEGIN and the identity in one round trip (the extended
+ * protocol's messages pipelined up to one Sync): counted round trips, values that come back
+ * exactly as given, the identity in force for that statement and gone after it, and nothing of a
+ * call left to run once it has ended.
  */
 describe.each(testDrivers({ pooled: true }).filter((d) => d !== 'pglite'))(
   'round trips of a call on %s',
@@ -30,7 +31,15 @@ describe.each(testDrivers({ pooled: true }).filter((d) => d !== 'pglite'))(
         wrapped.add(client);
         const query = client.query.bind(client) as (...args: unknown[]) => unknown;
         client.query = ((config: unknown, ...rest: unknown[]) => {
-          sent.push(typeof config === 'string' ? config : (config as { text: string }).text);
+          // A query sent with a preamble is one round trip: recorded as its statements, joined.
+          if (typeof config === 'string') sent.push(config);
+          else {
+            const { text, preamble = [] } = config as {
+              text: string;
+              preamble?: { text: string }[];
+            };
+            sent.push([...preamble.map((p) => p.text), text].join('; '));
+          }
           return query(config, ...rest);
         }) as typeof client.query;
       });
@@ -46,14 +55,14 @@ describe.each(testDrivers({ pooled: true }).filter((d) => d !== 'pglite'))(
       return { result, texts: [...sent] };
     };
 
-    it('reads by id in one round trip: BEGIN READ ONLY, identity and SELECT, COMMIT after', async () => {
+    it('reads by id in one round trip: BEGIN, identity and SELECT, COMMIT after', async () => {
       const user = createRepositories(db).asUser(w.a.userId);
       const { id } = await user.affiliateClicks.recordClick(click(await startedSession(user)));
       const { result, texts } = await roundTripsOf(() => user.affiliateClicks.findById(id));
       expect(result.id).toBe(id);
       expect(texts).toHaveLength(2);
       expect(texts[0]).toMatch(
-        /^BEGIN READ ONLY; SELECT set_config\('request\.jwt\.claims'.*; select /s,
+        /^BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SELECT set_config\('request\.jwt\.claims', \$1, true\).*; select .* where "affiliate_clicks"\."id" = \$1$/s,
       );
       // Sent before the call returned; the connection goes back to the pool once it completes.
       expect(texts[1]).toBe('COMMIT');
@@ -141,20 +150,101 @@ describe.each(testDrivers({ pooled: true }).filter((d) => d !== 'pglite'))(
       expect(answers.map(([row], i) => row?.uid === users[i % 2])).not.toContain(false);
     });
 
-    it('sends a statement it cannot rewrite (a literal in its text) after BEGIN, unchanged', async () => {
+    it('sends any first statement with BEGIN and the identity, literals and all', async () => {
       const run = transactionRunner(db, { role: 'anon', anonymousId: 'anon-round-trips' });
       const { result, texts } = await roundTripsOf(() =>
         run((tx) =>
           queryRows<{ who: string; word: string }>(
             tx,
-            sql`SELECT current_user AS who, 'literal' || ${'!'} AS word`,
+            sql`SELECT current_user AS who, 'literal; $1' || ${'!'} AS word`,
           ),
         ),
       );
-      expect(result).toEqual([{ who: 'anon', word: 'literal!' }]);
-      expect(texts).toHaveLength(3);
-      expect(texts[0]).toMatch(/^BEGIN; SELECT set_config\(/);
-      expect(texts[2]).toBe('COMMIT');
+      expect(result).toEqual([{ who: 'anon', word: 'literal; $1!' }]);
+      expect(texts).toEqual([
+        expect.stringMatching(/^BEGIN; SELECT set_config\(.*'literal; \$1'/s),
+        'COMMIT',
+      ]);
+    });
+
+    it.each([false, true])(
+      'runs nothing of a call once it has ended (prepared statements: %s)',
+      async (preparedStatements) => {
+        const calls = await createDb({ url: w.test.url, poolSize: 1, preparedStatements });
+        try {
+          const run = transactionRunner(calls, { role: 'anon' });
+          const slug = `late-${preparedStatements}-${Date.now()}`;
+          // A sibling fails while the write is on its way: the call rolls back, write included.
+          const failed = await run(async (tx) => {
+            const write = queryRows(
+              tx,
+              sql`INSERT INTO public.categories (name, slug) VALUES ('Late', ${slug})`,
+            ).catch(() => undefined);
+            await Promise.all([write, Promise.reject(new Error('sibling failed'))]);
+          }).catch((e: unknown) => e);
+          expect(failed).toBeInstanceOf(Error);
+          // A read the work forgot to await, then a query started after the call returned.
+          let late: unknown;
+          const lateQuery = new Promise<void>((resolve) => {
+            void run(
+              async (tx) => {
+                void queryRows(tx, sql`SELECT ${1}::int AS one`);
+                setTimeout(() => {
+                  queryRows(tx, sql`SELECT current_user AS who`).then(
+                    (rows) => {
+                      late = rows;
+                      resolve();
+                    },
+                    (error: unknown) => {
+                      late = error;
+                      resolve();
+                    },
+                  );
+                }, 20);
+                return 'returned';
+              },
+              { readOnly: true },
+            );
+          });
+          await lateQuery;
+          // Refused before it was sent (drizzle wraps the refusal; repositories map it).
+          expect((late as Error).cause).toBeInstanceOf(RepositoryError);
+          const [row] = await queryRows<{ n: number }>(
+            calls,
+            sql`SELECT count(*)::int AS n FROM public.categories WHERE slug = ${slug}`,
+          );
+          expect(row?.n).toBe(0);
+        } finally {
+          await calls.$close();
+        }
+      },
+    );
+
+    it('keeps a grouped call all or nothing when one part fails at once', async () => {
+      const calls = await createDb({ url: w.test.url, poolSize: 1, preparedStatements: true });
+      try {
+        const userA = createRepositories(calls).asUser(w.a.userId);
+        const comment = `grouped-${Date.now()}`;
+        const grouped = await userA
+          .transaction((r) =>
+            Promise.all([
+              r.affiliateClicks.recordClick(
+                click(`grouped-session-${Date.now()}`, { utmCampaign: comment }),
+              ),
+              r.products.findById('not-a-uuid'),
+            ]),
+          )
+          .catch((e: unknown) => e);
+        expect(grouped).toBeInstanceOf(RepositoryError);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const [row] = await queryRows<{ n: number }>(
+          w.db,
+          sql`SELECT count(*)::int AS n FROM public.affiliate_clicks WHERE utm_campaign = ${comment}`,
+        );
+        expect(row?.n).toBe(0);
+      } finally {
+        await calls.$close();
+      }
     });
 
     it('refuses text PostgreSQL cannot hold (NUL) with a typed error, and the connection goes on', async () => {

@@ -19,10 +19,10 @@ export async function copyRows(
 ): Promise<number> {
   const columns = getTableColumns(table);
   const { name, schema = 'public' } = getTableConfig(table);
+  const target = `${quoteName(schema)}.${quoteName(name)}`;
   for (const [signature, indices] of groupByGivenColumns(rows)) {
     const group = indices.map((index) => rows[index] as Record<string, unknown>);
     const keys = signature.split(',').filter((key) => columns[key]);
-    const target = `${quoteName(schema)}.${quoteName(name)}`;
     if (keys.length === 0) {
       // Rows that give nothing: COPY needs a column, so every column's default by INSERT.
       await client.query(`INSERT INTO ${target} SELECT FROM generate_series(1, $1::integer)`, [

@@ -1,4 +1,5 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Executor } from './client';
 
 /**
@@ -39,6 +40,14 @@ function claimsOf(identity: Exclude<Identity, { role: 'owner' }>): { claims: str
   return { claims, sub };
 }
 
+/** The statement that makes the rest of a transaction run as `identity`, values as parameters. */
+function identitySql(identity: Identity): SQL {
+  if (identity.role === 'owner') return sql`RESET ROLE`;
+  const { claims, sub } = claimsOf(identity);
+  // One statement: set_config('role', …, true) is SET LOCAL ROLE.
+  return sql`SELECT set_config('request.jwt.claims', ${claims}, true), set_config('request.jwt.claim.sub', ${sub}, true), set_config('request.jwt.claim.role', ${identity.role}, true), set_config('role', ${identity.role}, true)`;
+}
+
 /**
  * Makes the rest of the current transaction run as `identity`: `SET LOCAL ROLE` and the JWT claims
  * as transaction-local settings (`set_config(..., true)`), both the current `request.jwt.claims`
@@ -46,29 +55,17 @@ function claimsOf(identity: Exclude<Identity, { role: 'owner' }>): { claims: str
  * outlives the transaction, so it is safe behind a transaction-mode pooler.
  */
 export async function setLocalIdentity(tx: Pick<Executor, 'execute'>, identity: Identity) {
-  if (identity.role === 'owner') {
-    await tx.execute(sql`RESET ROLE`);
-    return;
-  }
-  const { claims, sub } = claimsOf(identity);
-  // One round trip: set_config('role', …, true) is SET LOCAL ROLE.
-  await tx.execute(sql`SELECT
-    set_config('request.jwt.claims', ${claims}, true),
-    set_config('request.jwt.claim.sub', ${sub}, true),
-    set_config('request.jwt.claim.role', ${identity.role}, true),
-    set_config('role', ${identity.role}, true)`);
+  await tx.execute(identitySql(identity));
 }
+
+const dialect = new PgDialect();
 
 /**
  * The statement {@link setLocalIdentity} sends, as text and parameters (`$1`…): for a driver
  * that sends it itself, ahead of a call's first statement in the same round trip (and through a
  * transaction-mode pooler as part of one transaction).
  */
-export function identityStatement(identity: Identity): { text: string; values: string[] } {
-  if (identity.role === 'owner') return { text: 'RESET ROLE', values: [] };
-  const { claims, sub } = claimsOf(identity);
-  return {
-    text: "SELECT set_config('request.jwt.claims', $1, true), set_config('request.jwt.claim.sub', $2, true), set_config('request.jwt.claim.role', $3, true), set_config('role', $3, true)",
-    values: [claims, sub, identity.role],
-  };
+export function identityStatement(identity: Identity): { text: string; values: unknown[] } {
+  const { sql: text, params } = dialect.sqlToQuery(identitySql(identity));
+  return { text, values: params };
 }

@@ -10,6 +10,12 @@ function textArray(values: readonly unknown[]): string {
   return `{${elements.join(',')}}`;
 }
 
+/**
+ * Rows per statement. An array per column has no parameter limit to stay under; the cap bounds a
+ * statement's size (about 1 MB of views) and a statement trigger's transition table.
+ */
+const ROWS_PER_STATEMENT = 10_000;
+
 /** One INSERT of a group of rows that give the same columns, and the rows' places in the batch. */
 export interface ArrayInsert {
   statement: SQL;
@@ -19,15 +25,15 @@ export interface ArrayInsert {
 /**
  * INSERTs of any number of rows — drizzle insert objects, TypeScript keys — that send one text
  * array per column and read them back with `unnest`: `INSERT INTO t (a, b) SELECT a::uuid, b
- * FROM unnest($1::text::text[], $2::text::text[])`. The statement's text, its parameters and its
- * plan stay the same size whatever the row count (a multi-row VALUES list has a parameter per
- * value, is capped at 65,535 of them, and costs more to build, send, parse and plan than the rows
- * cost to write), so a batch is one statement per set of given columns and fires statement
- * triggers once. Each array goes as one text parameter and is cast in the database, so both
- * drivers send it byte for byte. Only the columns the rows give are named (column privileges may
- * refuse the others); a column some rows leave out keeps its DEFAULT for them, as those rows go in
- * their own statement. PostgreSQL inserts a statement's rows, and returns them, in the order
- * `unnest` reads them: the order of `indices`.
+ * FROM unnest($1::text::text[], $2::text::text[])`. A statement's text, parameters and plan do not
+ * grow with its rows (a multi-row VALUES list has a parameter per value, is capped at 65,535 of
+ * them, and costs more to build, send, parse and plan than the rows cost to write), so a batch is
+ * one statement per set of given columns and 10,000 rows, and statement triggers fire once per
+ * statement. Each array goes as one text parameter and is cast in the database, so both drivers
+ * send it byte for byte. Only the columns the rows give are named (column privileges may refuse
+ * the others); a column some rows leave out keeps its DEFAULT for them, as those rows go in their
+ * own statement. PostgreSQL inserts a statement's rows, and returns them, in the order `unnest`
+ * reads them: the order of `indices`, places in `rows`.
  */
 export function arrayInserts(
   table: PgTable,
@@ -37,7 +43,13 @@ export function arrayInserts(
   const columns = getTableColumns(table);
   const { name, schema = 'public' } = getTableConfig(table);
   const target = sql.raw(`${quoteName(schema)}.${quoteName(name)}`);
-  return [...groupByGivenColumns(rows)].map(([signature, indices]) => {
+  const groups = [...groupByGivenColumns(rows)].flatMap(([signature, indices]) =>
+    Array.from({ length: Math.ceil(indices.length / ROWS_PER_STATEMENT) }, (_, n) => ({
+      signature,
+      indices: indices.slice(n * ROWS_PER_STATEMENT, (n + 1) * ROWS_PER_STATEMENT),
+    })),
+  );
+  return groups.map(({ signature, indices }) => {
     const keys = signature.split(',').filter((key) => columns[key]);
     const insert =
       keys.length === 0

@@ -179,10 +179,12 @@ describe.each(testDrivers())('arrayInserts on %s', (driver) => {
     }
   });
 
-  it('sends one statement per set of given columns, whatever the row count', () => {
+  it('sends one statement per set of given columns and 10,000 rows, each the same size', () => {
     const rows = Array.from({ length: 100_000 }, (_, i) => ({ label: `r${i}`, count: i }));
-    const inserts = arrayInserts(probe, [...rows, { note: 'other' }]);
-    expect(inserts.map((i) => i.indices.length)).toEqual([100_000, 1]);
-    expect(inserts[0]?.statement.queryChunks.length).toBeLessThan(20);
+    const inserts = arrayInserts(probe, [{ note: 'other' }, ...rows]);
+    expect(inserts.map((i) => i.indices.length)).toEqual([1, ...Array(10).fill(10_000)]);
+    // Places in the batch: the first row alone, then every other row once, in order.
+    expect(inserts.flatMap((i) => i.indices)).toEqual(Array.from({ length: 100_001 }, (_, i) => i));
+    for (const insert of inserts) expect(insert.statement.queryChunks.length).toBeLessThan(20);
   });
 });

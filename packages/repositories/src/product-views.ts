@@ -17,12 +17,6 @@ import { type CallerInput, validateInsert } from './write';
 /** One view as the client reports it; the viewer comes from the caller's identity. */
 export type ViewInput = CallerInput<ProductViewInsert, typeof productViewRules.access>;
 
-/**
- * Rows per INSERT statement. Each sends one array per column, so there is no parameter limit to
- * stay under; the cap bounds the statement's size (about 1 MB) and the trigger's transition table.
- */
-const ROWS_PER_STATEMENT = 10_000;
-
 /** Product views: the highest-volume events, written in batches. */
 export class ProductViewRepository {
   constructor(
@@ -43,14 +37,11 @@ export class ProductViewRepository {
     const rows = this.validateBatch(views);
     const ids = await this.run(async (tx) => {
       const inserted = new Array<string>(rows.length);
-      for (let offset = 0; offset < rows.length; offset += ROWS_PER_STATEMENT) {
-        const part = rows.slice(offset, offset + ROWS_PER_STATEMENT);
-        for (const { statement, indices } of arrayInserts(productViews, part, sql`id`)) {
-          const written = await queryRows<{ id: string }>(tx, statement);
-          written.forEach(({ id }, n) => {
-            inserted[offset + (indices[n] ?? 0)] = id;
-          });
-        }
+      for (const { statement, indices } of arrayInserts(productViews, rows, sql`id`)) {
+        const written = await queryRows<{ id: string }>(tx, statement);
+        written.forEach(({ id }, n) => {
+          inserted[indices[n] ?? 0] = id;
+        });
       }
       return inserted;
     }).catch(

@@ -45,8 +45,6 @@ interface SeedPlan {
   seed: number;
 }
 
-/** Rows per embedded INSERT: one text array per column, so the statement's size is the only limit. */
-const ROWS_PER_INSERT = 10_000;
 const USERS_PER_ROUND = 250;
 
 /**
@@ -73,11 +71,7 @@ function insertSink(db: Executor): SeedSink {
       await db.execute(insertUsers(ids));
     },
     rows: async (table, rows) => {
-      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-        for (const { statement } of arrayInserts(table, rows.slice(i, i + ROWS_PER_INSERT))) {
-          await db.execute(statement);
-        }
-      }
+      for (const { statement } of arrayInserts(table, rows)) await db.execute(statement);
       return rows.length;
     },
   };

@@ -1,4 +1,4 @@
-import { type Database, refreshRollups } from '@aclue/db';
+import { type Database, postgresErrorOf, refreshRollups } from '@aclue/db';
 import type { Logger } from 'pino';
 
 /**
@@ -25,7 +25,7 @@ export function scheduleRollupRefresh(db: Database, seconds: number, log: Logger
       }
     } catch (error) {
       // Reports stay exact without a refresh (they read raw rows), so this is a warning.
-      const code = (error as { cause?: { code?: string } }).cause?.code;
+      const code = postgresErrorOf(error)?.code;
       log.warn(
         { error: (error as Error).constructor.name, ...(code ? { sqlstate: code } : {}) },
         'rollup refresh failed; retrying at the next interval',

@@ -1,6 +1,7 @@
 import { getTableColumns, type SQL, sql } from 'drizzle-orm';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
-import { groupByGivenColumns, quoteName, toText } from './row-encoding';
+import { quoteIdent } from './objects/sql-text';
+import { groupByGivenColumns, toText } from './row-encoding';
 
 /** One array literal of text elements, every element quoted so '' stays apart from NULL. */
 function textArray(values: readonly unknown[]): string {
@@ -42,7 +43,7 @@ export function arrayInserts(
 ): ArrayInsert[] {
   const columns = getTableColumns(table);
   const { name, schema = 'public' } = getTableConfig(table);
-  const target = sql.raw(`${quoteName(schema)}.${quoteName(name)}`);
+  const target = sql.raw(`${quoteIdent(schema)}.${quoteIdent(name)}`);
   const groups = [...groupByGivenColumns(rows)].flatMap(([signature, indices]) =>
     Array.from({ length: Math.ceil(indices.length / ROWS_PER_STATEMENT) }, (_, n) => ({
       signature,
@@ -55,7 +56,7 @@ export function arrayInserts(
       keys.length === 0
         ? // Rows that give nothing: every column's default, one row per row.
           sql`INSERT INTO ${target} SELECT FROM generate_series(1, ${indices.length}::integer)`
-        : sql`INSERT INTO ${target} (${sql.raw(keys.map((key) => quoteName(columns[key]?.name ?? key)).join(', '))})
+        : sql`INSERT INTO ${target} (${sql.raw(keys.map((key) => quoteIdent(columns[key]?.name ?? key)).join(', '))})
             SELECT ${sql.raw(keys.map((key, k) => readAs(`c${k}`, columns[key]?.getSQLType())).join(', '))}
             FROM unnest(${sql.join(
               keys.map((key) => {

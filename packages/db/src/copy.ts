@@ -4,7 +4,8 @@ import { getTableColumns } from 'drizzle-orm';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { groupByGivenColumns, quoteName, toText } from './row-encoding';
+import { quoteIdent } from './objects/sql-text';
+import { groupByGivenColumns, toText } from './row-encoding';
 
 /**
  * Streams rows — drizzle insert objects, TypeScript keys — into `table` with `COPY … FROM STDIN`
@@ -19,7 +20,7 @@ export async function copyRows(
 ): Promise<number> {
   const columns = getTableColumns(table);
   const { name, schema = 'public' } = getTableConfig(table);
-  const target = `${quoteName(schema)}.${quoteName(name)}`;
+  const target = `${quoteIdent(schema)}.${quoteIdent(name)}`;
   for (const [signature, indices] of groupByGivenColumns(rows)) {
     const group = indices.map((index) => rows[index] as Record<string, unknown>);
     const keys = signature.split(',').filter((key) => columns[key]);
@@ -30,7 +31,7 @@ export async function copyRows(
       ]);
       continue;
     }
-    const names = keys.map((key) => quoteName(columns[key]?.name ?? key)).join(', ');
+    const names = keys.map((key) => quoteIdent(columns[key]?.name ?? key)).join(', ');
     const copy = client.query(copyFrom(`COPY ${target} (${names}) FROM STDIN`));
     // COPY's text format in blocks of 1,000 rows (streaming row by row costs more than the COPY
     // itself). Its escaping is four characters and \N for NULL; a CSV library took three times

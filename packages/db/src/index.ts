@@ -47,6 +47,7 @@ export {
   planMigrations,
   readMigrations,
 } from './migrations';
+export { literal, quoteIdent } from './objects/sql-text';
 export {
   listPartitions,
   type MaintainPartitionsOptions,

@@ -1,8 +1,5 @@
 import type { getTableColumns } from 'drizzle-orm';
 
-/** An SQL identifier, quoted. */
-export const quoteName = (name: string) => `"${name.replaceAll('"', '""')}"`;
-
 type Column = ReturnType<typeof getTableColumns>[string];
 
 /**

@@ -1,11 +1,10 @@
+import { quoteIdent } from '@aclue/db';
 import { getTableColumns, SQL, StringChunk, sql } from 'drizzle-orm';
 import { type AnyPgColumn, getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import { ValidationError } from './errors';
 
 const uuid = z.uuid();
-
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
  * INSERT naming only the columns the rows provide. Drizzle's builder lists every column (with
@@ -19,9 +18,11 @@ export function insertProvided(table: PgTable, rows: Record<string, unknown>[]):
   const keys = [...new Set(rows.flatMap((row) => Object.keys(row)))].filter(
     (key) => columns[key] && rows.some((row) => row[key] !== undefined),
   );
-  const names = keys.map((key) => quote(columns[key]?.name ?? key)).join(', ');
+  const names = keys.map((key) => quoteIdent(columns[key]?.name ?? key)).join(', ');
   const chunks: unknown[] = [
-    new StringChunk(`INSERT INTO public.${quote(getTableConfig(table).name)} (${names}) VALUES `),
+    new StringChunk(
+      `INSERT INTO public.${quoteIdent(getTableConfig(table).name)} (${names}) VALUES `,
+    ),
   ];
   rows.forEach((row, r) => {
     chunks.push(new StringChunk(r === 0 ? '(' : ', ('));

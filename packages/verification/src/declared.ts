@@ -1,4 +1,4 @@
-import { tables } from '@aclue/db';
+import { literal, quoteIdent, tables } from '@aclue/db';
 import { is, SQL } from 'drizzle-orm';
 import {
   type AnyPgColumn,
@@ -28,8 +28,6 @@ const renderQualified = (value: SQL) => {
   const query = dialect.sqlToQuery(value);
   return query.params.length === 0 ? query.sql : render(value);
 };
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
-const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 function renderDefault(column: AnyPgColumn): string | undefined {
   const value = column.default as unknown;
@@ -50,7 +48,7 @@ function renderGenerated(column: AnyPgColumn): string | undefined {
 }
 
 function renderColumn(column: AnyPgColumn): string {
-  const parts = [quote(column.name), column.getSQLType()];
+  const parts = [quoteIdent(column.name), column.getSQLType()];
   const generated = renderGenerated(column);
   if (generated) parts.push(`GENERATED ALWAYS AS (${generated}) STORED`);
   const fallback = renderDefault(column);
@@ -69,7 +67,7 @@ function renderIndex(table: string, index: Index): string {
     // drizzle-kit writes NULLS LAST unless told otherwise (ASC NULLS LAST is PostgreSQL's
     // default), and no ordering at all for methods without one (gin).
     return [
-      quote(column.name ?? ''),
+      quoteIdent(column.name ?? ''),
       opClass,
       ordered && order === 'desc' ? 'DESC' : undefined,
       ordered ? `NULLS ${(nulls ?? 'last').toUpperCase()}` : undefined,
@@ -77,7 +75,7 @@ function renderIndex(table: string, index: Index): string {
       .filter(Boolean)
       .join(' ');
   });
-  return `CREATE ${unique ? 'UNIQUE ' : ''}INDEX ${quote(name ?? '')} ON pg_temp.${quote(table)} USING ${method} (${list.join(', ')})${where ? ` WHERE ${render(where)}` : ''}`;
+  return `CREATE ${unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(name ?? '')} ON pg_temp.${quoteIdent(table)} USING ${method} (${list.join(', ')})${where ? ` WHERE ${render(where)}` : ''}`;
 }
 
 const roleNames = (to: PgPolicy['to']): string[] =>
@@ -89,10 +87,10 @@ const roleNames = (to: PgPolicy['to']): string[] =>
 export function renderPolicy(table: string, policy: PgPolicy, schema = 'pg_temp'): string {
   const roles = roleNames(policy.to);
   return [
-    `CREATE POLICY ${quote(policy.name)} ON ${schema}.${quote(table)}`,
+    `CREATE POLICY ${quoteIdent(policy.name)} ON ${schema}.${quoteIdent(table)}`,
     `AS ${(policy.as ?? 'permissive').toUpperCase()}`,
     `FOR ${(policy.for ?? 'all').toUpperCase()}`,
-    `TO ${roles.map((r) => (r === 'public' ? r : quote(r))).join(', ')}`,
+    `TO ${roles.map((r) => (r === 'public' ? r : quoteIdent(r))).join(', ')}`,
     policy.using ? `USING (${renderQualified(policy.using)})` : '',
     policy.withCheck ? `WITH CHECK (${renderQualified(policy.withCheck)})` : '',
   ]
@@ -121,30 +119,32 @@ export function declareTable(table: PgTable): DeclaredTable {
   const config = getTableConfig(table);
   const name = config.name;
   const body = config.columns.map(renderColumn);
-  const primary = config.columns.filter((c) => c.primary).map((c) => quote(c.name));
+  const primary = config.columns.filter((c) => c.primary).map((c) => quoteIdent(c.name));
   if (primary.length > 0) body.push(`PRIMARY KEY (${primary.join(', ')})`);
   for (const pk of config.primaryKeys) {
-    body.push(`PRIMARY KEY (${pk.columns.map((c) => quote(c.name)).join(', ')})`);
+    body.push(`PRIMARY KEY (${pk.columns.map((c) => quoteIdent(c.name)).join(', ')})`);
   }
   for (const column of config.columns) {
     if (column.isUnique) {
       body.push(
-        `CONSTRAINT ${quote(column.uniqueName ?? `${name}_${column.name}_key`)} UNIQUE (${quote(column.name)})`,
+        `CONSTRAINT ${quoteIdent(column.uniqueName ?? `${name}_${column.name}_key`)} UNIQUE (${quoteIdent(column.name)})`,
       );
     }
   }
   for (const unique of config.uniqueConstraints) {
     body.push(
-      `CONSTRAINT ${quote(unique.getName() ?? '')} UNIQUE (${unique.columns.map((c) => quote(c.name)).join(', ')})`,
+      `CONSTRAINT ${quoteIdent(unique.getName() ?? '')} UNIQUE (${unique.columns.map((c) => quoteIdent(c.name)).join(', ')})`,
     );
   }
   for (const check of config.checks) {
-    body.push(`CONSTRAINT ${quote(check.name)} CHECK (${render(check.value)})`);
+    body.push(`CONSTRAINT ${quoteIdent(check.name)} CHECK (${render(check.value)})`);
   }
-  const ddl = [`CREATE TEMP TABLE ${quote(name)} (\n  ${body.join(',\n  ')}\n) ON COMMIT DROP`];
+  const ddl = [
+    `CREATE TEMP TABLE ${quoteIdent(name)} (\n  ${body.join(',\n  ')}\n) ON COMMIT DROP`,
+  ];
   ddl.push(...config.indexes.map((index) => renderIndex(name, index)));
   if (config.enableRLS || config.policies.length > 0) {
-    ddl.push(`ALTER TABLE pg_temp.${quote(name)} ENABLE ROW LEVEL SECURITY`);
+    ddl.push(`ALTER TABLE pg_temp.${quoteIdent(name)} ENABLE ROW LEVEL SECURITY`);
   }
   ddl.push(...config.policies.map((policy) => renderPolicy(name, policy)));
 

@@ -1,5 +1,6 @@
 import { getTableColumns, type SQL, sql } from 'drizzle-orm';
 import { type AnyPgColumn, check, getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+import { literal } from '../objects/sql-text';
 
 /**
  * Each table's rules are declared once, here, and become three things: the CHECK constraints
@@ -144,8 +145,6 @@ const rangeExpression = (column: string, { min, max }: Range): string =>
     .filter(Boolean)
     .join(' AND ');
 
-const quoteLiteral = (value: string) => `'${value.replaceAll("'", "''")}'`;
-
 const columnOf = (table: string, columns: Record<string, AnyPgColumn>, key: string) => {
   const column = columns[key];
   if (!column) throw new Error(`rules of ${table} name unknown column "${key}"`);
@@ -262,7 +261,7 @@ export function checkDeclarations(
     const column = columnOf(table, columns, key).name;
     list.push({
       name: checkName(table, column),
-      expression: `${column} IN (${values.map(quoteLiteral).join(', ')})`,
+      expression: `${column} IN (${values.map(literal).join(', ')})`,
       message: `${column} must be one of ${values.join(', ')}`,
     });
   }

@@ -98,8 +98,11 @@ export interface ServerHandle extends HandleCommon {
  */
 export type Database = PgDatabase<PgQueryResultHKT, Schema> & (EmbeddedHandle | ServerHandle);
 
-/** The database a transaction callback receives, for helpers that work on either. */
-export type Executor = Pick<Database, 'execute' | 'select' | 'insert' | 'update' | 'delete'>;
+/**
+ * The database a transaction callback receives, for helpers that work on either. `_` carries its
+ * drizzle session, through which a statement composed once runs (`@aclue/repositories`).
+ */
+export type Executor = Pick<Database, 'execute' | 'select' | 'insert' | 'update' | 'delete' | '_'>;
 
 /**
  * Opens the database: the PostgreSQL server at `url` / `DATABASE_URL` when there is one, the

@@ -14,7 +14,7 @@ import {
   productViews,
   sessionAnalytics,
 } from '@aclue/db/schema';
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import {
   AccessDeniedError,
@@ -26,7 +26,8 @@ import {
 } from './errors';
 import { ownedBy, ownerColumns, viewerIs } from './owner';
 import { type Runner, switchIdentity } from './scope';
-import { after, insertReturningIds, type Page, toPage } from './sql';
+import { insertReturningIds, newestFirst, type Page } from './sql';
+import { reusable } from './statement';
 import { type CallerInput, validateInsert } from './write';
 
 /**
@@ -255,37 +256,29 @@ export class AffiliateClickRepository {
 
   /** One click the caller may see; anything else is not found. */
   async findById(id: string): Promise<AffiliateClickSelect> {
-    const [click] = await this.run(
-      (tx) =>
-        tx
-          .select()
-          .from(affiliateClicks)
-          .where(eq(affiliateClicks.id, validate(z.uuid(), id))),
-      { readOnly: true },
-    );
+    const valid = validate(z.uuid(), id);
+    const [click] = await this.run((tx) => clickById(tx, { id: valid }), { readOnly: true });
     if (!click) throw new NotFoundError(`no affiliate click ${id}`);
     return click;
   }
 
   /** The caller's clicks, newest first, a keyset page at a time (RLS limits them to the caller). */
-  async listMine({
+  listMine({
     limit = 50,
-    after: cursor,
+    after,
   }: {
     limit?: number;
     after?: string;
   } = {}): Promise<Page<AffiliateClickSelect>> {
-    const { clickTimestamp, id } = affiliateClicks;
-    const rows = await this.run(
-      (tx) =>
-        tx
-          .select()
-          .from(affiliateClicks)
-          .where(after(affiliateClicks, clickTimestamp, id, cursor))
-          .orderBy(desc(clickTimestamp), desc(id))
-          .limit(limit + 1),
-      { readOnly: true },
-    );
-    return toPage(rows, limit);
+    return this.run((tx) => myClicks(tx, { limit, after }), { readOnly: true });
   }
 }
+
+const clickById = reusable(['id'], (tx, value) =>
+  tx
+    .select()
+    .from(affiliateClicks)
+    .where(eq(affiliateClicks.id, value('id'))),
+);
+
+const myClicks = newestFirst(affiliateClicks, affiliateClicks.clickTimestamp, affiliateClicks.id);

@@ -6,12 +6,12 @@ import {
   queryRows,
 } from '@aclue/db';
 import { type productViewRules, productViews } from '@aclue/db/schema';
-import { desc, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { BulkLoader } from './copy';
 import { AccessDeniedError, refusedAsNotFound, toRepositoryError, validateRows } from './errors';
 import { ownerColumns } from './owner';
 import type { Runner } from './scope';
-import { after, type Page, toPage } from './sql';
+import { newestFirst, type Page } from './sql';
 import { type CallerInput, validateInsert } from './write';
 
 /** One view as the client reports it; the viewer comes from the caller's identity. */
@@ -84,24 +84,15 @@ export class ProductViewRepository {
   }
 
   /** The caller's recent views, newest first, a keyset page at a time. */
-  async listMyRecentViews({
+  listMyRecentViews({
     limit = 50,
-    after: cursor,
+    after,
   }: {
     limit?: number;
     after?: string;
   } = {}): Promise<Page<ProductViewSelect>> {
-    const { viewTimestamp, id } = productViews;
-    const rows = await this.run(
-      (tx) =>
-        tx
-          .select()
-          .from(productViews)
-          .where(after(productViews, viewTimestamp, id, cursor))
-          .orderBy(desc(viewTimestamp), desc(id))
-          .limit(limit + 1),
-      { readOnly: true },
-    );
-    return toPage(rows, limit);
+    return this.run((tx) => myRecentViews(tx, { limit, after }), { readOnly: true });
   }
 }
+
+const myRecentViews = newestFirst(productViews, productViews.viewTimestamp, productViews.id);

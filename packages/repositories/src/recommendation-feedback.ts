@@ -5,10 +5,9 @@ import {
   type RecommendationFeedbackSelect,
 } from '@aclue/db';
 import { recommendationFeedback, type recommendationFeedbackRules } from '@aclue/db/schema';
-import { desc } from 'drizzle-orm';
 import { AccessDeniedError, NotFoundError, refusedAsNotFound } from './errors';
 import type { Runner } from './scope';
-import { after, insertReturningIds, type Page, toPage } from './sql';
+import { insertReturningIds, newestFirst, type Page } from './sql';
 import { type CallerInput, validateInsert } from './write';
 
 /** A user's reaction to one of its recommendations; training columns are the service role's. */
@@ -50,24 +49,19 @@ export class RecommendationFeedbackRepository {
   }
 
   /** The caller's feedback, newest first, a keyset page at a time. */
-  async listMine({
+  listMine({
     limit = 50,
-    after: cursor,
+    after,
   }: {
     limit?: number;
     after?: string;
   } = {}): Promise<Page<RecommendationFeedbackSelect>> {
-    const { createdAt, id } = recommendationFeedback;
-    const rows = await this.run(
-      (tx) =>
-        tx
-          .select()
-          .from(recommendationFeedback)
-          .where(after(recommendationFeedback, createdAt, id, cursor))
-          .orderBy(desc(createdAt), desc(id))
-          .limit(limit + 1),
-      { readOnly: true },
-    );
-    return toPage(rows, limit);
+    return this.run((tx) => myFeedback(tx, { limit, after }), { readOnly: true });
   }
 }
+
+const myFeedback = newestFirst(
+  recommendationFeedback,
+  recommendationFeedback.createdAt,
+  recommendationFeedback.id,
+);

@@ -1,9 +1,8 @@
 import { type RecommendationInsert, type RecommendationSelect, validation } from '@aclue/db';
 import { recommendations } from '@aclue/db/schema';
-import { desc } from 'drizzle-orm';
 import { validate, validateRows } from './errors';
 import type { Runner } from './scope';
-import { after, chunk, type Page, toPage } from './sql';
+import { chunk, newestFirst, type Page } from './sql';
 
 export type RecommendationInput = Omit<RecommendationInsert, 'id' | 'createdAt'>;
 
@@ -30,23 +29,19 @@ export class RecommendationRepository {
   }
 
   /** The caller's recommendations, newest first. */
-  async listMine({
+  listMine({
     limit = 50,
-    after: cursor,
+    after,
   }: {
     limit?: number;
     after?: string;
   } = {}): Promise<Page<RecommendationSelect>> {
-    const rows = await this.run(
-      (tx) =>
-        tx
-          .select()
-          .from(recommendations)
-          .where(after(recommendations, recommendations.createdAt, recommendations.id, cursor))
-          .orderBy(desc(recommendations.createdAt), desc(recommendations.id))
-          .limit(limit + 1),
-      { readOnly: true },
-    );
-    return toPage(rows, limit);
+    return this.run((tx) => myRecommendations(tx, { limit, after }), { readOnly: true });
   }
 }
+
+const myRecommendations = newestFirst(
+  recommendations,
+  recommendations.createdAt,
+  recommendations.id,
+);

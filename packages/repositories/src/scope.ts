@@ -50,18 +50,23 @@ export function transactionRunner(db: Database, identity: Identity): Runner {
  */
 function closable(tx: Executor): { executor: Executor; close(): void } {
   let open = true;
-  const executor = new Proxy(tx, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        if (!open) throw callEnded();
-        return value.apply(target, args);
-      };
-    },
-  });
+  // The session too: a reusable statement runs through `tx._.session` (see statement.ts).
+  const guard = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(object, property, receiver) {
+        const value = Reflect.get(object, property, receiver);
+        if ((property === '_' || property === 'session') && value && typeof value === 'object') {
+          return guard(value);
+        }
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (!open) throw callEnded();
+          return value.apply(object, args);
+        };
+      },
+    });
   return {
-    executor,
+    executor: guard(tx),
     close: () => {
       open = false;
     },

@@ -1,8 +1,9 @@
-import { quoteIdent } from '@aclue/db';
-import { getTableColumns, SQL, StringChunk, sql } from 'drizzle-orm';
+import { type Executor, quoteIdent } from '@aclue/db';
+import { desc, getTableColumns, SQL, StringChunk, sql } from 'drizzle-orm';
 import { type AnyPgColumn, getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import { ValidationError } from './errors';
+import { reusable } from './statement';
 
 const uuid = z.uuid();
 
@@ -61,14 +62,58 @@ export function after(
   id: AnyPgColumn,
   cursor?: string,
 ): SQL | undefined {
-  if (cursor === undefined) return undefined;
+  return cursor === undefined ? undefined : before(table, timestamp, id, cursorId(cursor));
+}
+
+/** The row id a `next` cursor carries; anything else is the caller's mistake, named `after`. */
+function cursorId(cursor: string): string {
   const lastId = typeof cursor === 'string' ? Buffer.from(cursor, 'base64url').toString() : '';
   if (!uuid.safeParse(lastId).success) {
     throw new ValidationError([
       { field: 'after', message: 'after must be the `next` cursor of a previous page' },
     ]);
   }
-  return sql`(${timestamp}, ${id}) < (SELECT ${timestamp}, ${id} FROM ${table} WHERE ${id} = ${lastId})`;
+  return lastId;
+}
+
+const before = (table: PgTable, timestamp: AnyPgColumn, id: AnyPgColumn, lastId: unknown) =>
+  sql`(${timestamp}, ${id}) < (SELECT ${timestamp}, ${id} FROM ${table} WHERE ${id} = ${lastId})`;
+
+/**
+ * A table's rows the caller may see (RLS picks them), newest first, a keyset page at a time: the
+ * first page and the later ones are two statements composed once (see `reusable`).
+ */
+export function newestFirst<T extends PgTable & { $inferSelect: { id: string } }>(
+  table: T,
+  timestamp: AnyPgColumn,
+  id: AnyPgColumn,
+) {
+  const first = reusable(['limit'], (tx, value) =>
+    tx
+      .select()
+      .from(table as PgTable)
+      .orderBy(desc(timestamp), desc(id))
+      .limit(value('limit')),
+  );
+  const later = reusable(['limit', 'after'], (tx, value) =>
+    tx
+      .select()
+      .from(table as PgTable)
+      .where(before(table, timestamp, id, value('after')))
+      .orderBy(desc(timestamp), desc(id))
+      .limit(value('limit')),
+  );
+  return async (
+    tx: Executor,
+    { limit, after: cursor }: { limit: number; after?: string },
+  ): Promise<Page<T['$inferSelect']>> => {
+    const rows = (
+      cursor === undefined
+        ? await first(tx, { limit: limit + 1 })
+        : await later(tx, { limit: limit + 1, after: cursorId(cursor) })
+    ) as T['$inferSelect'][];
+    return toPage(rows, limit);
+  };
 }
 
 export interface Page<T> {

@@ -72,6 +72,28 @@ describe.each(testDrivers({ pooled: true }).filter((d) => d !== 'pglite'))(
       ).toEqual(result);
     });
 
+    it('composes a repository read once: one text for every caller and value', async () => {
+      const a = createRepositories(db).asUser(w.a.userId);
+      const b = createRepositories(db).asUser(w.b.userId);
+      const session = await startedSession(a);
+      await a.affiliateClicks.recordClick(click(session));
+      const mine = await a.affiliateClicks.recordClick(click(session));
+      const theirs = await b.affiliateClicks.recordClick(click(await startedSession(b)));
+      const first = await roundTripsOf(() => a.affiliateClicks.findById(mine.id));
+      const second = await roundTripsOf(() => b.affiliateClicks.findById(theirs.id));
+      expect([first.result.id, second.result.id]).toEqual([mine.id, theirs.id]);
+      // The identity's values and the id travel as parameters; the text is the same.
+      expect(second.texts[0]).toBe(first.texts[0]);
+      await expect(b.affiliateClicks.findById(mine.id)).rejects.toThrow(/no affiliate click/);
+      const page = await roundTripsOf(() => a.affiliateClicks.listMine({ limit: 1 }));
+      const later = await roundTripsOf(() =>
+        a.affiliateClicks.listMine({ limit: 1, after: page.result.next ?? '' }),
+      );
+      expect(page.texts[0]).toMatch(/order by .* limit \$1$/s);
+      expect(later.texts[0]).toMatch(/where \(.*\) < \(SELECT .* = \$1\) order by .* limit \$2$/s);
+      expect(later.result.items.map((c) => c.id)).not.toContain(page.result.items[0]?.id);
+    });
+
     it('gives every value back exactly, whatever characters it holds', async () => {
       const run = transactionRunner(db, { role: 'authenticated', userId: w.a.userId });
       const awkward = fc.constantFrom(

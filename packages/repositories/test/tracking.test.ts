@@ -96,14 +96,19 @@ describe.each(testDrivers({ pooled: true }))('tracking repositories on %s', (dri
     const ids: string[] = [];
     for (let i = 0; i < 7; i++)
       ids.push((await user.affiliateClicks.recordClick(click(sessionId))).id);
-    const seen: string[] = [];
+    const seen: { id: string; clickTimestamp: Date }[] = [];
     let after: string | undefined;
     do {
       const page = await user.affiliateClicks.listMine({ limit: 3, ...(after ? { after } : {}) });
-      seen.push(...page.items.map((c) => c.id));
+      seen.push(...page.items);
       after = page.next;
     } while (after);
-    expect(seen.sort()).toEqual(ids.sort());
+    expect(seen.map((c) => c.id).sort()).toEqual(ids.sort());
+    // Newest first, ties by id: the order the cursor walks.
+    const newestFirst = [...seen].sort(
+      (x, y) => y.clickTimestamp.getTime() - x.clickTimestamp.getTime() || (x.id < y.id ? 1 : -1),
+    );
+    expect(seen.map((c) => c.id)).toEqual(newestFirst.map((c) => c.id));
   });
 
   it('records a conversion once per network and order, however often it is reported', async () => {

@@ -8,7 +8,8 @@ import { RawClient } from './raw';
 /**
  * The hot path: one identity-scoped read, four ways, interleaved round by round — raw `pg` sending
  * the repositories' identity statement (the baseline), raw `pg` with no identity at all (the
- * physical anchor: one round trip), the pattern many Drizzle + Supabase projects use (a drizzle
+ * physical anchor: one round trip), raw `pg` sending BEGIN, the identity, the query and COMMIT
+ * in one simple-query message (the floor for any scoped call), the pattern many Drizzle + Supabase projects use (a drizzle
  * transaction with separate set_config statements and SET LOCAL ROLE: the peer anchor), and the
  * repository call.
  */
@@ -54,6 +55,11 @@ export async function hotPath(
           run: () => raw.client.query(byId, [clickId]),
         },
         {
+          name: 'raw pg, identity in one message (the floor)',
+          run: () =>
+            raw.asInOneMessage('authenticated', userId, byId.replace('$1', `'${clickId}'`)),
+        },
+        {
           name: 'naive drizzle transaction + set_config',
           run: () =>
             naive((tx) => tx.select().from(affiliateClicks).where(eq(affiliateClicks.id, clickId))),
@@ -79,6 +85,10 @@ export async function hotPath(
         {
           name: 'raw pg, no identity (1 round trip)',
           run: () => raw.client.query(recentOf, [userId]),
+        },
+        {
+          name: 'raw pg, identity in one message (the floor)',
+          run: () => raw.asInOneMessage('authenticated', userId, recent),
         },
         {
           name: 'naive drizzle transaction + set_config',

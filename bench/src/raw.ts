@@ -3,6 +3,8 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
+const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
 /** The baseline: the same work through a bare `pg` client, no ORM, no validation. */
 export class RawClient {
   private constructor(readonly client: pg.Client) {}
@@ -35,6 +37,23 @@ export class RawClient {
       await this.client.query('ROLLBACK');
       throw error;
     }
+  }
+
+  /**
+   * The floor for a scoped read: BEGIN, the same identity, `text` and COMMIT as one simple-query
+   * message, values written into the text — one round trip with nothing prepared or pipelined, the
+   * least any client can send to run a statement as someone (not how to write an application: the
+   * values sit in the statement text).
+   */
+  async asInOneMessage(role: 'authenticated', userId: string, text: string) {
+    const claims = JSON.stringify({ sub: userId, role });
+    const results = (await this.client.query(
+      `BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;
+       SELECT set_config('request.jwt.claims', ${literal(claims)}, true), set_config('request.jwt.claim.sub', ${literal(userId)}, true),
+              set_config('request.jwt.claim.role', ${literal(role)}, true), set_config('role', ${literal(role)}, true);
+       ${text}; COMMIT`,
+    )) as unknown as pg.QueryResult[];
+    return results[2]?.rows ?? [];
   }
 
   /** Multi-row INSERTs of `rows` (column → value), 1,000 rows a statement, as the service role. */

@@ -19,7 +19,7 @@ export function validateInsert<N extends TableName>(
 ): z.output<InsertSchema<N>> {
   return validateWrite(
     validation[name].insert as InsertSchema<N>,
-    { ...input },
+    input as Record<string, unknown>,
     {
       allowed: writableFields(name, identity.role),
       fixed,

@@ -102,7 +102,9 @@ function buildProgram(setExitCode: (code: number) => void): Command {
 
   const partitions = program
     .command('partitions')
-    .description('list the monthly partitions of the partitioned tables (product_views)')
+    .description(
+      'list the monthly partitions of the partitioned tables (product_views); `partitions maintain` creates the coming months',
+    )
     .action(run(async () => (await import('./commands/partitions')).partitionsCommand));
   partitions
     .command('maintain')
@@ -115,7 +117,9 @@ function buildProgram(setExitCode: (code: number) => void): Command {
 
   const rollups = program
     .command('rollups')
-    .description("how far the analytics' daily rollups are behind (days still read from raw rows)")
+    .description(
+      "how far the analytics' daily rollups are behind (days still read from raw rows); `rollups refresh` catches them up",
+    )
     .action(run(async () => (await import('./commands/rollups')).rollupsCommand));
   rollups
     .command('refresh')

@@ -4,7 +4,7 @@ import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { NotFoundError, validate } from './errors';
 import type { Runner } from './scope';
-import { after, type Page, toPage } from './sql';
+import { after, type Page, pageLimit, toPage } from './sql';
 
 const searchInput = z.object({
   query: z.string().trim().min(2, 'query needs at least 2 characters'),
@@ -53,6 +53,7 @@ export class ProductRepository {
     limit?: number;
     after?: string;
   }): Promise<Page<ProductSelect>> {
+    const size = pageLimit(limit);
     const rows = await this.run(
       (tx) =>
         tx
@@ -65,9 +66,9 @@ export class ProductRepository {
             ),
           )
           .orderBy(desc(products.createdAt), desc(products.id))
-          .limit(limit + 1),
+          .limit(size + 1),
       { readOnly: true },
     );
-    return toPage(rows, limit);
+    return toPage(rows, size);
   }
 }

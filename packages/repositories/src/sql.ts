@@ -2,7 +2,7 @@ import { type Executor, quoteIdent } from '@aclue/db';
 import { desc, getTableColumns, SQL, StringChunk, sql } from 'drizzle-orm';
 import { type AnyPgColumn, getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
-import { ValidationError } from './errors';
+import { ValidationError, validate } from './errors';
 import { reusable } from './statement';
 
 const uuid = z.uuid();
@@ -79,6 +79,23 @@ function cursorId(cursor: string): string {
 const before = (table: PgTable, timestamp: AnyPgColumn, id: AnyPgColumn, lastId: unknown) =>
   sql`(${timestamp}, ${id}) < (SELECT ${timestamp}, ${id} FROM ${table} WHERE ${id} = ${lastId})`;
 
+/** The most rows one keyset page may ask for. */
+export const MAX_PAGE = 1_000;
+
+const pageSize = z.object({
+  limit: z
+    .number('limit must be a number')
+    .int('limit must be a whole number')
+    .min(1, `limit must be between 1 and ${MAX_PAGE}`)
+    .max(MAX_PAGE, `limit must be between 1 and ${MAX_PAGE}`),
+});
+
+/**
+ * A page's `limit`, checked: before, a negative one made drizzle leave the LIMIT out (every row
+ * the caller may see in one answer), and a non-number reached the database.
+ */
+export const pageLimit = (limit: unknown): number => validate(pageSize, { limit }).limit;
+
 /**
  * A table's rows the caller may see (RLS picks them), newest first, a keyset page at a time: the
  * first page and the later ones are two statements composed once (see `reusable`).
@@ -107,12 +124,13 @@ export function newestFirst<T extends PgTable & { $inferSelect: { id: string } }
     tx: Executor,
     { limit, after: cursor }: { limit: number; after?: string },
   ): Promise<Page<T['$inferSelect']>> => {
+    const size = pageLimit(limit);
     const rows = (
       cursor === undefined
-        ? await first(tx, { limit: limit + 1 })
-        : await later(tx, { limit: limit + 1, after: cursorId(cursor) })
+        ? await first(tx, { limit: size + 1 })
+        : await later(tx, { limit: size + 1, after: cursorId(cursor) })
     ) as T['$inferSelect'][];
-    return toPage(rows, limit);
+    return toPage(rows, size);
   };
 }
 

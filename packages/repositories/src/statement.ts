@@ -16,7 +16,8 @@ export interface Select {
  * kept, and each call only binds its values (placeholders, named in `names`) and runs it in the
  * call's transaction, through its drizzle session (`tx._.session`). Composing a select (walking
  * its SQL chunks, checking each chunk's kind) cost more CPU on this path than the round trip it
- * sends, so the hot reads do it once per process. The same text every time also lets a pool with prepared statements name it once.
+ * sends, so the hot reads do it once per process. The same text every time also lets a pool with
+ * prepared statements name it once.
  *
  * Values bound to a placeholder reach the driver as they are (drizzle does not pass them through
  * the column's encoder): give strings, numbers or Dates the driver sends as such.

@@ -235,6 +235,24 @@ describe.each(testDrivers({ pooled: true }))('attacks on %s', (driver) => {
     const user = w.repos.asUser(w.a.userId);
     const cursor = await user.affiliateClicks.listMine({ after: 'garbage!' }).catch((e) => e);
     expect(cursor).toBeInstanceOf(ValidationError);
+    // A page size outside 1–1000 is named; a negative one used to drop the LIMIT altogether.
+    for (const limit of [-5, 0, 1.5, 1_001, Number.NaN, '10' as never]) {
+      const pages = [
+        () => user.affiliateClicks.listMine({ limit }),
+        () => user.productViews.listMyRecentViews({ limit }),
+        () => w.repos.asAnon().products.listInCategory({ categoryId: w.a.categoryId, limit }),
+      ];
+      for (const page of pages) {
+        const error = await page().catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ValidationError);
+        expect((error as ValidationError).issues).toEqual([
+          expect.objectContaining({
+            field: 'limit',
+            message: expect.stringMatching(/^limit must/),
+          }),
+        ]);
+      }
+    }
     const conversion = await w.repos
       .asService()
       .affiliateClicks.recordConversion({ clickId: randomUUID(), orderId: 'o\u0000' })

@@ -186,6 +186,26 @@ describe.each(testDrivers({ pooled: true }))('attacks on %s', (driver) => {
     expect((error as ValidationError).issues[0]?.field).toBe('viewTimestamp');
   });
 
+  it('checks the fields it writes: an input cannot show one set of keys and write another', async () => {
+    const user = w.repos.asUser(w.a.userId);
+    const sessionId = await startedSession(user);
+    let reads = 0;
+    // Answers the first look at its keys without the commission, every later one with it.
+    const shifty = new Proxy({ ...click(sessionId), actualCommission: 999 } as object, {
+      ownKeys(target) {
+        reads += 1;
+        const keys = Reflect.ownKeys(target);
+        return reads === 1 ? keys.filter((key) => key !== 'actualCommission') : keys;
+      },
+    });
+    const { id } = await user.affiliateClicks.recordClick(shifty as never);
+    expect((await user.affiliateClicks.findById(id)).actualCommission).toBeNull();
+    // Nothing at all is its missing fields, named; never a TypeError.
+    const nothing = await user.affiliateClicks.recordClick(null as never).catch((e: unknown) => e);
+    expect(nothing).toBeInstanceOf(ValidationError);
+    expect((nothing as ValidationError).issues.map((i) => i.field)).toContain('sessionId');
+  });
+
   it('bounds sizes, shapes and times before the database sees them', async () => {
     const visitor = w.repos.asAnon({ anonymousId: visitorId() });
     const sessionId = await startedSession(visitor);

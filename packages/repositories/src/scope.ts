@@ -230,7 +230,16 @@ export async function switchIdentity<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   await setLocalIdentity(tx, temporary);
-  const result = await work();
+  let result: T;
+  try {
+    result = await work();
+  } catch (error) {
+    // Back to the caller even on failure: a grouped call that catches this error goes on in the
+    // same transaction, and must not go on as `temporary`. If the transaction is already aborted
+    // the restore fails too, and nothing can run in it anyway.
+    await setLocalIdentity(tx, caller).catch(() => {});
+    throw error;
+  }
   await setLocalIdentity(tx, caller);
   return result;
 }

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepositories, RepositoryError } from '../src';
-import { transactionRunner } from '../src/scope';
+import { switchIdentity, transactionRunner } from '../src/scope';
 import { click, createWorld, startedSession, type World } from './world';
 
 /**
@@ -304,5 +304,30 @@ describe.each(testDrivers({ pooled: true }))('read-only calls on %s', (driver) =
       sql`SELECT count(*)::int AS n FROM public.categories WHERE slug = 'read-only-probe'`,
     );
     expect(row?.n).toBe(0);
+  });
+});
+
+describe.each(testDrivers({ pooled: true }))('a switch of identity on %s', (driver) => {
+  let w: World;
+  beforeAll(async () => {
+    w = await createWorld(driver);
+  });
+  afterAll(() => w?.test.dispose());
+
+  it('returns to the caller when the work fails, so a call that goes on is the caller again', async () => {
+    const caller = { role: 'authenticated', userId: w.a.userId } as const;
+    const who = await transactionRunner(
+      w.db,
+      caller,
+    )(async (tx) => {
+      await switchIdentity(tx, { role: 'service_role' }, caller, async () => {
+        throw new Error('the work failed in the application, not in the database');
+      }).catch(() => {});
+      return queryRows<{ role: string; uid: string }>(
+        tx,
+        sql`SELECT current_user::text AS role, auth.uid()::text AS uid`,
+      );
+    });
+    expect(who).toEqual([{ role: 'authenticated', uid: w.a.userId }]);
   });
 });

@@ -263,14 +263,14 @@ export class AffiliateClickRepository {
   }
 
   /** The caller's clicks, newest first, a keyset page at a time (RLS limits them to the caller). */
-  listMine({
+  async listMine({
     limit = 50,
     after,
   }: {
     limit?: number;
     after?: string;
   } = {}): Promise<Page<AffiliateClickSelect>> {
-    return this.run((tx) => myClicks(tx, { limit, after }), { readOnly: true });
+    return this.run(myClicks({ limit, after }), { readOnly: true });
   }
 }
 

@@ -84,14 +84,14 @@ export class ProductViewRepository {
   }
 
   /** The caller's recent views, newest first, a keyset page at a time. */
-  listMyRecentViews({
+  async listMyRecentViews({
     limit = 50,
     after,
   }: {
     limit?: number;
     after?: string;
   } = {}): Promise<Page<ProductViewSelect>> {
-    return this.run((tx) => myRecentViews(tx, { limit, after }), { readOnly: true });
+    return this.run(myRecentViews({ limit, after }), { readOnly: true });
   }
 }
 

@@ -54,17 +54,14 @@ export class ProductRepository {
     after?: string;
   }): Promise<Page<ProductSelect>> {
     const size = pageLimit(limit);
+    const category = validate(z.uuid(), categoryId);
+    const keyset = after(products, products.createdAt, products.id, cursor);
     const rows = await this.run(
       (tx) =>
         tx
           .select()
           .from(products)
-          .where(
-            and(
-              eq(products.categoryId, validate(z.uuid(), categoryId)),
-              after(products, products.createdAt, products.id, cursor),
-            ),
-          )
+          .where(and(eq(products.categoryId, category), keyset))
           .orderBy(desc(products.createdAt), desc(products.id))
           .limit(size + 1),
       { readOnly: true },

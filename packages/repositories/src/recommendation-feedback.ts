@@ -49,14 +49,14 @@ export class RecommendationFeedbackRepository {
   }
 
   /** The caller's feedback, newest first, a keyset page at a time. */
-  listMine({
+  async listMine({
     limit = 50,
     after,
   }: {
     limit?: number;
     after?: string;
   } = {}): Promise<Page<RecommendationFeedbackSelect>> {
-    return this.run((tx) => myFeedback(tx, { limit, after }), { readOnly: true });
+    return this.run(myFeedback({ limit, after }), { readOnly: true });
   }
 }
 

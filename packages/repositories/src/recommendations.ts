@@ -29,14 +29,14 @@ export class RecommendationRepository {
   }
 
   /** The caller's recommendations, newest first. */
-  listMine({
+  async listMine({
     limit = 50,
     after,
   }: {
     limit?: number;
     after?: string;
   } = {}): Promise<Page<RecommendationSelect>> {
-    return this.run((tx) => myRecommendations(tx, { limit, after }), { readOnly: true });
+    return this.run(myRecommendations({ limit, after }), { readOnly: true });
   }
 }
 

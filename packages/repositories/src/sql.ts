@@ -98,7 +98,8 @@ export const pageLimit = (limit: unknown): number => validate(pageSize, { limit 
 
 /**
  * A table's rows the caller may see (RLS picks them), newest first, a keyset page at a time: the
- * first page and the later ones are two statements composed once (see `reusable`).
+ * first page and the later ones are two statements composed once (see `reusable`). Asking for a
+ * page checks its `limit` and `after`, and gives the work to run in a call.
  */
 export function newestFirst<T extends PgTable & { $inferSelect: { id: string } }>(
   table: T,
@@ -120,17 +121,18 @@ export function newestFirst<T extends PgTable & { $inferSelect: { id: string } }
       .orderBy(desc(timestamp), desc(id))
       .limit(value('limit')),
   );
-  return async (
-    tx: Executor,
-    { limit, after: cursor }: { limit: number; after?: string },
-  ): Promise<Page<T['$inferSelect']>> => {
+  // The page is checked when it is asked for, before the call opens a transaction.
+  return ({ limit, after: cursor }: { limit: number; after?: string }) => {
     const size = pageLimit(limit);
-    const rows = (
-      cursor === undefined
-        ? await first(tx, { limit: size + 1 })
-        : await later(tx, { limit: size + 1, after: cursorId(cursor) })
-    ) as T['$inferSelect'][];
-    return toPage(rows, size);
+    const lastId = cursor === undefined ? undefined : cursorId(cursor);
+    return async (tx: Executor): Promise<Page<T['$inferSelect']>> => {
+      const rows = (
+        lastId === undefined
+          ? await first(tx, { limit: size + 1 })
+          : await later(tx, { limit: size + 1, after: lastId })
+      ) as T['$inferSelect'][];
+      return toPage(rows, size);
+    };
   };
 }
 

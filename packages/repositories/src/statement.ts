@@ -1,5 +1,5 @@
 import type { Executor } from '@aclue/db';
-import { Column, is, type Placeholder, type Query, sql } from 'drizzle-orm';
+import { Column, is, Placeholder, type Query, sql } from 'drizzle-orm';
 import type { PgColumn, PgSession } from 'drizzle-orm/pg-core';
 
 type OrderedFields = NonNullable<Parameters<PgSession['prepareQuery']>[1]>;
@@ -30,7 +30,7 @@ export function reusable<const Names extends readonly string[], Built extends Se
   values: Record<Names[number], unknown>,
 ) => Promise<Awaited<ReturnType<Built['execute']>>> {
   let composed: { query: Query; fields: OrderedFields } | undefined;
-  return (tx, values) => {
+  return async (tx, values): Promise<Awaited<ReturnType<Built['execute']>>> => {
     composed ??= compose(
       build(tx, (name) => {
         if (!names.includes(name)) throw new TypeError(`${name} is not among [${names}]`);
@@ -38,7 +38,8 @@ export function reusable<const Names extends readonly string[], Built extends Se
       }),
     );
     const prepared = tx._.session.prepareQuery(composed.query, composed.fields, undefined, true);
-    return prepared.execute(values) as Promise<Awaited<ReturnType<Built['execute']>>>;
+    const rows: unknown = await prepared.execute(values);
+    return rows as Awaited<ReturnType<Built['execute']>>;
   };
 }
 
@@ -52,5 +53,11 @@ function compose(select: Select): { query: Query; fields: OrderedFields } {
       return { path: [key], field: field as PgColumn };
     },
   );
-  return { query: select.toSQL(), fields };
+  const query = select.toSQL();
+  // Only placeholders: a value written into the builder would be kept for every later call —
+  // the first caller's id, say, for everyone.
+  if (!query.params.every((param) => is(param, Placeholder))) {
+    throw new TypeError('a reusable statement takes its values as placeholders only');
+  }
+  return { query, fields };
 }

@@ -282,14 +282,14 @@ describe.each(testDrivers({ pooled: true }).filter((d) => d !== 'pglite'))(
   },
 );
 
-describe.each(testDrivers({ pooled: true }))('read-only calls on %s', (driver) => {
+describe.each(testDrivers({ pooled: true }))('the transaction of a call on %s', (driver) => {
   let w: World;
   beforeAll(async () => {
     w = await createWorld(driver);
   });
   afterAll(() => w?.test.dispose());
 
-  it('refuse to write, and write nothing', async () => {
+  it('refuses to write when read-only, and writes nothing', async () => {
     const run = transactionRunner(w.db, { role: 'service_role' });
     const error = await run(
       (tx) =>
@@ -305,14 +305,6 @@ describe.each(testDrivers({ pooled: true }))('read-only calls on %s', (driver) =
     );
     expect(row?.n).toBe(0);
   });
-});
-
-describe.each(testDrivers({ pooled: true }))('a switch of identity on %s', (driver) => {
-  let w: World;
-  beforeAll(async () => {
-    w = await createWorld(driver);
-  });
-  afterAll(() => w?.test.dispose());
 
   it('returns to the caller when the work fails, so a call that goes on is the caller again', async () => {
     const caller = { role: 'authenticated', userId: w.a.userId } as const;

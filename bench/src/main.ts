@@ -1,7 +1,8 @@
 /**
  * npm run bench — every benchmark against a baseline measured in the same run, on the PostgreSQL
  * server (BENCH_DATABASE_URL or TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres).
- * BENCH_ROUNDS (default 10) sets the repetitions, BENCH_USERS (default 20000) the seeded volume.
+ * BENCH_ROUNDS (default 10) sets the repetitions, BENCH_USERS (default 20000) the seeded volume;
+ * BENCH_SEEDED_URL runs the data suite on a database seeded earlier instead (kept afterwards).
  * BENCH_SUITES (default `schema,data,cli`; `api` is `npm run bench:api`) picks suites. Prints the tables and writes
  * bench/results/latest.json.
  */

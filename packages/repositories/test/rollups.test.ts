@@ -11,6 +11,7 @@ import {
   rollups,
   setLocalIdentity,
 } from '@aclue/db';
+import { hourlyRollupStatements, rollupTable, rollupTables } from '@aclue/db/objects';
 import { testDrivers } from '@aclue/db/testing';
 import { sql, TransactionRollbackError } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,16 +141,31 @@ describe.each(testDrivers())('rollups on %s', (driver) => {
   it('reads refreshed whole days from the rollups and the rest from raw rows', async () => {
     // Rows slipped in behind the triggers' back are invisible where the rollup answers.
     const whole = periods['whole past days'];
-    const ragged = { from: at(11, 1), to: at(10, 4) };
+    // Day 10's piece ends at 03:30: hours 0–2 are whole (the hourly rollup), 03:00–03:30 is raw.
+    const ragged = { from: at(11, 1), to: at(10, 3.5) };
     const wholeBefore = await ctrViews(w.db, whole);
     const raggedBefore = await ctrViews(w.db, ragged);
+    const viewsOfProduct = async (db: Executor, period: { from: Date; to: Date }) =>
+      (
+        await queryRows<{ product_id: string; views: number }>(
+          db,
+          analyticsQueries.productPopularity(period, 1000),
+        )
+      )
+        .filter((r) => r.product_id === w.a.productId)
+        .reduce((sum, r) => sum + r.views, 0);
+    const productBefore = await viewsOfProduct(w.db, ragged);
     await rolledBack(w, async (tx) => {
       await tx.execute(sql`ALTER TABLE product_views DISABLE TRIGGER mark_rollup_days_on_insert`);
       await tx.execute(sql`INSERT INTO product_views (product_id, session_id, view_timestamp, view_source, interaction_type)
-          SELECT (SELECT id FROM products LIMIT 1), 'traffic-1', ${at(10, 3).toISOString()}::timestamptz, 'search', 'impression'
-          FROM generate_series(1, 7)`);
+          SELECT ${w.a.productId}, 'traffic-1', t, 'search', 'impression'
+          FROM unnest(ARRAY[${at(10, 3.2).toISOString()}, ${at(10, 2.5).toISOString()}]::timestamptz[]) AS t,
+            generate_series(1, 7)`);
       expect(await ctrViews(tx, whole)).toBe(wholeBefore);
+      // Click-through rates keep hours: the rows of the whole hour 02:00 are not read.
       expect(await ctrViews(tx, ragged)).toBe(raggedBefore + 7);
+      // Views per product keep days only: the ragged day is read raw, both hours.
+      expect(await viewsOfProduct(tx, ragged)).toBe(productBefore + 14);
       // Today: the rollup answers up to the hour of the refresh, raw rows after it.
       const today = { from: utcDay(0), to: new Date(Date.now() + 60_000) };
       const todayBefore = await ctrViews(tx, today);
@@ -213,6 +229,27 @@ describe.each(testDrivers())('rollups on %s', (driver) => {
       expect(await queryRows(tx, analyticsQueries.revenueAttribution(whole, 'network'))).toEqual(
         [],
       );
+    });
+  });
+
+  it('reads raw the hours of days refreshed before the hourly rollups existed', async () => {
+    await refreshRollups(w.db);
+    const ragged = periods['ragged ends'];
+    const figures = await reports(w.db, ragged);
+    await rolledBack(w, async (tx) => {
+      // A database migrated and refreshed before 0009: no hourly tables, no flag.
+      for (const { rollup, grain } of rollupTables.filter((t) => t.grain === 'hour')) {
+        await tx.execute(sql.raw(`DROP TABLE ${rollupTable(rollup, grain)}`));
+      }
+      await tx.execute(sql`ALTER TABLE aclue_rollups.refreshed_days DROP COLUMN hourly`);
+      for (const statement of hourlyRollupStatements) await tx.execute(sql.raw(statement));
+      // Its days keep their daily figures (their raw rows may be archived): nothing is marked,
+      // and their ragged pieces are read raw, not from the empty hourly tables.
+      for (const s of await rollupStatus(tx)) expect(s.dirtyDays, s.source).toBe(0);
+      expect(await reports(tx, ragged)).toEqual(figures);
+      // Running them again (as `push` does every time) changes nothing.
+      for (const statement of hourlyRollupStatements) await tx.execute(sql.raw(statement));
+      expect(await reports(tx, ragged)).toEqual(figures);
     });
   });
 

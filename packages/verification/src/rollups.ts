@@ -3,10 +3,16 @@ import {
   queryRows,
   rawRollupRows,
   rollupSchema,
-  rollups,
+  rollupTableName,
   unmarkedBefore,
 } from '@aclue/db';
-import { dirtyDaysTable, refreshedDaysTable, rollupTable } from '@aclue/db/objects';
+import {
+  dirtyDaysTable,
+  refreshedDaysTable,
+  rollupTable,
+  rollupTableColumns,
+  rollupTables,
+} from '@aclue/db/objects';
 import { sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import { type CheckResult, expectEqual, fail, pass } from './results';
@@ -69,13 +75,9 @@ export async function checkRollups(db: Executor): Promise<CheckResult[]> {
         WHERE c.relnamespace = ${rollupSchema}::regnamespace AND c.relkind IN ('r', 'p')`,
   );
   const expected = [
-    ...rollups.map((r) => ({
-      name: r.name,
-      columns: [
-        'day date',
-        ...r.keys.map((k) => `${k.name} ${k.type}`),
-        ...r.measures.map((m) => `${m.name} ${m.type}`),
-      ],
+    ...rollupTables.map(({ rollup, grain }) => ({
+      name: rollupTableName(rollup, grain),
+      columns: rollupTableColumns(rollup, grain).map((c) => `${c.name} ${c.type}`),
     })),
     ...[dirtyDaysTable, refreshedDaysTable].map((t) => ({
       name: t.split('.')[1] as string,
@@ -169,7 +171,7 @@ const SAMPLED_DAYS = 7;
  */
 export async function checkRollupContents(db: Executor): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  for (const rollup of rollups) {
+  for (const { rollup, grain } of rollupTables) {
     const source = getTableConfig(rollup.source).name;
     // Days the rollup answers for: no write marked an hour before the rollup's end.
     const days = sql`SELECT r.day, r.through FROM ${sql.raw(refreshedDaysTable)} r
@@ -178,17 +180,19 @@ export async function checkRollupContents(db: Executor): Promise<CheckResult[]> 
     const fresh = rawRollupRows(
       rollup,
       sql`SELECT day::timestamp AT TIME ZONE 'UTC' AS range_from, through AS range_to FROM sampled`,
+      undefined,
+      grain,
     );
     const [row] = await queryRows<{ differing: number; days: number }>(
       db,
       sql`WITH sampled AS MATERIALIZED (${days}),
-        stored AS (SELECT * FROM ${sql.raw(rollupTable(rollup))} WHERE day IN (SELECT day FROM sampled)),
+        stored AS (SELECT * FROM ${sql.raw(rollupTable(rollup, grain))} WHERE day IN (SELECT day FROM sampled)),
         fresh AS (${fresh})
         SELECT (SELECT count(*) FROM (SELECT * FROM stored EXCEPT ALL SELECT * FROM fresh) AS x)::int
           + (SELECT count(*) FROM (SELECT * FROM fresh EXCEPT ALL SELECT * FROM stored) AS y)::int AS differing,
           (SELECT count(*) FROM sampled)::int AS days`,
     );
-    const name = `${rollupSchema}.${rollup.name}: its last ${SAMPLED_DAYS} refreshed days match their rows`;
+    const name = `${rollupSchema}.${rollupTableName(rollup, grain)}: its last ${SAMPLED_DAYS} refreshed days match their rows`;
     results.push(
       !row || row.differing === 0
         ? pass('data', null, name)

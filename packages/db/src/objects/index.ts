@@ -1,7 +1,12 @@
 import { commentStatements, tableComments } from './comments';
 import { partitionMaintenanceStatements } from './partitions';
 import { defaultPrivilegeStatements, grantStatements, tableGrants } from './privileges';
-import { markExistingDaysStatements, rollupSchemaStatements, rollupTriggers } from './rollups';
+import {
+  hourlyRollupStatements,
+  markExistingDaysStatements,
+  rollupSchemaStatements,
+  rollupTriggers,
+} from './rollups';
 import { seedCategoriesStatement } from './seed';
 import { supabaseCompatibilityStatements } from './supabase';
 import {
@@ -40,6 +45,8 @@ export const customMigrationStatements = {
     ...rollupTriggers.map((t) => triggerStatement(t)),
     ...markExistingDaysStatements,
   ],
+  // The hourly twins of the rollups with few keys per hour (0008 was rendered before them).
+  hourly_rollups: () => hourlyRollupStatements,
 } satisfies Record<string, () => readonly string[]>;
 
 /**

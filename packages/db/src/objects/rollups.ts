@@ -1,9 +1,12 @@
 import {
+  type Grain,
+  grainsOf,
   type Rollup,
   type RollupSource,
   rollupSchema,
   rollupSources,
   rollups,
+  rollupTableName,
 } from '../rollups/declarations';
 import { literal, quoteIdent } from './sql-text';
 import type { FunctionDeclaration, TriggerDeclaration } from './triggers';
@@ -20,11 +23,14 @@ export const dirtyDaysTable = `${rollupSchema}.dirty_days`;
 /**
  * The days whose rollup rows were computed, and up to when (`through`: the next midnight for a
  * past day; for today, the hour the refresh began). A day's rollup answers for [day, through)
- * while no mark falls before `through`.
+ * while no mark falls before `through`; its hourly rollups answer for each unmarked hour before
+ * `through` when `hourly` (false for days refreshed before the hourly tables existed: those have
+ * no rows there, and their raw rows may since have been archived, so they are not recomputed).
  */
 export const refreshedDaysTable = `${rollupSchema}.refreshed_days`;
 
-export const rollupTable = (rollup: Rollup) => `${rollupSchema}.${quoteIdent(rollup.name)}`;
+export const rollupTable = (rollup: Rollup, grain: Grain = 'day') =>
+  `${rollupSchema}.${quoteIdent(rollupTableName(rollup, grain))}`;
 
 const markFunctionName = (source: RollupSource) => `mark_${source.table}_days_dirty`;
 
@@ -109,21 +115,42 @@ export const rollupTriggers: readonly TriggerDeclaration[] = rollupSources.flatM
   })),
 );
 
-function rollupTableStatements(rollup: Rollup): string[] {
-  const columns = [
-    'day date NOT NULL',
-    ...rollup.keys.map((k) => `${quoteIdent(k.name)} ${k.type}`),
-    ...rollup.measures.map((m) => `${quoteIdent(m.name)} ${m.type} NOT NULL`),
-  ];
-  const table = rollupTable(rollup);
+/** A rollup table's columns: `day` (and `hour` at the hour grain), the keys, the measures. */
+export const rollupTableColumns = (rollup: Rollup, grain: Grain) => [
+  { name: 'day', type: 'date' },
+  ...(grain === 'hour' ? [{ name: 'hour', type: 'integer' }] : []),
+  ...rollup.keys.map((k) => ({ name: k.name, type: k.type })),
+  ...rollup.measures.map((m) => ({ name: m.name, type: m.type })),
+];
+
+function rollupTableStatements(rollup: Rollup, grain: Grain): string[] {
+  const keys = new Set(rollup.keys.map((k) => k.name));
+  const columns = rollupTableColumns(rollup, grain).map(
+    (c) => `${quoteIdent(c.name)} ${c.type}${keys.has(c.name) ? '' : ' NOT NULL'}`,
+  );
+  const table = rollupTable(rollup, grain);
+  const name = rollupTableName(rollup, grain);
   return [
     `CREATE TABLE IF NOT EXISTS ${table} (${columns.join(', ')});`,
-    `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${rollup.name}_day`)} ON ${table} (day);`,
+    `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${name}_day`)} ON ${table} (day${grain === 'hour' ? ', hour' : ''});`,
     `ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;`,
     `REVOKE ALL ON ${table} FROM PUBLIC, anon, authenticated, service_role;`,
     `GRANT SELECT ON ${table} TO service_role;`,
   ];
 }
+
+/** Every rollup table at every grain it is stored at. */
+export const rollupTables: readonly { rollup: Rollup; grain: Grain }[] = rollups.flatMap((rollup) =>
+  grainsOf(rollup).map((grain) => ({ rollup, grain })),
+);
+
+/** What migration 0009 added: the hourly rollup tables, and the flag of days that have them. */
+export const hourlyRollupStatements: readonly string[] = [
+  `ALTER TABLE ${refreshedDaysTable} ADD COLUMN IF NOT EXISTS hourly boolean NOT NULL DEFAULT false;`,
+  ...rollupTables
+    .filter((t) => t.grain === 'hour')
+    .flatMap((t) => rollupTableStatements(t.rollup, t.grain)),
+];
 
 /** Everything of the rollups but the triggers: safe to run again (push runs it every time). */
 export const rollupSchemaStatements: readonly string[] = [
@@ -140,7 +167,10 @@ export const rollupSchemaStatements: readonly string[] = [
     `REVOKE ALL ON ${table} FROM PUBLIC, anon, authenticated, service_role;`,
     `GRANT SELECT ON ${table} TO service_role;`,
   ]),
-  ...rollups.flatMap(rollupTableStatements),
+  ...rollupTables
+    .filter((t) => t.grain === 'day')
+    .flatMap((t) => rollupTableStatements(t.rollup, t.grain)),
+  ...hourlyRollupStatements,
   ...rollupMarkFunctions.flatMap((f) => [
     f.definition,
     `REVOKE ALL ON FUNCTION ${f.schema}.${f.name}() FROM PUBLIC, anon, authenticated, service_role;`,

@@ -1,8 +1,13 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
-import { dirtyDaysTable, refreshedDaysTable, rollupTable } from '../objects/rollups';
+import {
+  dirtyDaysTable,
+  refreshedDaysTable,
+  rollupTable,
+  rollupTableColumns,
+} from '../objects/rollups';
 import { quoteIdent } from '../objects/sql-text';
-import type { Rollup } from './declarations';
+import type { Grain, Rollup } from './declarations';
 
 const DAY_MS = 86_400_000;
 
@@ -26,11 +31,11 @@ const periodPieces = (from: Date, to: Date) => {
   LIMIT ${sql.raw(String(days))}`;
 };
 
-/** A rollup's columns in table order — `day`, the keys, the measures — as a SQL list. */
-export const rollupColumns = (rollup: Rollup): SQL =>
+/** A rollup's columns in table order — `day` (`hour`), the keys, the measures — as a SQL list. */
+export const rollupColumns = (rollup: Rollup, grain: Grain = 'day'): SQL =>
   sql.raw(
-    ['day', ...rollup.keys.map((k) => k.name), ...rollup.measures.map((m) => m.name)]
-      .map(quoteIdent)
+    rollupTableColumns(rollup, grain)
+      .map((c) => quoteIdent(c.name))
       .join(', '),
   );
 
@@ -45,20 +50,31 @@ export const unmarkedBefore = (source: SQL, day: SQL, through: SQL): SQL =>
 
 /**
  * The source rows of `rollup` within each range of `ranges` (columns `range_from`, `range_to`),
- * summarised per UTC day and key exactly as the rollup stores them: the refresh job writes this,
+ * summarised per UTC day (or hour) and key exactly as the rollup stores them: the refresh job writes this,
  * and queries read it for the days the rollup cannot answer for. LATERAL: one index range scan per
  * range with its bounds as parameters (reaching only the partitions they cover), never a plan
  * that reads the whole period and filters.
  */
-export function rawRollupRows(rollup: Rollup, ranges: SQL, extraWhere?: SQL): SQL {
+export function rawRollupRows(
+  rollup: Rollup,
+  ranges: SQL,
+  extraWhere?: SQL,
+  grain: Grain = 'day',
+): SQL {
   const source = getTableConfig(rollup.source).name;
   const day = `s.${quoteIdent(rollup.day)}`;
-  const columns = [
+  const period = [
     `(${day} AT TIME ZONE 'UTC')::date AS day`,
+    ...(grain === 'hour'
+      ? [`pg_catalog.date_part('hour', ${day} AT TIME ZONE 'UTC')::integer AS hour`]
+      : []),
+  ];
+  const columns = [
+    ...period,
     ...rollup.keys.map((k) => `${k.expression} AS ${quoteIdent(k.name)}`),
     ...rollup.measures.map((m) => `${m.expression} AS ${quoteIdent(m.name)}`),
   ];
-  const groupBy = ['1', ...rollup.keys.map((_, i) => String(i + 2))].join(', ');
+  const groupBy = [...period, ...rollup.keys].map((_, i) => String(i + 1)).join(', ');
   return sql`SELECT a.* FROM (${ranges}) AS r
     CROSS JOIN LATERAL (
       SELECT ${sql.raw(columns.join(', '))}
@@ -70,10 +86,11 @@ export function rawRollupRows(rollup: Rollup, ranges: SQL, extraWhere?: SQL): SQ
 
 /**
  * A rollup's rows for a period, exact at every moment: days the rollup holds and no write has
- * touched since come from it (today up to the hour of its last refresh); everything else (the
- * current hour, a day written to since its refresh, a day never refreshed, a period's ragged
- * start) is summarised from the raw rows in the same statement, so in the same snapshot.
- * Consecutive such days are read as one range.
+ * touched since come from it (today up to the hour of its last refresh); for the other pieces (a
+ * period's ragged start and end, a day written to since its refresh, a day never refreshed), an
+ * hourly rollup answers for the whole hours it holds unmarked, and everything else (the current
+ * hour, a piece of an hour, a rollup without hours) is summarised from the raw rows in the same
+ * statement, so in the same snapshot. Consecutive raw pieces are read as one range.
  * Columns: `day`, the keys, the measures — combine them with `sum` (or `count(DISTINCT key)` for
  * a rollup without measures).
  */
@@ -88,26 +105,65 @@ export function rollupRows(rollup: Rollup, period: { from: Date; to: Date }): SQ
       JOIN ${sql.raw(refreshedDaysTable)} r ON r.source = ${source} AND r.day = p.piece_day
       WHERE p.piece_from = p.piece_day::timestamp AT TIME ZONE 'UTC' AND r.through <= p.piece_to
         AND ${unmarkedBefore(sql`${source}`, sql`p.piece_day`, sql`r.through`)}`;
-  // Raw: islands of consecutive pieces the rollup cannot answer for (a day minus its rank is
-  // constant along one), and what follows the rollup's end in a piece it answers for.
-  const rawRanges = sql`SELECT min(piece_from) AS range_from, max(piece_to) AS range_to
+  const afterServed = sql`SELECT s.through, p.piece_to FROM served s JOIN pieces p USING (piece_day)
+      WHERE s.through < p.piece_to`;
+  const raw = (ranges: SQL) =>
+    rawRollupRows(
+      rollup,
+      ranges,
+      // The period itself, as constants: the planner prunes partitions outside it at plan time.
+      sql`${day} >= ${period.from.toISOString()}::timestamptz AND ${day} < ${period.to.toISOString()}::timestamptz`,
+    );
+  const daily = sql`SELECT ${columns} FROM ${sql.raw(rollupTable(rollup))}
+      WHERE day IN (SELECT piece_day FROM served)`;
+  if (!rollup.hourly) {
+    // Islands of consecutive pieces the rollup cannot answer for (a day minus its rank is
+    // constant along one), and what follows the rollup's end in a piece it answers for.
+    return sql`WITH pieces AS MATERIALIZED (${periodPieces(period.from, period.to)}),
+    served AS MATERIALIZED (${served})
+    ${daily}
+    UNION ALL
+    ${raw(sql`SELECT min(piece_from) AS range_from, max(piece_to) AS range_to
       FROM (SELECT piece_from, piece_to,
               piece_day - (row_number() OVER (ORDER BY piece_day))::int AS island
             FROM pieces WHERE piece_from < piece_to
               AND piece_day NOT IN (SELECT piece_day FROM served)) AS left_over
       GROUP BY island
-    UNION ALL
-    SELECT s.through, p.piece_to FROM served s JOIN pieces p USING (piece_day)
-      WHERE s.through < p.piece_to`;
+    UNION ALL ${afterServed}`)}`;
+  }
+  // The pieces the days cannot answer for, cut at the hours; a whole hour before its day's
+  // rollup end that no write has marked since comes from the hourly rollup.
+  const hours = sql`SELECT p.piece_day, h.hour, h.hour_from,
+        greatest(p.piece_from, h.hour_from) AS piece_from,
+        least(p.piece_to, h.hour_from + interval '1 hour') AS piece_to
+      FROM pieces p
+      CROSS JOIN LATERAL (SELECT g AS hour,
+          p.piece_day::timestamp AT TIME ZONE 'UTC' + make_interval(hours => g) AS hour_from
+        FROM generate_series(0, 23) AS g) AS h
+      WHERE p.piece_day NOT IN (SELECT piece_day FROM served)
+        AND h.hour_from < p.piece_to AND h.hour_from + interval '1 hour' > p.piece_from`;
+  const servedHours = sql`SELECT h.piece_day, h.hour FROM hours h
+      JOIN ${sql.raw(refreshedDaysTable)} r ON r.source = ${source} AND r.day = h.piece_day
+      WHERE r.hourly AND h.piece_from = h.hour_from AND h.piece_to = h.hour_from + interval '1 hour'
+        AND h.piece_to <= r.through
+        AND NOT EXISTS (SELECT 1 FROM ${sql.raw(dirtyDaysTable)} m
+          WHERE m.source = ${source} AND m.day = h.piece_day AND m.hour = h.hour)`;
   return sql`WITH pieces AS MATERIALIZED (${periodPieces(period.from, period.to)}),
-    served AS MATERIALIZED (${served})
-    SELECT ${columns} FROM ${sql.raw(rollupTable(rollup))}
-      WHERE day IN (SELECT piece_day FROM served)
+    served AS MATERIALIZED (${served}),
+    hours AS MATERIALIZED (${hours}),
+    served_hours AS MATERIALIZED (${servedHours})
+    ${daily}
     UNION ALL
-    ${rawRollupRows(
-      rollup,
-      rawRanges,
-      // The period itself, as constants: the planner prunes partitions outside it at plan time.
-      sql`${day} >= ${period.from.toISOString()}::timestamptz AND ${day} < ${period.to.toISOString()}::timestamptz`,
-    )}`;
+    SELECT ${columns} FROM ${sql.raw(rollupTable(rollup, 'hour'))}
+      WHERE (day, hour) IN (SELECT piece_day, hour FROM served_hours)
+    UNION ALL
+    ${raw(sql`SELECT min(piece_from) AS range_from, max(piece_to) AS range_to
+      FROM (SELECT h.piece_from, h.piece_to,
+              (h.piece_day - date '2000-01-01') * 24 + h.hour
+                - row_number() OVER (ORDER BY h.piece_day, h.hour) AS island
+            FROM hours h WHERE h.piece_from < h.piece_to
+              AND NOT EXISTS (SELECT 1 FROM served_hours x
+                WHERE x.piece_day = h.piece_day AND x.hour = h.hour)) AS left_over
+      GROUP BY island
+    UNION ALL ${afterServed}`)}`;
 }

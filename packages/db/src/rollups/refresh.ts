@@ -1,7 +1,8 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Database, type Executor, queryRows } from '../client';
 import { dirtyDaysTable, refreshedDaysTable, rollupTable } from '../objects/rollups';
-import { type RollupSource, rollupSources } from './declarations';
+import { quoteIdent } from '../objects/sql-text';
+import { grainsOf, type Rollup, type RollupSource, rollupSources } from './declarations';
 import { rawRollupRows, rollupColumns } from './query';
 
 /** The advisory lock class a refresh takes per source: two refresh jobs take turns. */
@@ -42,6 +43,15 @@ const dayRanges = (days: readonly string[], hour: string): SQL => sql`
   SELECT d::timestamp AT TIME ZONE 'UTC' AS range_from, ${throughOf(sql`d`, hour)} AS range_to
   FROM unnest(ARRAY[${dayList(days)}]::date[]) AS d`;
 
+/** The daily rows of `days` summed from the hourly rollup's rows of those days. */
+function daysFromHours(rollup: Rollup, days: readonly string[]): SQL {
+  const keys = rollup.keys.map((k) => quoteIdent(k.name));
+  const measures = rollup.measures.map((m) => `sum(${quoteIdent(m.name)})::${m.type}`);
+  return sql`SELECT ${sql.raw(['day', ...keys, ...measures].join(', '))}
+    FROM ${sql.raw(rollupTable(rollup, 'hour'))} WHERE day IN (${dayList(days)})
+    GROUP BY ${sql.raw(['day', ...keys].join(', '))}`;
+}
+
 /**
  * Recomputes the rollups of every day a write has marked, oldest first, in batches: past days
  * whole, today up to the current hour (the hour still being written stays raw). Exactness rests
@@ -78,18 +88,22 @@ export async function refreshRollups(
         await lockSource(tx, source);
         await tx.execute(sql`SET LOCAL jit = off`);
         for (const rollup of source.rollups) {
-          const table = sql.raw(rollupTable(rollup));
-          const columns = rollupColumns(rollup);
-          await tx.execute(sql`DELETE FROM ${table} WHERE day IN (${dayList(days)})`);
-          await tx.execute(
-            sql`INSERT INTO ${table} (${columns}) ${rawRollupRows(rollup, dayRanges(days, hour))}`,
-          );
+          // The finest grain from the raw rows, the days from their hours (every measure adds up).
+          for (const grain of [...grainsOf(rollup)].reverse()) {
+            const table = sql.raw(rollupTable(rollup, grain));
+            const rows =
+              grain === 'day' && rollup.hourly
+                ? daysFromHours(rollup, days)
+                : rawRollupRows(rollup, dayRanges(days, hour), undefined, grain);
+            await tx.execute(sql`DELETE FROM ${table} WHERE day IN (${dayList(days)})`);
+            await tx.execute(sql`INSERT INTO ${table} (${rollupColumns(rollup, grain)}) ${rows}`);
+          }
         }
-        await tx.execute(sql`INSERT INTO ${sql.raw(refreshedDaysTable)} (source, day, through)
-          SELECT ${source.table}, d, ${throughOf(sql`d`, hour)}
+        await tx.execute(sql`INSERT INTO ${sql.raw(refreshedDaysTable)} (source, day, through, hourly)
+          SELECT ${source.table}, d, ${throughOf(sql`d`, hour)}, true
           FROM unnest(ARRAY[${dayList(days)}]::date[]) AS d
           ON CONFLICT (source, day) DO UPDATE
-            SET through = excluded.through, refreshed_at = pg_catalog.now()`);
+            SET through = excluded.through, hourly = true, refreshed_at = pg_catalog.now()`);
       });
       result.refreshed.push(...days);
     }

@@ -16,10 +16,11 @@ export function scheduleRollupRefresh(db: Database, seconds: number, log: Logger
     try {
       const results = await refreshRollups(db);
       const days = results.reduce((sum, r) => sum + r.refreshed.length, 0);
+      const unwritten = results.reduce((sum, r) => sum + r.unwritten.length, 0);
       const deferred = results.reduce((sum, r) => sum + r.deferred.length, 0);
-      if (days > 0 || deferred > 0) {
+      if (days > 0 || unwritten > 0 || deferred > 0) {
         log.info(
-          { days, deferred, ms: Math.round(performance.now() - started) },
+          { days, unwritten, deferred, ms: Math.round(performance.now() - started) },
           'rollups refreshed',
         );
       }

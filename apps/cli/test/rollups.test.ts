@@ -38,8 +38,12 @@ describe.each(testDrivers())('aclue-db rollups on %s', (driver) => {
     const run = runCli(['rollups', 'refresh'], target.env);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('product_views: refreshed 3 days');
-    expect(run.stdout).toMatch(/product_views\s+3\s+0\s+-/);
+    // Today, not written to, is refreshed too (up to this hour): reports need no raw rows there.
+    const today = new Date().getUTCHours() > 0 ? 1 : 0;
+    expect(run.stdout).toContain(
+      `product_views: refreshed 3 days${today ? ' (and 1 with no writes)' : ''}`,
+    );
+    expect(run.stdout).toMatch(new RegExp(`product_views\\s+${3 + today}\\s+0\\s+-`));
     expect(runCli(['rollups', 'refresh'], target.env).stdout).toContain(
       'product_views: nothing to refresh',
     );

@@ -72,6 +72,7 @@ describe.each(testDrivers())('partitioned product_views on %s', (driver) => {
       expect.stringContaining('partition_maintenance'),
       expect.stringContaining('rollups'),
       expect.stringContaining('hourly_rollups'),
+      expect.stringContaining('rollup_firsts'),
     ]);
     // The rows written before the rollups existed have their days marked for the first refresh.
     const marked = await queryRows<{ day: string }>(

@@ -2,6 +2,7 @@ import {
   clickRollups,
   clickSessionRollup,
   conversionRollup,
+  distinctKeys,
   queryRows,
   rollupRows,
   sessionRollup,
@@ -55,13 +56,13 @@ export const analyticsQueries = {
 
   /**
    * Sessions started → sessions with product views → with affiliate clicks → conversions. The two
-   * distinct counts read one row per session and day from their rollups: exact, but not O(days).
+   * distinct counts read each hour's sessions by the hour each was last seen (`distinctKeys`).
    */
   funnel: (p: { from: Date; to: Date }) => sql`
     SELECT
       (SELECT coalesce(sum(sessions), 0) FROM (${rollupRows(sessionRollup, p)}) AS r)::int AS sessions,
-      (SELECT count(DISTINCT session_id) FROM (${rollupRows(viewSessionRollup, p)}) AS r)::int AS sessions_with_views,
-      (SELECT count(DISTINCT session_id) FROM (${rollupRows(clickSessionRollup, p)}) AS r)::int AS sessions_with_clicks,
+      (${distinctKeys(viewSessionRollup, p)})::int AS sessions_with_views,
+      (${distinctKeys(clickSessionRollup, p)})::int AS sessions_with_clicks,
       (SELECT coalesce(sum(conversions), 0) FROM (${rollupRows(conversionRollup, p)}) AS r)::int AS conversions`,
 
   productPopularity: (p: { from: Date; to: Date }, limit: number) => sql`

@@ -218,6 +218,70 @@ describe.each(testDrivers())('rollups on %s', (driver) => {
     }
   });
 
+  it('counts the sessions of any period distinct, from the hours each was last seen before it', async () => {
+    const funnel = (db: Executor, period: { from: Date; to: Date }) =>
+      queryRows<Record<string, number>>(db, analyticsQueries.funnel(period));
+    const rawFunnel = (period: { from: Date; to: Date }) =>
+      rolledBack(w, async (tx) => {
+        await tx.execute(sql`DELETE FROM aclue_rollups.refreshed_days`);
+        return funnel(tx, period);
+      });
+    // Sessions seen again hours and days later (views and clicks), some only in ragged pieces.
+    await w.db.execute(sql`INSERT INTO product_views (product_id, session_id, view_timestamp, view_source, interaction_type)
+      SELECT ${w.a.productId}, 'recurring-' || (g % 37),
+        now() - (g % 29) * interval '1 day' - (g * 7 % 1440) * interval '1 minute', 'search', 'impression'
+      FROM generate_series(1, 600) g`);
+    await w.db.execute(sql`INSERT INTO affiliate_clicks (product_id, session_id, click_timestamp, source_page, device_type,
+        affiliate_network, affiliate_url, expected_commission)
+      SELECT c.product_id, 'recurring-' || (g % 23),
+        now() - (g % 29) * interval '1 day' - (g * 11 % 1440) * interval '1 minute',
+        c.source_page, c.device_type, c.affiliate_network, c.affiliate_url, c.expected_commission
+      FROM (SELECT * FROM affiliate_clicks ORDER BY id LIMIT 1) c, generate_series(1, 300) g`);
+    await refreshRollups(w.db);
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    const randomPeriods = (n: number) =>
+      Array.from({ length: n }, () => {
+        const from = Date.now() - random() * 31 * DAY;
+        return {
+          from: new Date(from),
+          to: new Date(from + random() * (Date.now() + 3.6e6 - from)),
+        };
+      });
+    for (const period of [...Object.values(periods), ...randomPeriods(12)]) {
+      expect(await funnel(w.db, period), JSON.stringify(period)).toEqual(await rawFunnel(period));
+    }
+    // Sessions leave hours and reappear earlier: the later hours' "last seen before" move.
+    await w.db.execute(sql`DELETE FROM product_views WHERE session_id IN ('recurring-3', 'recurring-4')
+      AND view_timestamp >= ${utcDay(15).toISOString()}::timestamptz AND view_timestamp < ${utcDay(12).toISOString()}::timestamptz`);
+    await w.db.execute(sql`UPDATE product_views SET view_timestamp = view_timestamp - interval '26 hours'
+      WHERE session_id = 'recurring-5' AND view_timestamp >= ${utcDay(20).toISOString()}::timestamptz`);
+    await w.db.execute(sql`UPDATE product_views SET session_id = 'recurring-6'
+      WHERE session_id = 'recurring-7' AND view_timestamp < ${utcDay(9).toISOString()}::timestamptz`);
+    for (const period of randomPeriods(6)) {
+      expect(await funnel(w.db, period), JSON.stringify(period)).toEqual(await rawFunnel(period));
+    }
+    await refreshRollups(w.db);
+    for (const period of [...Object.values(periods), ...randomPeriods(12)]) {
+      expect(await funnel(w.db, period), JSON.stringify(period)).toEqual(await rawFunnel(period));
+    }
+    // Whole refreshed days are counted from the firsts: a figure edited there shows.
+    const whole = periods['whole past days'];
+    const [before] = await funnel(w.db, whole);
+    await rolledBack(w, async (tx) => {
+      await tx.execute(sql`UPDATE aclue_rollups.product_views_sessions_firsts SET keys_seen = keys_seen + 1
+        WHERE previous_hour IS NULL AND day = ${utcDay(10).toISOString().slice(0, 10)}::date AND hour = 5`);
+      const [edited] = await funnel(tx, whole);
+      expect(edited).toEqual({
+        ...before,
+        sessions_with_views: Number(before?.sessions_with_views) + 1,
+      });
+    });
+  });
+
   it('reads nothing from the rollups of a table emptied by TRUNCATE', async () => {
     await refreshRollups(w.db);
     const whole = periods['whole past days'];
@@ -238,8 +302,8 @@ describe.each(testDrivers())('rollups on %s', (driver) => {
     const figures = await reports(w.db, ragged);
     await rolledBack(w, async (tx) => {
       // A database migrated and refreshed before 0009: no hourly tables, no flag.
-      for (const { rollup, grain } of rollupTables.filter((t) => t.grain === 'hour')) {
-        await tx.execute(sql.raw(`DROP TABLE ${rollupTable(rollup, grain)}`));
+      for (const { rollup, kind } of rollupTables.filter((t) => t.kind !== 'day')) {
+        await tx.execute(sql.raw(`DROP TABLE ${rollupTable(rollup, kind)}`));
       }
       await tx.execute(sql`ALTER TABLE aclue_rollups.refreshed_days DROP COLUMN hourly`);
       for (const statement of hourlyRollupStatements) await tx.execute(sql.raw(statement));

@@ -1,5 +1,6 @@
 import {
   type Executor,
+  firstsRows,
   queryRows,
   rawRollupRows,
   rollupSchema,
@@ -75,9 +76,9 @@ export async function checkRollups(db: Executor): Promise<CheckResult[]> {
         WHERE c.relnamespace = ${rollupSchema}::regnamespace AND c.relkind IN ('r', 'p')`,
   );
   const expected = [
-    ...rollupTables.map(({ rollup, grain }) => ({
-      name: rollupTableName(rollup, grain),
-      columns: rollupTableColumns(rollup, grain).map((c) => `${c.name} ${c.type}`),
+    ...rollupTables.map(({ rollup, kind }) => ({
+      name: rollupTableName(rollup, kind),
+      columns: rollupTableColumns(rollup, kind).map((c) => `${c.name} ${c.type}`),
     })),
     ...[dirtyDaysTable, refreshedDaysTable].map((t) => ({
       name: t.split('.')[1] as string,
@@ -171,28 +172,37 @@ const SAMPLED_DAYS = 7;
  */
 export async function checkRollupContents(db: Executor): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  for (const { rollup, grain } of rollupTables) {
+  for (const { rollup, kind } of rollupTables) {
     const source = getTableConfig(rollup.source).name;
-    // Days the rollup answers for: no write marked an hour before the rollup's end.
+    // Days the rollup answers for: no write marked an hour before the rollup's end (and, for the
+    // hourly tables, days refreshed with them).
     const days = sql`SELECT r.day, r.through FROM ${sql.raw(refreshedDaysTable)} r
       WHERE r.source = ${source} AND ${unmarkedBefore(sql`r.source`, sql`r.day`, sql`r.through`)}
+        ${kind === 'day' ? sql`` : sql`AND r.hourly`}
       ORDER BY r.day DESC LIMIT ${SAMPLED_DAYS}`;
-    const fresh = rawRollupRows(
-      rollup,
-      sql`SELECT day::timestamp AT TIME ZONE 'UTC' AS range_from, through AS range_to FROM sampled`,
-      undefined,
-      grain,
-    );
+    const fresh =
+      kind === 'firsts'
+        ? // From the hourly rows, which the hourly table's own check compares with the raw rows.
+          firstsRows(
+            rollup,
+            sql`SELECT day, hour FROM ${sql.raw(rollupTable(rollup, 'hour'))} WHERE day IN (SELECT day FROM sampled)`,
+          )
+        : rawRollupRows(
+            rollup,
+            sql`SELECT day::timestamp AT TIME ZONE 'UTC' AS range_from, through AS range_to FROM sampled`,
+            undefined,
+            kind,
+          );
     const [row] = await queryRows<{ differing: number; days: number }>(
       db,
       sql`WITH sampled AS MATERIALIZED (${days}),
-        stored AS (SELECT * FROM ${sql.raw(rollupTable(rollup, grain))} WHERE day IN (SELECT day FROM sampled)),
+        stored AS (SELECT * FROM ${sql.raw(rollupTable(rollup, kind))} WHERE day IN (SELECT day FROM sampled)),
         fresh AS (${fresh})
         SELECT (SELECT count(*) FROM (SELECT * FROM stored EXCEPT ALL SELECT * FROM fresh) AS x)::int
           + (SELECT count(*) FROM (SELECT * FROM fresh EXCEPT ALL SELECT * FROM stored) AS y)::int AS differing,
           (SELECT count(*) FROM sampled)::int AS days`,
     );
-    const name = `${rollupSchema}.${rollupTableName(rollup, grain)}: its last ${SAMPLED_DAYS} refreshed days match their rows`;
+    const name = `${rollupSchema}.${rollupTableName(rollup, kind)}: its last ${SAMPLED_DAYS} refreshed days match their rows`;
     results.push(
       !row || row.differing === 0
         ? pass('data', null, name)

@@ -35,6 +35,12 @@ describe.each(testDrivers())(
         expect(failures(await verify(db, { data: true, probes: false })).join('\n')).toMatch(
           /aclue_rollups\.product_views_by_position_hourly: its last 7 refreshed days match their rows: \d+ rows differ over 5 days/,
         );
+        // And the sessions' firsts, which the funnel counts whole hours from.
+        await db.execute(sql`UPDATE aclue_rollups.product_views_sessions_firsts SET keys_seen = keys_seen + 1
+        WHERE day = (SELECT max(day) FROM aclue_rollups.product_views_sessions_firsts)`);
+        expect(failures(await verify(db, { data: true, probes: false })).join('\n')).toMatch(
+          /aclue_rollups\.product_views_sessions_firsts: its last 7 refreshed days match their rows: \d+ rows differ over 5 days/,
+        );
       } finally {
         await dispose();
       }

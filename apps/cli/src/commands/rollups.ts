@@ -55,9 +55,11 @@ export async function refreshCommand(options: RollupsOptions): Promise<number> {
     const status = await rollupStatus(db);
     emit(options.json, { refreshed: results, rollups: status }, () => {
       const lines = results.map((r) =>
-        r.refreshed.length === 0 && r.deferred.length === 0
+        r.refreshed.length + r.unwritten.length + r.deferred.length === 0
           ? `${r.source}: nothing to refresh`
           : `${r.source}: refreshed ${r.refreshed.length} days${
+              r.unwritten.length > 0 ? ` (and ${r.unwritten.length} with no writes)` : ''
+            }${
               r.deferred.length > 0
                 ? `; ${r.deferred.length} left for the next run (a write to them was still open after 10 s)`
                 : ''

@@ -47,6 +47,8 @@ export const customMigrationStatements = {
   ],
   // The hourly twins of the rollups with few keys per hour (0008 was rendered before them).
   hourly_rollups: () => hourlyRollupStatements,
+  // The sessions' `firsts` and the clicking sessions' hourly twin (0009 was rendered before them).
+  rollup_firsts: () => hourlyRollupStatements,
 } satisfies Record<string, () => readonly string[]>;
 
 /**

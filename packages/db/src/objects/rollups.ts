@@ -1,12 +1,13 @@
 import {
-  type Grain,
-  grainsOf,
   type Rollup,
   type RollupSource,
+  type RollupTableKind,
   rollupSchema,
   rollupSources,
   rollups,
   rollupTableName,
+  sourceOf,
+  tableKindsOf,
 } from '../rollups/declarations';
 import { literal, quoteIdent } from './sql-text';
 import type { FunctionDeclaration, TriggerDeclaration } from './triggers';
@@ -29,8 +30,8 @@ export const dirtyDaysTable = `${rollupSchema}.dirty_days`;
  */
 export const refreshedDaysTable = `${rollupSchema}.refreshed_days`;
 
-export const rollupTable = (rollup: Rollup, grain: Grain = 'day') =>
-  `${rollupSchema}.${quoteIdent(rollupTableName(rollup, grain))}`;
+export const rollupTable = (rollup: Rollup, kind: RollupTableKind = 'day') =>
+  `${rollupSchema}.${quoteIdent(rollupTableName(rollup, kind))}`;
 
 const markFunctionName = (source: RollupSource) => `mark_${source.table}_days_dirty`;
 
@@ -115,41 +116,70 @@ export const rollupTriggers: readonly TriggerDeclaration[] = rollupSources.flatM
   })),
 );
 
-/** A rollup table's columns: `day` (and `hour` at the hour grain), the keys, the measures. */
-export const rollupTableColumns = (rollup: Rollup, grain: Grain) => [
-  { name: 'day', type: 'date' },
-  ...(grain === 'hour' ? [{ name: 'hour', type: 'integer' }] : []),
-  ...rollup.keys.map((k) => ({ name: k.name, type: k.type })),
-  ...rollup.measures.map((m) => ({ name: m.name, type: m.type })),
-];
+/**
+ * A rollup table's columns: `day` (and `hour` at the hour grain), the keys, the measures; a
+ * `firsts` table: each hour's keys counted by the hour each was last seen before (null: never).
+ */
+export const rollupTableColumns = (rollup: Rollup, kind: RollupTableKind) =>
+  kind === 'firsts'
+    ? [
+        { name: 'day', type: 'date' },
+        { name: 'hour', type: 'integer' },
+        { name: 'previous_hour', type: 'timestamp with time zone' },
+        { name: 'keys_seen', type: 'bigint' },
+      ]
+    : [
+        { name: 'day', type: 'date' },
+        ...(kind === 'hour' ? [{ name: 'hour', type: 'integer' }] : []),
+        ...rollup.keys.map((k) => ({ name: k.name, type: k.type })),
+        ...rollup.measures.map((m) => ({ name: m.name, type: m.type })),
+      ];
 
-function rollupTableStatements(rollup: Rollup, grain: Grain): string[] {
-  const keys = new Set(rollup.keys.map((k) => k.name));
-  const columns = rollupTableColumns(rollup, grain).map(
-    (c) => `${quoteIdent(c.name)} ${c.type}${keys.has(c.name) ? '' : ' NOT NULL'}`,
+function rollupTableStatements(rollup: Rollup, kind: RollupTableKind): string[] {
+  const nullable = new Set([...rollup.keys.map((k) => k.name), 'previous_hour']);
+  const columns = rollupTableColumns(rollup, kind).map(
+    (c) => `${quoteIdent(c.name)} ${c.type}${nullable.has(c.name) ? '' : ' NOT NULL'}`,
   );
-  const table = rollupTable(rollup, grain);
-  const name = rollupTableName(rollup, grain);
+  const table = rollupTable(rollup, kind);
+  const name = rollupTableName(rollup, kind);
+  const create = `CREATE TABLE ${table} (${columns.join(', ')});`;
   return [
-    `CREATE TABLE IF NOT EXISTS ${table} (${columns.join(', ')});`,
-    `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${name}_day`)} ON ${table} (day${grain === 'hour' ? ', hour' : ''});`,
+    kind === 'day'
+      ? create.replace('CREATE TABLE', 'CREATE TABLE IF NOT EXISTS')
+      : // The days refreshed before this table existed have no rows in it: their flag says so.
+        `DO $$ BEGIN IF pg_catalog.to_regclass(${literal(table)}) IS NULL THEN
+  ${create}
+  UPDATE ${refreshedDaysTable} SET hourly = false WHERE source = ${literal(sourceOf(rollup).table)};
+END IF; END $$;`,
+    `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${name}_day`)} ON ${table} (day${kind === 'day' ? '' : ', hour'});`,
+    // `firsts` looks up the hour each key was last seen before another.
+    ...(kind === 'hour' && rollup.firsts
+      ? [
+          `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${name}_key`)} ON ${table} (${rollup.keys.map((k) => quoteIdent(k.name)).join(', ')}, day, hour);`,
+        ]
+      : []),
     `ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;`,
     `REVOKE ALL ON ${table} FROM PUBLIC, anon, authenticated, service_role;`,
     `GRANT SELECT ON ${table} TO service_role;`,
   ];
 }
 
-/** Every rollup table at every grain it is stored at. */
-export const rollupTables: readonly { rollup: Rollup; grain: Grain }[] = rollups.flatMap((rollup) =>
-  grainsOf(rollup).map((grain) => ({ rollup, grain })),
+/** Every table of every rollup. */
+export const rollupTables: readonly { rollup: Rollup; kind: RollupTableKind }[] = rollups.flatMap(
+  (rollup) => tableKindsOf(rollup).map((kind) => ({ rollup, kind })),
 );
 
-/** What migration 0009 added: the hourly rollup tables, and the flag of days that have them. */
+/**
+ * The hourly tables, and the flag of the days that have rows in them (migrations 0009, 0010). A
+ * table created later than its source's refreshed days unflags them (`hourly`): they keep their
+ * daily figures (their raw rows may since have been archived) and read their hours raw, until a
+ * write marks them for a refresh again.
+ */
 export const hourlyRollupStatements: readonly string[] = [
   `ALTER TABLE ${refreshedDaysTable} ADD COLUMN IF NOT EXISTS hourly boolean NOT NULL DEFAULT false;`,
   ...rollupTables
-    .filter((t) => t.grain === 'hour')
-    .flatMap((t) => rollupTableStatements(t.rollup, t.grain)),
+    .filter((t) => t.kind !== 'day')
+    .flatMap((t) => rollupTableStatements(t.rollup, t.kind)),
 ];
 
 /** Everything of the rollups but the triggers: safe to run again (push runs it every time). */
@@ -168,8 +198,8 @@ export const rollupSchemaStatements: readonly string[] = [
     `GRANT SELECT ON ${table} TO service_role;`,
   ]),
   ...rollupTables
-    .filter((t) => t.grain === 'day')
-    .flatMap((t) => rollupTableStatements(t.rollup, t.grain)),
+    .filter((t) => t.kind === 'day')
+    .flatMap((t) => rollupTableStatements(t.rollup, t.kind)),
   ...hourlyRollupStatements,
   ...rollupMarkFunctions.flatMap((f) => [
     f.definition,

@@ -43,6 +43,13 @@ export interface Rollup {
    * product-hour).
    */
   hourly?: boolean;
+  /**
+   * For an hourly rollup of one key and no measures (the distinct sessions of each hour): each
+   * hour's keys are also counted by the hour each was last seen before it, so the distinct keys of
+   * a period are the keys of its hours last seen before the period began — O(hours) rows, not one
+   * per key (see `distinctKeys`).
+   */
+  firsts?: boolean;
 }
 
 /** The grains a rollup is stored at: `day` always, `hour` where declared. */
@@ -50,9 +57,18 @@ export type Grain = 'day' | 'hour';
 export const grainsOf = (rollup: Rollup): readonly Grain[] =>
   rollup.hourly ? ['day', 'hour'] : ['day'];
 
-/** A rollup's table name at a grain: `…_daily`, and its `…_hourly` twin. */
-export const rollupTableName = (rollup: Rollup, grain: Grain = 'day') =>
-  grain === 'day' ? rollup.name : rollup.name.replace(/_daily$/, '_hourly');
+/** A rollup's tables: one per grain, and the hourly keys' `firsts` where declared. */
+export type RollupTableKind = Grain | 'firsts';
+export const tableKindsOf = (rollup: Rollup): readonly RollupTableKind[] => [
+  ...grainsOf(rollup),
+  ...(rollup.firsts ? (['firsts'] as const) : []),
+];
+
+/** A rollup's table name: `…_daily`, its `…_hourly` twin and its `…_firsts`. */
+export const rollupTableName = (rollup: Rollup, kind: RollupTableKind = 'day') =>
+  kind === 'day'
+    ? rollup.name
+    : rollup.name.replace(/_daily$/, kind === 'hour' ? '_hourly' : '_firsts');
 
 const sqlList = (values: readonly string[]) => `ARRAY[${values.map(literal).join(', ')}]::text[]`;
 
@@ -121,6 +137,8 @@ export const clickSessionRollup: Rollup = {
   day: 'click_timestamp',
   keys: [{ name: 'session_id', type: 'text', expression: 'session_id' }],
   measures: [],
+  hourly: true,
+  firsts: true,
 };
 
 // `= ANY(every value)` lets the (view_source | interaction_type, view_timestamp) indexes serve a
@@ -170,6 +188,7 @@ export const viewSessionRollup: Rollup = {
   where: everyInteraction,
   // A session views many products within an hour: ten views or so per session-hour.
   hourly: true,
+  firsts: true,
   keys: [{ name: 'session_id', type: 'text', expression: 'session_id' }],
   measures: [],
 };

@@ -3,7 +3,7 @@ import { type Database, type Executor, queryRows } from '../client';
 import { dirtyDaysTable, refreshedDaysTable, rollupTable } from '../objects/rollups';
 import { quoteIdent } from '../objects/sql-text';
 import { grainsOf, type Rollup, type RollupSource, rollupSources } from './declarations';
-import { rawRollupRows, rollupColumns } from './query';
+import { firstsRows, rawRollupRows, rollupColumns } from './query';
 
 /** The advisory lock class a refresh takes per source: two refresh jobs take turns. */
 export const ROLLUP_LOCK_CLASS = 73460113;
@@ -21,9 +21,17 @@ export interface RollupRefresh {
   source: string;
   /** The days recomputed, `YYYY-MM-DD`. */
   refreshed: string[];
+  /**
+   * Days of the last year no write had marked and no refresh had covered (quiet days, today
+   * before its first write): refreshed too, so that a period's reports need no raw rows there.
+   */
+  unwritten: string[];
   /** Days left for the next run: a write in flight did not finish within `waitMs`. */
   deferred: string[];
 }
+
+/** How far back a refresh looks for days never refreshed (see `takeDirtyDays`). */
+const GAP_DAYS = 366;
 
 const dayList = (days: readonly string[]) =>
   sql.join(
@@ -52,6 +60,40 @@ function daysFromHours(rollup: Rollup, days: readonly string[]): SQL {
     GROUP BY ${sql.raw(['day', ...keys].join(', '))}`;
 }
 
+const KEYS = sql.raw('pg_temp.aclue_refreshed_keys');
+
+/** Before a `firsts` rollup's hours are replaced: the keys they held (a key may leave them). */
+async function keepKeys(tx: Executor, rollup: Rollup, days: readonly string[]) {
+  const key = sql.raw(quoteIdent(rollup.keys[0]?.name ?? ''));
+  await tx.execute(sql`DROP TABLE IF EXISTS ${KEYS}`);
+  await tx.execute(sql`CREATE TEMPORARY TABLE aclue_refreshed_keys ON COMMIT DROP AS
+    SELECT DISTINCT ${key} AS key FROM ${sql.raw(rollupTable(rollup, 'hour'))}
+    WHERE day IN (${dayList(days)})`);
+}
+
+/**
+ * After its hours are replaced: the `firsts` of every hour a key of the refreshed days (before
+ * or after) was seen at, from their first day on — the refreshed hours themselves, and the later
+ * hours whose "last seen before" may have moved into, or out of, the refreshed days.
+ */
+async function refreshFirsts(tx: Executor, rollup: Rollup, days: readonly string[]) {
+  const key = sql.raw(quoteIdent(rollup.keys[0]?.name ?? ''));
+  const hourly = sql.raw(rollupTable(rollup, 'hour'));
+  const firsts = sql.raw(rollupTable(rollup, 'firsts'));
+  await tx.execute(sql`INSERT INTO ${KEYS} SELECT DISTINCT ${key} FROM ${hourly}
+    WHERE day IN (${dayList(days)})`);
+  const hours = sql`SELECT DISTINCT h.day, h.hour FROM ${hourly} h
+    WHERE h.${key} IN (SELECT key FROM ${KEYS}) AND h.day >= ${days[0]}::date`;
+  await tx.execute(sql`DROP TABLE IF EXISTS pg_temp.aclue_refreshed_hours`);
+  await tx.execute(sql`CREATE TEMPORARY TABLE aclue_refreshed_hours ON COMMIT DROP AS ${hours}`);
+  const refreshed = sql`SELECT day, hour FROM pg_temp.aclue_refreshed_hours`;
+  await tx.execute(sql`DELETE FROM ${firsts}
+    WHERE day IN (${dayList(days)}) OR (day, hour) IN (${refreshed})`);
+  await tx.execute(sql`INSERT INTO ${firsts} (day, hour, previous_hour, keys_seen)
+    ${firstsRows(rollup, refreshed)}`);
+  await tx.execute(sql`DROP TABLE ${KEYS}, pg_temp.aclue_refreshed_hours`);
+}
+
 /**
  * Recomputes the rollups of every day a write has marked, oldest first, in batches: past days
  * whole, today up to the current hour (the hour still being written stays raw). Exactness rests
@@ -73,11 +115,17 @@ export async function refreshRollups(
   const hour = new Date(Math.floor(before.getTime() / 3_600_000) * 3_600_000).toISOString();
   const results: RollupRefresh[] = [];
   for (const source of rollupSources) {
-    const result: RollupRefresh = { source: source.table, refreshed: [], deferred: [] };
+    const result: RollupRefresh = {
+      source: source.table,
+      refreshed: [],
+      unwritten: [],
+      deferred: [],
+    };
     results.push(result);
     for (;;) {
       // A day written to again while this run refreshed it waits for the next run: a run ends.
-      const days = await takeDirtyDays(db, source, hour, batchDays, result.refreshed);
+      const done = [...result.refreshed, ...result.unwritten];
+      const { days, unwritten } = await takeDirtyDays(db, source, hour, batchDays, done);
       if (days.length === 0) break;
       if (!(await writersInFlightEnded(db, waitMs))) {
         await markDirty(db, source, days);
@@ -88,6 +136,7 @@ export async function refreshRollups(
         await lockSource(tx, source);
         await tx.execute(sql`SET LOCAL jit = off`);
         for (const rollup of source.rollups) {
+          if (rollup.firsts) await keepKeys(tx, rollup, days);
           // The finest grain from the raw rows, the days from their hours (every measure adds up).
           for (const grain of [...grainsOf(rollup)].reverse()) {
             const table = sql.raw(rollupTable(rollup, grain));
@@ -98,6 +147,7 @@ export async function refreshRollups(
             await tx.execute(sql`DELETE FROM ${table} WHERE day IN (${dayList(days)})`);
             await tx.execute(sql`INSERT INTO ${table} (${rollupColumns(rollup, grain)}) ${rows}`);
           }
+          if (rollup.firsts) await refreshFirsts(tx, rollup, days);
         }
         await tx.execute(sql`INSERT INTO ${sql.raw(refreshedDaysTable)} (source, day, through, hourly)
           SELECT ${source.table}, d, ${throughOf(sql`d`, hour)}, true
@@ -105,7 +155,7 @@ export async function refreshRollups(
           ON CONFLICT (source, day) DO UPDATE
             SET through = excluded.through, hourly = true, refreshed_at = pg_catalog.now()`);
       });
-      result.refreshed.push(...days);
+      (unwritten ? result.unwritten : result.refreshed).push(...days);
     }
   }
   return results;
@@ -113,7 +163,8 @@ export async function refreshRollups(
 
 /**
  * Clears the marks before `hour` of up to `limit` of the oldest days that have any, and those
- * days' refreshed flags; returns the days.
+ * days' refreshed flags; when none is left, takes the days of the last year never refreshed;
+ * returns the days.
  */
 function takeDirtyDays(
   db: Database,
@@ -121,7 +172,7 @@ function takeDirtyDays(
   hour: string,
   limit: number,
   done: readonly string[],
-): Promise<string[]> {
+): Promise<{ days: string[]; unwritten: boolean }> {
   const marked = sql`(day + make_interval(hours => hour)) < ${wallClock(hour)}`;
   return db.transaction(async (tx) => {
     await lockSource(tx, source);
@@ -135,12 +186,33 @@ function takeDirtyDays(
               ORDER BY day LIMIT ${limit})
           RETURNING to_char(day, 'YYYY-MM-DD') AS day`,
     );
-    const days = [...new Set(rows.map((r) => r.day))].sort();
+    const days = [...new Set(rows.map((r) => r.day))];
+    const unwritten = days.length === 0;
+    if (unwritten) {
+      // Then the days of the last year never refreshed since the first one was: empty, unless
+      // rows came in behind the triggers. Refreshing them (cheap when empty, a year a batch) lets
+      // the rollups answer for them, so a quiet day does not send a period's reports to raw rows.
+      const gaps = await queryRows<{ day: string }>(
+        tx,
+        sql`SELECT to_char(d, 'YYYY-MM-DD') AS day
+          FROM generate_series(greatest(
+              (SELECT min(day) FROM ${sql.raw(refreshedDaysTable)} WHERE source = ${source.table})::timestamp,
+              date_trunc('day', ${wallClock(hour)}) - interval '${sql.raw(String(GAP_DAYS))} days'),
+            ${wallClock(hour)}, interval '1 day') AS d
+          WHERE d < ${wallClock(hour)}
+            AND NOT EXISTS (SELECT 1 FROM ${sql.raw(refreshedDaysTable)} r
+              WHERE r.source = ${source.table} AND r.day = d::date)
+            ${done.length > 0 ? sql`AND d::date NOT IN (${dayList(done)})` : sql``}
+          ORDER BY d`,
+      );
+      days.push(...gaps.map((g) => g.day));
+    }
+    days.sort();
     if (days.length > 0) {
       await tx.execute(sql`DELETE FROM ${sql.raw(refreshedDaysTable)}
         WHERE source = ${source.table} AND day IN (${dayList(days)})`);
     }
-    return days;
+    return { days, unwritten };
   });
 }
 

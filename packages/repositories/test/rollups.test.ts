@@ -271,6 +271,9 @@ describe.each(testDrivers())('rollups on %s', (driver) => {
     // Whole refreshed days are counted from the firsts: a figure edited there shows.
     const whole = periods['whole past days'];
     const [before] = await funnel(w.db, whole);
+    const future = { from: whole.from, to: new Date(Date.now() + 2 * DAY) };
+    const [beforeFuture] = await funnel(w.db, future);
+    expect([beforeFuture]).toEqual(await rawFunnel(future));
     await rolledBack(w, async (tx) => {
       await tx.execute(sql`UPDATE aclue_rollups.product_views_sessions_firsts SET keys_seen = keys_seen + 1
         WHERE previous_hour IS NULL AND day = ${utcDay(10).toISOString().slice(0, 10)}::date AND hour = 5`);
@@ -279,7 +282,37 @@ describe.each(testDrivers())('rollups on %s', (driver) => {
         ...before,
         sessions_with_views: Number(before?.sessions_with_views) + 1,
       });
+      // So are they for a period running into the future (this month, today included).
+      const [editedFuture] = await funnel(tx, future);
+      expect(editedFuture).toEqual({
+        ...beforeFuture,
+        sessions_with_views: Number(beforeFuture?.sessions_with_views) + 1,
+      });
     });
+  });
+
+  it('refreshes the rest of a day last refreshed while it was today, and quiet days', async () => {
+    const day = utcDay(4).toISOString().slice(0, 10);
+    const through = async () =>
+      (
+        await queryRows<{ through: string }>(
+          w.db,
+          sql`SELECT to_char(through AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24') AS through
+            FROM aclue_rollups.refreshed_days WHERE source = 'product_views' AND day = ${day}::date`,
+        )
+      )[0]?.through;
+    await w.db.execute(sql`INSERT INTO product_views (product_id, session_id, view_timestamp, view_source, interaction_type)
+      VALUES (${w.a.productId}, 'traffic-6', ${at(4, 1).toISOString()}::timestamptz, 'search', 'impression')`);
+    // A refresh at 12:30 of that day (as on the day itself) reaches its noon only.
+    await refreshRollups(w.db, { before: at(4, 12.5) });
+    expect(await through()).toBe(`${day} 12`);
+    await w.db.execute(sql`DELETE FROM aclue_rollups.refreshed_days
+      WHERE source = 'product_views' AND day = ${utcDay(6).toISOString().slice(0, 10)}::date`);
+    const [views] = (await refreshRollups(w.db)).filter((r) => r.source === 'product_views');
+    expect(views?.unwritten).toEqual([utcDay(6).toISOString().slice(0, 10), day]);
+    expect(await through()).toBe(`${utcDay(3).toISOString().slice(0, 10)} 00`);
+    const [again] = (await refreshRollups(w.db)).filter((r) => r.source === 'product_views');
+    expect(again?.unwritten).toEqual([]);
   });
 
   it('reads nothing from the rollups of a table emptied by TRUNCATE', async () => {

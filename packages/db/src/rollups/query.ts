@@ -204,7 +204,8 @@ export function firstsRows(rollup: Rollup, hours: SQL): SQL {
  * seen before the block began — one `firsts` row per hour and previous hour, O(hours) — and the
  * keys of the rest (the piece of an hour before the block, what follows it: the hours since the
  * last refresh) are read raw and count when the block's hourly rows do not hold them. When the
- * block is empty or more than a day follows it, every key is counted from `rollupRows`.
+ * block is empty or more than a day of the past follows it (a late write to an hour of the last
+ * day moves the block's end back until the next refresh), every key is counted from `rollupRows`.
  */
 export function distinctKeys(rollup: Rollup, period: { from: Date; to: Date }): SQL {
   const every = sql`SELECT count(*) FROM (SELECT DISTINCT ${sql.raw(quoteIdent(rollup.keys[0]?.name ?? ''))}
@@ -240,7 +241,8 @@ export function distinctKeys(rollup: Rollup, period: { from: Date; to: Date }): 
       )}) AS r)
     SELECT CASE
       WHEN (SELECT block_to FROM block) > ${blockFrom}
-        AND ${to} - (SELECT block_to FROM block) <= interval '1 day'
+        AND least(${to}, pg_catalog.statement_timestamp()) - (SELECT block_to FROM block)
+          <= interval '1 day'
       THEN (SELECT coalesce(sum(f.keys_seen), 0) FROM ${sql.raw(rollupTable(rollup, 'firsts'))} f
               JOIN whole w ON w.day = f.day AND w.hour = f.hour
               WHERE w.hour_from < (SELECT block_to FROM block)

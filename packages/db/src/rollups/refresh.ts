@@ -189,9 +189,10 @@ function takeDirtyDays(
     const days = [...new Set(rows.map((r) => r.day))];
     const unwritten = days.length === 0;
     if (unwritten) {
-      // Then the days of the last year never refreshed since the first one was: empty, unless
-      // rows came in behind the triggers. Refreshing them (cheap when empty, a year a batch) lets
-      // the rollups answer for them, so a quiet day does not send a period's reports to raw rows.
+      // Then the days of the last year never refreshed since the first one was (empty, unless
+      // rows came in behind the triggers), or refreshed only up to an hour while they were today
+      // and not written to since. Refreshing them (cheap when quiet, a year a batch) lets the
+      // rollups answer for them, so a quiet day does not send a period's reports to raw rows.
       const gaps = await queryRows<{ day: string }>(
         tx,
         sql`SELECT to_char(d, 'YYYY-MM-DD') AS day
@@ -201,7 +202,10 @@ function takeDirtyDays(
             ${wallClock(hour)}, interval '1 day') AS d
           WHERE d < ${wallClock(hour)}
             AND NOT EXISTS (SELECT 1 FROM ${sql.raw(refreshedDaysTable)} r
-              WHERE r.source = ${source.table} AND r.day = d::date)
+              WHERE r.source = ${source.table} AND r.day = d::date
+                -- A past day last refreshed while it was today, not written to since.
+                AND (r.through >= (d + interval '1 day') AT TIME ZONE 'UTC'
+                  OR d + interval '1 day' > ${wallClock(hour)}))
             ${done.length > 0 ? sql`AND d::date NOT IN (${dayList(done)})` : sql``}
           ORDER BY d`,
       );

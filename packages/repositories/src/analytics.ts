@@ -68,10 +68,10 @@ export const analyticsQueries = {
   productPopularity: (p: { from: Date; to: Date }, limit: number) => sql`
     WITH views AS (
       SELECT product_id, sum(views)::int AS views, sum(engagements)::int AS engagements
-      FROM (${rollupRows(viewProductRollup, p)}) AS r GROUP BY product_id),
+      FROM (${rollupRows(viewProductRollup, p)}) AS r GROUP BY product_id HAVING sum(views) > 0),
     clicks AS (
       SELECT key AS product_id, sum(clicks)::int AS clicks, sum(conversions)::int AS conversions
-      FROM (${rollupRows(clickRollups.product, p)}) AS r GROUP BY key)
+      FROM (${rollupRows(clickRollups.product, p)}) AS r GROUP BY key HAVING sum(clicks) > 0)
     SELECT p.id AS product_id, p.title, coalesce(v.views, 0) AS views,
       coalesce(v.engagements, 0) AS engagements, coalesce(c.clicks, 0) AS clicks,
       coalesce(c.conversions, 0) AS conversions

@@ -166,6 +166,13 @@ describe.each(testDrivers())('rollups on %s', (driver) => {
       expect(await ctrViews(tx, ragged)).toBe(raggedBefore + 7);
       // Views per product keep days only: the ragged day is read raw, both hours.
       expect(await viewsOfProduct(tx, ragged)).toBe(productBefore + 14);
+      // Day 11's piece (01:00 on) is most of it: the day's rollup minus the raw rows of 00:00–01:00.
+      // Rows slipped into the piece are not read; rows slipped into the rest are taken away.
+      await tx.execute(sql`INSERT INTO product_views (product_id, session_id, view_timestamp, view_source, interaction_type)
+          SELECT ${w.a.productId}, 'traffic-1', t, 'search', 'impression'
+          FROM unnest(ARRAY[${at(11, 5).toISOString()}, ${at(11, 0.5).toISOString()}]::timestamptz[]) AS t,
+            generate_series(1, 3)`);
+      expect(await viewsOfProduct(tx, ragged)).toBe(productBefore + 14 - 3);
       // Today: the rollup answers up to the hour of the refresh, raw rows after it.
       const today = { from: utcDay(0), to: new Date(Date.now() + 60_000) };
       const todayBefore = await ctrViews(tx, today);

@@ -91,6 +91,9 @@ export function rawRollupRows(
  * hourly rollup answers for the whole hours it holds unmarked, and everything else (the current
  * hour, a piece of an hour, a rollup without hours) is summarised from the raw rows in the same
  * statement, so in the same snapshot. Consecutive raw pieces are read as one range.
+ * A daily-only rollup with measures answers for most of a refreshed day as the day's rows minus
+ * the raw rows of the rest of it, so a key can sum to nothing (all its rows fell outside the
+ * period): drop those after summing.
  * Columns: `day`, the keys, the measures — combine them with `sum` (or `count(DISTINCT key)` for
  * a rollup without measures).
  */
@@ -117,17 +120,53 @@ export function rollupRows(rollup: Rollup, period: { from: Date; to: Date }): SQ
   const daily = sql`SELECT ${columns} FROM ${sql.raw(rollupTable(rollup))}
       WHERE day IN (SELECT piece_day FROM served)`;
   if (!rollup.hourly) {
+    // A piece covering most of a day whose rollup answers for all of it (a period's ragged first
+    // or last day): the day's rows minus the raw rows of the rest of the day, the shorter read.
+    // Measures add up, so they subtract; a rollup of distinct keys has none and reads raw.
+    const subtracted = rollup.measures.length
+      ? sql`SELECT p.piece_day, p.piece_from, p.piece_to,
+          p.piece_day::timestamp AT TIME ZONE 'UTC' AS day_from, r.through AS day_to
+        FROM pieces p
+        JOIN ${sql.raw(refreshedDaysTable)} r ON r.source = ${source} AND r.day = p.piece_day
+        WHERE p.piece_day NOT IN (SELECT piece_day FROM served)
+          AND r.through = (p.piece_day + 1)::timestamp AT TIME ZONE 'UTC'
+          AND p.piece_to - p.piece_from > interval '12 hours'
+          AND ${unmarkedBefore(sql`${source}`, sql`p.piece_day`, sql`r.through`)}`
+      : sql`SELECT NULL::date AS piece_day, NULL::timestamptz AS piece_from,
+          NULL::timestamptz AS piece_to, NULL::timestamptz AS day_from,
+          NULL::timestamptz AS day_to WHERE false`;
+    const negated = [
+      'day',
+      ...rollup.keys.map((k) => quoteIdent(k.name)),
+      ...rollup.measures.map((m) => `-${quoteIdent(m.name)} AS ${quoteIdent(m.name)}`),
+    ].join(', ');
+    const dayBounds = (d: Date, end: boolean) =>
+      new Date((Math.floor(d.getTime() / 86_400_000) + (end ? 1 : 0)) * 86_400_000).toISOString();
+    const rest = rawRollupRows(
+      rollup,
+      sql`SELECT day_from AS range_from, piece_from AS range_to FROM subtracted
+        UNION ALL SELECT piece_to, day_to FROM subtracted`,
+      // The days the period touches, as constants: partitions pruned at plan time.
+      sql`${day} >= ${dayBounds(period.from, false)}::timestamptz AND ${day} < ${dayBounds(period.to, true)}::timestamptz`,
+    );
     // Islands of consecutive pieces the rollup cannot answer for (a day minus its rank is
     // constant along one), and what follows the rollup's end in a piece it answers for.
     return sql`WITH pieces AS MATERIALIZED (${periodPieces(period.from, period.to)}),
-    served AS MATERIALIZED (${served})
+    served AS MATERIALIZED (${served}),
+    subtracted AS MATERIALIZED (${subtracted})
     ${daily}
+    UNION ALL
+    SELECT ${columns} FROM ${sql.raw(rollupTable(rollup))}
+      WHERE day IN (SELECT piece_day FROM subtracted)
+    UNION ALL
+    SELECT ${sql.raw(negated)} FROM (${rest}) AS rest
     UNION ALL
     ${raw(sql`SELECT min(piece_from) AS range_from, max(piece_to) AS range_to
       FROM (SELECT piece_from, piece_to,
               piece_day - (row_number() OVER (ORDER BY piece_day))::int AS island
             FROM pieces WHERE piece_from < piece_to
-              AND piece_day NOT IN (SELECT piece_day FROM served)) AS left_over
+              AND piece_day NOT IN (SELECT piece_day FROM served)
+              AND piece_day NOT IN (SELECT piece_day FROM subtracted)) AS left_over
       GROUP BY island
     UNION ALL ${afterServed}`)}`;
   }

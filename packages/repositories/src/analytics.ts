@@ -14,6 +14,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { ValidationError, validate } from './errors';
 import type { Runner } from './scope';
+import { pageLimit } from './sql';
 
 /** A reporting period: `from` before `to` (ISO times or dates). */
 export const periodInput = z
@@ -191,7 +192,12 @@ export class AnalyticsRepository {
       engagements: number;
       clicks: number;
       conversions: number;
-    }>(analyticsQueries.productPopularity(validate(periodInput, input), input.limit ?? 20));
+    }>(
+      analyticsQueries.productPopularity(
+        validate(periodInput, input),
+        pageLimit(input.limit ?? 20),
+      ),
+    );
   }
 
   /** Duration, pages, bounce and conversion rates of the sessions that started in the period. */

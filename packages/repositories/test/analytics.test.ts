@@ -68,6 +68,12 @@ describe.each(testDrivers({ pooled: true }))('analytics on %s', (driver) => {
     const popular = await analytics.productPopularity({ ...week, limit: 5 });
     expect(popular).toHaveLength(5);
     expect(popular[0]?.conversions).toBeGreaterThanOrEqual(popular[4]?.conversions ?? 0);
+    // Its limit is a page size: a whole number from 1 to 1,000, named when it is not.
+    for (const limit of [0, -5, 1.5, 1001, Number.NaN, '10']) {
+      await expect(
+        analytics.productPopularity({ ...week, limit: limit as number }),
+      ).rejects.toThrow(/limit must be/);
+    }
     const engagement = await analytics.sessionEngagement(week);
     expect(engagement?.bounce_rate).toBeGreaterThan(0);
     expect(engagement?.bounce_rate).toBeLessThan(1);

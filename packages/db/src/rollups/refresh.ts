@@ -23,7 +23,8 @@ export interface RollupRefresh {
   refreshed: string[];
   /**
    * Days of the last year no write had marked and no refresh had covered (quiet days, today
-   * before its first write): refreshed too, so that a period's reports need no raw rows there.
+   * before its first write, a past day refreshed only up to an hour while it was today):
+   * refreshed too, so that a period's reports need no raw rows there.
    */
   unwritten: string[];
   /** Days left for the next run: a write in flight did not finish within `waitMs`. */

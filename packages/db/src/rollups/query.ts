@@ -141,7 +141,7 @@ export function rollupRows(rollup: Rollup, period: { from: Date; to: Date }): SQ
       ...rollup.measures.map((m) => `-${quoteIdent(m.name)} AS ${quoteIdent(m.name)}`),
     ].join(', ');
     const dayBounds = (d: Date, end: boolean) =>
-      new Date((Math.floor(d.getTime() / 86_400_000) + (end ? 1 : 0)) * 86_400_000).toISOString();
+      new Date((Math.floor(d.getTime() / DAY_MS) + (end ? 1 : 0)) * DAY_MS).toISOString();
     const rest = rawRollupRows(
       rollup,
       sql`SELECT day_from AS range_from, piece_from AS range_to FROM subtracted
@@ -210,7 +210,7 @@ export function rollupRows(rollup: Rollup, period: { from: Date; to: Date }): SQ
 const HOUR_MS = 3_600_000;
 
 /** The one key of a `firsts` rollup (declared with one key and no measures). */
-const firstsKey = (rollup: Rollup) => {
+export const firstsKey = (rollup: Rollup) => {
   const [key, ...more] = rollup.keys;
   if (!(rollup.firsts && rollup.hourly && key && more.length === 0 && !rollup.measures.length)) {
     throw new Error(`${rollup.name}: firsts need an hourly rollup of one key and no measures`);

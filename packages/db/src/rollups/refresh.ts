@@ -3,7 +3,7 @@ import { type Database, type Executor, queryRows } from '../client';
 import { dirtyDaysTable, refreshedDaysTable, rollupTable } from '../objects/rollups';
 import { quoteIdent } from '../objects/sql-text';
 import { grainsOf, type Rollup, type RollupSource, rollupSources } from './declarations';
-import { firstsRows, rawRollupRows, rollupColumns } from './query';
+import { firstsKey, firstsRows, rawRollupRows, rollupColumns } from './query';
 
 /** The advisory lock class a refresh takes per source: two refresh jobs take turns. */
 export const ROLLUP_LOCK_CLASS = 73460113;
@@ -65,7 +65,7 @@ const KEYS = sql.raw('pg_temp.aclue_refreshed_keys');
 
 /** Before a `firsts` rollup's hours are replaced: the keys they held (a key may leave them). */
 async function keepKeys(tx: Executor, rollup: Rollup, days: readonly string[]) {
-  const key = sql.raw(quoteIdent(rollup.keys[0]?.name ?? ''));
+  const key = firstsKey(rollup);
   await tx.execute(sql`DROP TABLE IF EXISTS ${KEYS}`);
   await tx.execute(sql`CREATE TEMPORARY TABLE aclue_refreshed_keys ON COMMIT DROP AS
     SELECT DISTINCT ${key} AS key FROM ${sql.raw(rollupTable(rollup, 'hour'))}
@@ -78,7 +78,7 @@ async function keepKeys(tx: Executor, rollup: Rollup, days: readonly string[]) {
  * hours whose "last seen before" may have moved into, or out of, the refreshed days.
  */
 async function refreshFirsts(tx: Executor, rollup: Rollup, days: readonly string[]) {
-  const key = sql.raw(quoteIdent(rollup.keys[0]?.name ?? ''));
+  const key = firstsKey(rollup);
   const hourly = sql.raw(rollupTable(rollup, 'hour'));
   const firsts = sql.raw(rollupTable(rollup, 'firsts'));
   await tx.execute(sql`INSERT INTO ${KEYS} SELECT DISTINCT ${key} FROM ${hourly}

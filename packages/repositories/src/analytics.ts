@@ -66,20 +66,45 @@ export const analyticsQueries = {
       (${distinctKeys(clickSessionRollup, p)})::int AS sessions_with_clicks,
       (SELECT coalesce(sum(conversions), 0) FROM (${rollupRows(conversionRollup, p)}) AS r)::int AS conversions`,
 
-  productPopularity: (p: { from: Date; to: Date }, limit: number) => sql`
-    WITH views AS (
-      SELECT product_id, sum(views)::int AS views, sum(engagements)::int AS engagements
-      FROM (${rollupRows(viewProductRollup, p)}) AS r GROUP BY product_id HAVING sum(views) > 0),
-    clicks AS (
-      SELECT key AS product_id, sum(clicks)::int AS clicks, sum(conversions)::int AS conversions
-      FROM (${rollupRows(clickRollups.product, p)}) AS r GROUP BY key HAVING sum(clicks) > 0)
-    SELECT p.id AS product_id, p.title, coalesce(v.views, 0) AS views,
-      coalesce(v.engagements, 0) AS engagements, coalesce(c.clicks, 0) AS clicks,
-      coalesce(c.conversions, 0) AS conversions
-    FROM views v FULL JOIN clicks c ON c.product_id = v.product_id
-    JOIN products p ON p.id = coalesce(v.product_id, c.product_id)
-    ORDER BY coalesce(c.conversions, 0) DESC, coalesce(c.clicks, 0) DESC, coalesce(v.views, 0) DESC, p.id
-    LIMIT ${limit}`,
+  /**
+   * The products ranked by conversions, then clicks, then views. Ranking every product sums
+   * every product's rows of every day; instead, the products with conversions are summed from
+   * the rollup rows that have some (a partial index), and when at least `limit` products
+   * converted, only those converting as often as the `limit`-th can rank: clicks and views are
+   * read for them alone. Fewer converting products than `limit`: every product is ranked.
+   */
+  productPopularity: (p: { from: Date; to: Date }, limit: number) => {
+    const ranked = (among?: SQL) => sql`
+      WITH views AS (
+        SELECT product_id, sum(views)::int AS views, sum(engagements)::int AS engagements
+        FROM (${rollupRows(viewProductRollup, p, among && sql`product_id IN (${among})`)}) AS r
+        GROUP BY product_id HAVING sum(views) > 0),
+      clicks AS (
+        SELECT key AS product_id, sum(clicks)::int AS clicks, sum(conversions)::int AS conversions
+        FROM (${rollupRows(clickRollups.product, p, among && sql`key IN (${among})`)}) AS r
+        GROUP BY key HAVING sum(clicks) > 0)
+      SELECT p.id AS product_id, p.title, coalesce(v.views, 0) AS views,
+        coalesce(v.engagements, 0) AS engagements, coalesce(c.clicks, 0) AS clicks,
+        coalesce(c.conversions, 0) AS conversions
+      FROM views v FULL JOIN clicks c ON c.product_id = v.product_id
+      JOIN products p ON p.id = coalesce(v.product_id, c.product_id)
+      ORDER BY 6 DESC, 5 DESC, 3 DESC, p.id
+      LIMIT ${limit}`;
+    return sql`
+    WITH converting AS MATERIALIZED (
+      SELECT key AS product_id, sum(conversions) AS conversions
+      FROM (${rollupRows(clickRollups.product, p, sql`conversions <> 0`)}) AS r
+      GROUP BY key HAVING sum(conversions) > 0),
+    cut AS MATERIALIZED (
+      SELECT conversions FROM converting ORDER BY conversions DESC OFFSET ${limit}::int - 1 LIMIT 1)
+    SELECT * FROM (
+      SELECT * FROM (${ranked(
+        sql`SELECT product_id FROM converting WHERE conversions >= (SELECT conversions FROM cut)`,
+      )}) AS candidates WHERE EXISTS (SELECT 1 FROM cut)
+      UNION ALL
+      SELECT * FROM (${ranked()}) AS every WHERE NOT EXISTS (SELECT 1 FROM cut)) AS top
+    ORDER BY conversions DESC, clicks DESC, views DESC, product_id`;
+  },
 
   /**
    * Clicks, conversions and commission per UTC day, week or month of the clicks' time (a click's

@@ -47,7 +47,10 @@ async function reports(db: Executor, period: { from: Date; to: Date }) {
     ),
     ctr: await queryRows(db, q.clickThroughRate(period)),
     funnel: await queryRows(db, q.funnel(period)),
-    popularity: await queryRows(db, q.productPopularity(period, 1000)),
+    // 5 and 25: ranked among the products converting most (25 convert); 1000: every product.
+    popularity: await Promise.all(
+      [5, 25, 1000].map((limit) => queryRows(db, q.productPopularity(period, limit))),
+    ),
     overTime: await Promise.all(
       (['day', 'week', 'month'] as const).map((g) => queryRows(db, q.revenueOverTime(period, g))),
     ),
@@ -222,6 +225,79 @@ describe.each(testDrivers())('rollups on %s', (driver) => {
     await refreshRollups(w.db);
     for (const [name, period] of Object.entries(periods)) {
       expect(await reports(w.db, period), name).toEqual(await rawReports(w, period));
+    }
+  });
+
+  it('ranks products as counting their raw rows would, at every limit', async () => {
+    const popularity = (period: { from: Date; to: Date }, limit: number) =>
+      queryRows(w.db, analyticsQueries.productPopularity(period, limit));
+    const counted = (period: { from: Date; to: Date }, limit: number) => {
+      const [from, to] = [period.from.toISOString(), period.to.toISOString()];
+      return queryRows(
+        w.db,
+        sql`WITH v AS (SELECT product_id, count(*)::int AS views,
+            (count(*) FILTER (WHERE interaction_type <> 'impression'))::int AS engagements
+          FROM product_views WHERE view_timestamp >= ${from}::timestamptz AND view_timestamp < ${to}::timestamptz
+          GROUP BY 1),
+        c AS (SELECT product_id, count(*)::int AS clicks, (count(*) FILTER (WHERE is_converted))::int AS conversions
+          FROM affiliate_clicks WHERE click_timestamp >= ${from}::timestamptz AND click_timestamp < ${to}::timestamptz
+          GROUP BY 1)
+        SELECT p.id AS product_id, p.title, coalesce(v.views, 0) AS views,
+          coalesce(v.engagements, 0) AS engagements, coalesce(c.clicks, 0) AS clicks,
+          coalesce(c.conversions, 0) AS conversions
+        FROM products p LEFT JOIN v ON v.product_id = p.id LEFT JOIN c ON c.product_id = p.id
+        WHERE v.product_id IS NOT NULL OR c.product_id IS NOT NULL
+        ORDER BY 6 DESC, 5 DESC, 3 DESC, p.id LIMIT ${limit}`,
+      );
+    };
+    // Sixty more products convert once to three times, with a few more clicks and views each:
+    // ranks tie on conversions, and on clicks, and are decided by what follows.
+    await w.db.execute(sql`WITH p AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM products
+        ORDER BY id OFFSET 100 LIMIT 60)
+      INSERT INTO affiliate_clicks (product_id, session_id, click_timestamp, source_page, device_type,
+        affiliate_network, affiliate_url, expected_commission, is_converted, conversion_timestamp,
+        actual_commission, order_id)
+      SELECT p.id, 'traffic-' || g, t.at, '/gifts', 'mobile', 'awin', 'https://x.test/tie', 1.5,
+        g <= 1 + p.n % 3, CASE WHEN g <= 1 + p.n % 3 THEN t.at + interval '1 minute' END,
+        CASE WHEN g <= 1 + p.n % 3 THEN 2.25 END, CASE WHEN g <= 1 + p.n % 3 THEN 'tie-' || p.n || '-' || g END
+      FROM p, generate_series(1, 2 + p.n % 4) g,
+        LATERAL (SELECT now() - ((p.n * 7 + g * 13) % (29 * 24)) * interval '1 hour' - interval '2 minutes' AS at) t`);
+    await w.db.execute(sql`WITH p AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM products
+        ORDER BY id OFFSET 100 LIMIT 60)
+      INSERT INTO product_views (product_id, session_id, view_timestamp, view_source, interaction_type)
+      SELECT p.id, 'traffic-' || g, now() - ((p.n * 5 + g * 17) % (29 * 24)) * interval '1 hour' - interval '3 minutes',
+        'search', 'click'
+      FROM p, generate_series(1, p.n % 5) g`);
+    const random = (() => {
+      let seed = 11;
+      return () => {
+        seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+        return seed / 2_147_483_648;
+      };
+    })();
+    const some = [...Object.values(periods)];
+    for (let i = 0; i < 4; i++) {
+      const from = Date.now() - random() * 31 * DAY;
+      some.push({
+        from: new Date(from),
+        to: new Date(from + random() * (Date.now() + 3.6e6 - from)),
+      });
+    }
+    // Written since the refresh, then refreshed.
+    for (const period of Object.values(periods)) {
+      for (const limit of [5, 26]) {
+        expect(await popularity(period, limit), `${limit} ${JSON.stringify(period)}`).toEqual(
+          await counted(period, limit),
+        );
+      }
+    }
+    await refreshRollups(w.db);
+    for (const period of some) {
+      for (const limit of [1, 5, 25, 26, 60, 1000]) {
+        expect(await popularity(period, limit), `${limit} ${JSON.stringify(period)}`).toEqual(
+          await counted(period, limit),
+        );
+      }
     }
   });
 

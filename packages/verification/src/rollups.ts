@@ -12,6 +12,7 @@ import {
   refreshedDaysTable,
   rollupTable,
   rollupTableColumns,
+  rollupTableIndexes,
   rollupTables,
 } from '@aclue/db/objects';
 import { sql } from 'drizzle-orm';
@@ -25,6 +26,8 @@ interface LiveRollupTable {
   name: string;
   rls: boolean;
   columns: string[];
+  /** Its valid indexes, by name. */
+  indexes: string[];
   /** API roles (PUBLIC's grants included) holding any privilege on it. */
   reachable_by: string[];
   /** What the service role may do beyond SELECT. */
@@ -67,6 +70,9 @@ export async function checkRollups(db: Executor): Promise<CheckResult[]> {
           array(SELECT a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod)
             FROM pg_catalog.pg_attribute a
             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS columns,
+          array(SELECT i.relname FROM pg_catalog.pg_index x
+            JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
+            WHERE x.indrelid = c.oid AND x.indisvalid ORDER BY 1) AS indexes,
           array(SELECT role FROM unnest(ARRAY[${sqlList(apiCallers)}]::text[]) role
             WHERE pg_catalog.has_table_privilege(role, c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE')
             ORDER BY role) AS reachable_by,
@@ -79,10 +85,12 @@ export async function checkRollups(db: Executor): Promise<CheckResult[]> {
     ...rollupTables.map(({ rollup, kind }) => ({
       name: rollupTableName(rollup, kind),
       columns: rollupTableColumns(rollup, kind).map((c) => `${c.name} ${c.type}`),
+      indexes: rollupTableIndexes(rollup, kind),
     })),
     ...[dirtyDaysTable, refreshedDaysTable].map((t) => ({
       name: t.split('.')[1] as string,
       columns: undefined,
+      indexes: [],
     })),
   ];
   for (const table of expected) {
@@ -95,6 +103,22 @@ export async function checkRollups(db: Executor): Promise<CheckResult[]> {
     if (table.columns) {
       results.push(
         expectEqual('columns', null, `${where} columns`, table.columns, found.columns, MIGRATE),
+      );
+    }
+    // Without them the reports still answer, scanning whole days of a rollup instead.
+    for (const index of table.indexes) {
+      const name = `index ${rollupSchema}.${index.name}`;
+      results.push(
+        found.indexes.includes(index.name)
+          ? pass('indexes', null, name)
+          : fail(
+              'indexes',
+              null,
+              name,
+              'missing (or invalid: a CREATE INDEX CONCURRENTLY that failed)',
+              `${index.statement.replace('IF NOT EXISTS ', '')} (drop an invalid one first)`,
+              'the reports reading this rollup scan every row of their days: slower as the catalogue grows',
+            ),
       );
     }
     results.push(

@@ -4,6 +4,7 @@ import { defaultPrivilegeStatements, grantStatements, tableGrants } from './priv
 import {
   hourlyRollupStatements,
   markExistingDaysStatements,
+  rollupIndexStatements,
   rollupSchemaStatements,
   rollupTriggers,
 } from './rollups';
@@ -49,6 +50,8 @@ export const customMigrationStatements = {
   hourly_rollups: () => hourlyRollupStatements,
   // The sessions' `firsts` and the clicking sessions' hourly twin (0009 was rendered before them).
   rollup_firsts: () => hourlyRollupStatements,
+  // The indexes popularity reads its few ranking products by.
+  rollup_indexes: () => rollupIndexStatements,
 } satisfies Record<string, () => readonly string[]>;
 
 /**

@@ -135,13 +135,43 @@ export const rollupTableColumns = (rollup: Rollup, kind: RollupTableKind) =>
         ...rollup.measures.map((m) => ({ name: m.name, type: m.type })),
       ];
 
+/**
+ * A rollup table's indexes: `day` (and `hour`), the key of an hourly `firsts` rollup (it looks up
+ * the hour each key was last seen before another), and those its declaration asks for
+ * (`declared`). Verification checks each one is there.
+ */
+export function rollupTableIndexes(rollup: Rollup, kind: RollupTableKind) {
+  const name = rollupTableName(rollup, kind);
+  const list = (columns: readonly string[]) => columns.map((c) => quoteIdent(c)).join(', ');
+  const index = (suffix: string, on: readonly string[], more = '', declared = false) => ({
+    name: `${name}_${suffix}`,
+    declared,
+    statement: `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${name}_${suffix}`)} ON ${rollupTable(rollup, kind)} (${list(on)})${more};`,
+  });
+  return [
+    index('day', kind === 'day' ? ['day'] : ['day', 'hour']),
+    ...(kind === 'hour' && rollup.firsts
+      ? [index('key', [...rollup.keys.map((k) => k.name), 'day', 'hour'])]
+      : []),
+    ...(kind === 'day'
+      ? (rollup.indexes ?? []).map((i) =>
+          index(
+            i.name,
+            i.on,
+            `${i.include ? ` INCLUDE (${list(i.include)})` : ''}${i.where ? ` WHERE ${i.where}` : ''}`,
+            true,
+          ),
+        )
+      : []),
+  ];
+}
+
 function rollupTableStatements(rollup: Rollup, kind: RollupTableKind): string[] {
   const nullable = new Set([...rollup.keys.map((k) => k.name), 'previous_hour']);
   const columns = rollupTableColumns(rollup, kind).map(
     (c) => `${quoteIdent(c.name)} ${c.type}${nullable.has(c.name) ? '' : ' NOT NULL'}`,
   );
   const table = rollupTable(rollup, kind);
-  const name = rollupTableName(rollup, kind);
   const create = `CREATE TABLE ${table} (${columns.join(', ')});`;
   return [
     kind === 'day'
@@ -151,13 +181,9 @@ function rollupTableStatements(rollup: Rollup, kind: RollupTableKind): string[] 
   ${create}
   UPDATE ${refreshedDaysTable} SET hourly = false WHERE source = ${literal(sourceOf(rollup).table)};
 END IF; END $$;`,
-    `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${name}_day`)} ON ${table} (day${kind === 'day' ? '' : ', hour'});`,
-    // `firsts` looks up the hour each key was last seen before another.
-    ...(kind === 'hour' && rollup.firsts
-      ? [
-          `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${name}_key`)} ON ${table} (${rollup.keys.map((k) => quoteIdent(k.name)).join(', ')}, day, hour);`,
-        ]
-      : []),
+    ...rollupTableIndexes(rollup, kind)
+      .filter((index) => !index.declared)
+      .map((index) => index.statement),
     `ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;`,
     `REVOKE ALL ON ${table} FROM PUBLIC, anon, authenticated, service_role;`,
     `GRANT SELECT ON ${table} TO service_role;`,
@@ -182,6 +208,16 @@ export const hourlyRollupStatements: readonly string[] = [
     .flatMap((t) => rollupTableStatements(t.rollup, t.kind)),
 ];
 
+/**
+ * The indexes the rollups declare beyond `day` (migration 0011). Only the refresh job writes the
+ * rollup tables, so building them in the migration's transaction blocks nothing but a refresh.
+ */
+export const rollupIndexStatements: readonly string[] = rollupTables.flatMap((t) =>
+  rollupTableIndexes(t.rollup, t.kind)
+    .filter((index) => index.declared)
+    .map((index) => index.statement),
+);
+
 /** Everything of the rollups but the triggers: safe to run again (push runs it every time). */
 export const rollupSchemaStatements: readonly string[] = [
   `CREATE SCHEMA IF NOT EXISTS ${rollupSchema};`,
@@ -201,6 +237,7 @@ export const rollupSchemaStatements: readonly string[] = [
     .filter((t) => t.kind === 'day')
     .flatMap((t) => rollupTableStatements(t.rollup, t.kind)),
   ...hourlyRollupStatements,
+  ...rollupIndexStatements,
   ...rollupMarkFunctions.flatMap((f) => [
     f.definition,
     `REVOKE ALL ON FUNCTION ${f.schema}.${f.name}() FROM PUBLIC, anon, authenticated, service_role;`,

@@ -50,6 +50,19 @@ export interface Rollup {
    * per key (see `distinctKeys`).
    */
   firsts?: boolean;
+  /**
+   * Indexes a report reads the daily table by, besides `day` (every rollup has that one): `on`
+   * the columns, `include` more for an index-only scan, `where` for a partial index.
+   */
+  indexes?: readonly RollupIndex[];
+}
+
+/** An index of a daily rollup table, named `<table>_<name>`. */
+export interface RollupIndex {
+  name: string;
+  on: readonly string[];
+  include?: readonly string[];
+  where?: string;
 }
 
 /** The grains a rollup is stored at: `day` always, `hour` where declared. */
@@ -94,10 +107,27 @@ export const clickDimensions = {
     expression: 'product_id',
     where: 'product_id IS NOT NULL',
     hourly: false,
+    // Popularity ranks products by conversions first: it sums the rows that have some (one click
+    // in twenty converts), then reads clicks and views of the few products that can rank.
+    indexes: [
+      {
+        name: 'converting',
+        on: ['day'],
+        include: ['key', 'conversions'],
+        where: 'conversions <> 0',
+      },
+      { name: 'key', on: ['key', 'day'] },
+    ],
   },
 } as const satisfies Record<
   string,
-  { type: string; expression: string; where?: string; hourly: boolean }
+  {
+    type: string;
+    expression: string;
+    where?: string;
+    hourly: boolean;
+    indexes?: readonly RollupIndex[];
+  }
 >;
 export type ClickDimension = keyof typeof clickDimensions;
 
@@ -113,6 +143,7 @@ export const clickRollups = Object.fromEntries(
       day: 'click_timestamp',
       ...('where' in key ? { where: key.where } : {}),
       hourly: key.hourly,
+      ...('indexes' in key ? { indexes: key.indexes } : {}),
       keys: [{ name: 'key', type: key.type, expression: key.expression }],
       measures: clickMeasures,
     },
@@ -169,6 +200,8 @@ export const viewProductRollup: Rollup = {
   source: productViews,
   day: 'view_timestamp',
   where: everyInteraction,
+  // Popularity reads the views of its few ranking products.
+  indexes: [{ name: 'product', on: ['product_id', 'day'] }],
   keys: [{ name: 'product_id', type: 'uuid', expression: 'product_id' }],
   measures: [
     { name: 'views', type: 'bigint', expression: 'count(*)' },

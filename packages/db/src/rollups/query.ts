@@ -95,9 +95,12 @@ export function rawRollupRows(
  * the raw rows of the rest of it, so a key can sum to nothing (all its rows fell outside the
  * period): drop those after summing.
  * Columns: `day`, the keys, the measures — combine them with `sum` (or `count(DISTINCT key)` for
- * a rollup without measures).
+ * a rollup without measures). `where` (over those columns) keeps only the rows it holds for, in
+ * every branch, so a rollup table's scans can use the indexes it declares; it must keep sums
+ * exact (a filter on keys, or on a measure being non-zero: subtracted rows are negative).
  */
-export function rollupRows(rollup: Rollup, period: { from: Date; to: Date }): SQL {
+export function rollupRows(rollup: Rollup, period: { from: Date; to: Date }, where?: SQL): SQL {
+  const kept = (rows: SQL) => (where ? sql`SELECT * FROM (${rows}) AS kept WHERE ${where}` : rows);
   const source = getTableConfig(rollup.source).name;
   const day = sql.raw(`s.${quoteIdent(rollup.day)}`);
   const columns = rollupColumns(rollup);
@@ -117,8 +120,8 @@ export function rollupRows(rollup: Rollup, period: { from: Date; to: Date }): SQ
       // The period itself, as constants: the planner prunes partitions outside it at plan time.
       sql`${day} >= ${period.from.toISOString()}::timestamptz AND ${day} < ${period.to.toISOString()}::timestamptz`,
     );
-  const daily = sql`SELECT ${columns} FROM ${sql.raw(rollupTable(rollup))}
-      WHERE day IN (SELECT piece_day FROM served)`;
+  const daily = kept(sql`SELECT ${columns} FROM ${sql.raw(rollupTable(rollup))}
+      WHERE day IN (SELECT piece_day FROM served)`);
   if (!rollup.hourly) {
     // A piece covering most of a day whose rollup answers for all of it (a period's ragged first
     // or last day): the day's rows minus the raw rows of the rest of the day, the shorter read.
@@ -156,19 +159,21 @@ export function rollupRows(rollup: Rollup, period: { from: Date; to: Date }): SQ
     subtracted AS MATERIALIZED (${subtracted})
     ${daily}
     UNION ALL
-    SELECT ${columns} FROM ${sql.raw(rollupTable(rollup))}
-      WHERE day IN (SELECT piece_day FROM subtracted)
+    ${kept(sql`SELECT ${columns} FROM ${sql.raw(rollupTable(rollup))}
+      WHERE day IN (SELECT piece_day FROM subtracted)`)}
     UNION ALL
-    SELECT ${sql.raw(negated)} FROM (${rest}) AS rest
+    ${kept(sql`SELECT ${sql.raw(negated)} FROM (${rest}) AS rest`)}
     UNION ALL
-    ${raw(sql`SELECT min(piece_from) AS range_from, max(piece_to) AS range_to
+    ${kept(
+      raw(sql`SELECT min(piece_from) AS range_from, max(piece_to) AS range_to
       FROM (SELECT piece_from, piece_to,
               piece_day - (row_number() OVER (ORDER BY piece_day))::int AS island
             FROM pieces WHERE piece_from < piece_to
               AND piece_day NOT IN (SELECT piece_day FROM served)
               AND piece_day NOT IN (SELECT piece_day FROM subtracted)) AS left_over
       GROUP BY island
-    UNION ALL ${afterServed}`)}`;
+    UNION ALL ${afterServed}`),
+    )}`;
   }
   // The pieces the days cannot answer for, cut at the hours; a whole hour before its day's
   // rollup end that no write has marked since comes from the hourly rollup.
@@ -193,10 +198,11 @@ export function rollupRows(rollup: Rollup, period: { from: Date; to: Date }): SQ
     served_hours AS MATERIALIZED (${servedHours})
     ${daily}
     UNION ALL
-    SELECT ${columns} FROM ${sql.raw(rollupTable(rollup, 'hour'))}
-      WHERE (day, hour) IN (SELECT piece_day, hour FROM served_hours)
+    ${kept(sql`SELECT ${columns} FROM ${sql.raw(rollupTable(rollup, 'hour'))}
+      WHERE (day, hour) IN (SELECT piece_day, hour FROM served_hours)`)}
     UNION ALL
-    ${raw(sql`SELECT min(piece_from) AS range_from, max(piece_to) AS range_to
+    ${kept(
+      raw(sql`SELECT min(piece_from) AS range_from, max(piece_to) AS range_to
       FROM (SELECT h.piece_from, h.piece_to,
               (h.piece_day - date '2000-01-01') * 24 + h.hour
                 - row_number() OVER (ORDER BY h.piece_day, h.hour) AS island
@@ -204,7 +210,8 @@ export function rollupRows(rollup: Rollup, period: { from: Date; to: Date }): SQ
               AND NOT EXISTS (SELECT 1 FROM served_hours x
                 WHERE x.piece_day = h.piece_day AND x.hour = h.hour)) AS left_over
       GROUP BY island
-    UNION ALL ${afterServed}`)}`;
+    UNION ALL ${afterServed}`),
+    )}`;
 }
 
 const HOUR_MS = 3_600_000;

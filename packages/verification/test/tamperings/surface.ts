@@ -335,6 +335,11 @@ export const surfaceTamperings: Tampering[] = [
       /aclue_rollups\.session_analytics_daily: read by service_role only: service_role may INSERT, DELETE/,
   },
   {
+    change: 'the index popularity ranks converting products by is dropped',
+    statements: ['DROP INDEX aclue_rollups.affiliate_clicks_by_product_daily_converting'],
+    names: /index aclue_rollups\.affiliate_clicks_by_product_daily_converting: missing/,
+  },
+  {
     change: 'a rollup trigger is disabled, so writes stop marking days',
     statements: ['ALTER TABLE affiliate_clicks DISABLE TRIGGER mark_rollup_days_on_update'],
     names: /trigger mark_rollup_days_on_update: expected .*"enabled":true.*found .*"enabled":false/,

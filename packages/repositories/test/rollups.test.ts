@@ -476,13 +476,15 @@ describe.each(testDrivers())('rollups on %s', (driver) => {
           (error: { cause?: { code?: string }; code?: string }) =>
             error.cause?.code ?? error.code ?? 'error',
         );
-    const table = `aclue_rollups."${rollups[0]?.name}"`;
+    // Every table of every rollup, at every grain.
+    const tables = rollupTables.map(({ rollup, kind }) => rollupTable(rollup, kind));
     for (const identity of [
       { role: 'anon' as const, anonymousId: visitorId() },
       { role: 'authenticated' as const, userId: w.a.userId },
     ]) {
       for (const statement of [
-        `SELECT * FROM ${table}`,
+        ...tables.map((table) => `SELECT * FROM ${table} LIMIT 1`),
+        `DELETE FROM ${tables.at(-1)}`,
         'SELECT * FROM aclue_rollups.dirty_days',
         "INSERT INTO aclue_rollups.dirty_days (source, day) VALUES ('product_views', '2020-01-01')",
         "DELETE FROM aclue_rollups.refreshed_days WHERE source = 'product_views'",
@@ -491,8 +493,11 @@ describe.each(testDrivers())('rollups on %s', (driver) => {
       }
     }
     const service = { role: 'service_role' as const };
-    expect(await attempt(service, `SELECT * FROM ${table}`)).toBe('accepted');
-    expect(await attempt(service, `DELETE FROM ${table}`)).toBe('42501');
+    for (const table of tables) {
+      expect(await attempt(service, `SELECT * FROM ${table} LIMIT 1`), table).toBe('accepted');
+      expect(await attempt(service, `DELETE FROM ${table}`), table).toBe('42501');
+      expect(await attempt(service, `UPDATE ${table} SET day = day + 1`), table).toBe('42501');
+    }
     expect(
       await attempt(
         service,

@@ -95,8 +95,12 @@ export const analyticsQueries = {
       SELECT key AS product_id, sum(conversions) AS conversions
       FROM (${rollupRows(clickRollups.product, p, sql`conversions <> 0`)}) AS r
       GROUP BY key HAVING sum(conversions) > 0),
+    -- The bar: the limit-th product's conversions, among products still in the catalogue (an
+    -- archived day's rollup can name a deleted one).
     cut AS MATERIALIZED (
-      SELECT conversions FROM converting ORDER BY conversions DESC OFFSET ${limit}::int - 1 LIMIT 1)
+      SELECT c.conversions FROM converting c
+      WHERE EXISTS (SELECT 1 FROM products x WHERE x.id = c.product_id)
+      ORDER BY c.conversions DESC OFFSET ${limit}::int - 1 LIMIT 1)
     SELECT * FROM (
       SELECT * FROM (${ranked(
         sql`SELECT product_id FROM converting WHERE conversions >= (SELECT conversions FROM cut)`,

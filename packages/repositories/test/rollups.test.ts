@@ -299,6 +299,19 @@ describe.each(testDrivers())('rollups on %s', (driver) => {
         );
       }
     }
+    // An archived day's rollup can name a product deleted since: it sets no bar.
+    const whole = periods['whole past days'];
+    const top = await counted(whole, 5);
+    await rolledBack(w, async (tx) => {
+      await tx.execute(sql`INSERT INTO aclue_rollups.affiliate_clicks_by_product_daily
+          (day, key, clicks, conversions, expected_commission, actual_commission)
+        VALUES (${utcDay(10).toISOString().slice(0, 10)}::date, gen_random_uuid(), 900, 900, 0, 0)`);
+      for (const limit of [1, 5]) {
+        expect(await queryRows(tx, analyticsQueries.productPopularity(whole, limit))).toEqual(
+          top.slice(0, limit),
+        );
+      }
+    });
   });
 
   it('counts the sessions of any period distinct, from the hours each was last seen before it', async () => {

@@ -164,8 +164,8 @@ export async function refreshRollups(
 
 /**
  * Clears the marks before `hour` of up to `limit` of the oldest days that have any, and those
- * days' refreshed flags; when none is left, takes the days of the last year never refreshed;
- * returns the days.
+ * days' refreshed flags; when none is left, takes up to `limit` days of the last year never
+ * refreshed; returns the days.
  */
 function takeDirtyDays(
   db: Database,
@@ -194,6 +194,7 @@ function takeDirtyDays(
       // rows came in behind the triggers), or refreshed only up to an hour while they were today
       // and not written to since. Refreshing them (cheap when quiet, a year a batch) lets the
       // rollups answer for them, so a quiet day does not send a period's reports to raw rows.
+      // `limit` of them a batch, like marked days: a day refreshed while it was today has rows.
       const gaps = await queryRows<{ day: string }>(
         tx,
         sql`SELECT to_char(d, 'YYYY-MM-DD') AS day
@@ -208,7 +209,7 @@ function takeDirtyDays(
                 AND (r.through >= (d + interval '1 day') AT TIME ZONE 'UTC'
                   OR d + interval '1 day' > ${wallClock(hour)}))
             ${done.length > 0 ? sql`AND d::date NOT IN (${dayList(done)})` : sql``}
-          ORDER BY d`,
+          ORDER BY d LIMIT ${limit}`,
       );
       days.push(...gaps.map((g) => g.day));
     }

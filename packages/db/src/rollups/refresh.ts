@@ -192,9 +192,9 @@ function takeDirtyDays(
     if (unwritten) {
       // Then the days of the last year never refreshed since the first one was (empty, unless
       // rows came in behind the triggers), or refreshed only up to an hour while they were today
-      // and not written to since. Refreshing them (cheap when quiet, a year a batch) lets the
-      // rollups answer for them, so a quiet day does not send a period's reports to raw rows.
-      // `limit` of them a batch, like marked days: a day refreshed while it was today has rows.
+      // and not written to since. Refreshing them (cheap when quiet; `limit` a batch, like marked
+      // days, as one refreshed while it was today has rows) lets the rollups answer for them, so
+      // a quiet day does not send a period's reports to raw rows.
       const gaps = await queryRows<{ day: string }>(
         tx,
         sql`SELECT to_char(d, 'YYYY-MM-DD') AS day

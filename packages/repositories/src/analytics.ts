@@ -77,11 +77,17 @@ export const analyticsQueries = {
     const ranked = (among?: SQL) => sql`
       WITH views AS (
         SELECT product_id, sum(views)::int AS views, sum(engagements)::int AS engagements
-        FROM (${rollupRows(viewProductRollup, p, among && sql`product_id IN (${among})`)}) AS r
+        FROM (${rollupRows(viewProductRollup, p, { keys: among })}) AS r
         GROUP BY product_id HAVING sum(views) > 0),
       clicks AS (
         SELECT key AS product_id, sum(clicks)::int AS clicks, sum(conversions)::int AS conversions
-        FROM (${rollupRows(clickRollups.product, p, among && sql`key IN (${among})`)}) AS r
+        FROM (${rollupRows(
+          clickRollups.product,
+          p,
+          // A period's raw clicks are read by time and summed, then kept: affiliate_clicks has
+          // no (product, time) index to read a few products' clicks by.
+          { where: among && sql`key IN (${among})` },
+        )}) AS r
         GROUP BY key HAVING sum(clicks) > 0)
       SELECT p.id AS product_id, p.title, coalesce(v.views, 0) AS views,
         coalesce(v.engagements, 0) AS engagements, coalesce(c.clicks, 0) AS clicks,
@@ -93,14 +99,19 @@ export const analyticsQueries = {
     return sql`
     WITH converting AS MATERIALIZED (
       SELECT key AS product_id, sum(conversions) AS conversions
-      FROM (${rollupRows(clickRollups.product, p, sql`conversions <> 0`)}) AS r
+      FROM (${rollupRows(clickRollups.product, p, { where: sql`conversions <> 0` })}) AS r
       GROUP BY key HAVING sum(conversions) > 0),
     -- The bar: the limit-th product's conversions, among products still in the catalogue (an
-    -- archived day's rollup can name a deleted one).
+    -- archived day's rollup can name a deleted one). Counted down the ranking as it goes, so
+    -- only the first products are looked up; a later row with the same count has as many or
+    -- fewer conversions: a lower bar, more candidates, the same ranking.
     cut AS MATERIALIZED (
-      SELECT c.conversions FROM converting c
-      WHERE EXISTS (SELECT 1 FROM products x WHERE x.id = c.product_id)
-      ORDER BY c.conversions DESC OFFSET ${limit}::int - 1 LIMIT 1)
+      SELECT conversions FROM (
+        SELECT c.conversions, count(*) FILTER (
+            WHERE EXISTS (SELECT 1 FROM products x WHERE x.id = c.product_id))
+          OVER (ORDER BY c.conversions DESC ROWS UNBOUNDED PRECEDING) AS listed
+        FROM converting c) AS ranked
+      WHERE listed = ${limit}::int LIMIT 1)
     SELECT * FROM (
       SELECT * FROM (${ranked(
         sql`SELECT product_id FROM converting WHERE conversions >= (SELECT conversions FROM cut)`,

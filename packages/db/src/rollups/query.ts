@@ -95,12 +95,33 @@ export function rawRollupRows(
  * the raw rows of the rest of it, so a key can sum to nothing (all its rows fell outside the
  * period): drop those after summing.
  * Columns: `day`, the keys, the measures — combine them with `sum` (or `count(DISTINCT key)` for
- * a rollup without measures). `where` (over those columns) keeps only the rows it holds for, in
- * every branch, so a rollup table's scans can use the indexes it declares; it must keep sums
- * exact (a filter on keys, or on a measure being non-zero: subtracted rows are negative).
+ * a rollup without measures). Filters, each applied in every branch so that the rollup tables'
+ * declared indexes serve them: `keys` (a rollup of one key) keeps the rows of the keys a subquery
+ * returns, filtering the raw rows too before they are summed (the source's index on the key then
+ * serves them); `where` (over the columns) keeps the rows it holds for, and must keep sums exact
+ * (a measure being non-zero: subtracted rows are negative).
  */
-export function rollupRows(rollup: Rollup, period: { from: Date; to: Date }, where?: SQL): SQL {
-  const kept = (rows: SQL) => (where ? sql`SELECT * FROM (${rows}) AS kept WHERE ${where}` : rows);
+export function rollupRows(
+  rollup: Rollup,
+  period: { from: Date; to: Date },
+  { where, keys }: { where?: SQL; keys?: SQL } = {},
+): SQL {
+  const [key, ...moreKeys] = rollup.keys;
+  if (keys && (!key || moreKeys.length > 0)) {
+    throw new Error(`${rollup.name}: a keys filter needs a rollup of one key`);
+  }
+  const storedFilter = [
+    ...(where ? [where] : []),
+    ...(keys && key ? [sql`${sql.raw(quoteIdent(key.name))} IN (${keys})`] : []),
+  ];
+  const kept = (rows: SQL) =>
+    storedFilter.length > 0
+      ? sql`SELECT * FROM (${rows}) AS kept WHERE ${sql.join(storedFilter, sql` AND `)}`
+      : rows;
+  // Raw rows are summed after `keys` picked them, and kept after by `where`.
+  const keptRaw = (rows: SQL) =>
+    where ? sql`SELECT * FROM (${rows}) AS kept WHERE ${where}` : rows;
+  const rawKeys = keys && key ? sql` AND ${sql.raw(key.expression)} IN (${keys})` : sql``;
   const source = getTableConfig(rollup.source).name;
   const day = sql.raw(`s.${quoteIdent(rollup.day)}`);
   const columns = rollupColumns(rollup);
@@ -118,7 +139,7 @@ export function rollupRows(rollup: Rollup, period: { from: Date; to: Date }, whe
       rollup,
       ranges,
       // The period itself, as constants: the planner prunes partitions outside it at plan time.
-      sql`${day} >= ${period.from.toISOString()}::timestamptz AND ${day} < ${period.to.toISOString()}::timestamptz`,
+      sql`${day} >= ${period.from.toISOString()}::timestamptz AND ${day} < ${period.to.toISOString()}::timestamptz${rawKeys}`,
     );
   const daily = kept(sql`SELECT ${columns} FROM ${sql.raw(rollupTable(rollup))}
       WHERE day IN (SELECT piece_day FROM served)`);
@@ -150,7 +171,7 @@ export function rollupRows(rollup: Rollup, period: { from: Date; to: Date }, whe
       sql`SELECT day_from AS range_from, piece_from AS range_to FROM subtracted
         UNION ALL SELECT piece_to, day_to FROM subtracted`,
       // The days the period touches, as constants: partitions pruned at plan time.
-      sql`${day} >= ${dayBounds(period.from, false)}::timestamptz AND ${day} < ${dayBounds(period.to, true)}::timestamptz`,
+      sql`${day} >= ${dayBounds(period.from, false)}::timestamptz AND ${day} < ${dayBounds(period.to, true)}::timestamptz${rawKeys}`,
     );
     // Islands of consecutive pieces the rollup cannot answer for (a day minus its rank is
     // constant along one), and what follows the rollup's end in a piece it answers for.
@@ -162,9 +183,9 @@ export function rollupRows(rollup: Rollup, period: { from: Date; to: Date }, whe
     ${kept(sql`SELECT ${columns} FROM ${sql.raw(rollupTable(rollup))}
       WHERE day IN (SELECT piece_day FROM subtracted)`)}
     UNION ALL
-    ${kept(sql`SELECT ${sql.raw(negated)} FROM (${rest}) AS rest`)}
+    ${keptRaw(sql`SELECT ${sql.raw(negated)} FROM (${rest}) AS rest`)}
     UNION ALL
-    ${kept(
+    ${keptRaw(
       raw(sql`SELECT min(piece_from) AS range_from, max(piece_to) AS range_to
       FROM (SELECT piece_from, piece_to,
               piece_day - (row_number() OVER (ORDER BY piece_day))::int AS island
@@ -201,7 +222,7 @@ export function rollupRows(rollup: Rollup, period: { from: Date; to: Date }, whe
     ${kept(sql`SELECT ${columns} FROM ${sql.raw(rollupTable(rollup, 'hour'))}
       WHERE (day, hour) IN (SELECT piece_day, hour FROM served_hours)`)}
     UNION ALL
-    ${kept(
+    ${keptRaw(
       raw(sql`SELECT min(piece_from) AS range_from, max(piece_to) AS range_to
       FROM (SELECT h.piece_from, h.piece_to,
               (h.piece_day - date '2000-01-01') * 24 + h.hour

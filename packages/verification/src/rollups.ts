@@ -2,6 +2,7 @@ import {
   type Executor,
   firstsRows,
   queryRows,
+  quoteIdent,
   rawRollupRows,
   rollupSchema,
   rollupTableName,
@@ -26,8 +27,8 @@ interface LiveRollupTable {
   name: string;
   rls: boolean;
   columns: string[];
-  /** Its valid indexes, by name. */
-  indexes: string[];
+  /** Its valid indexes: key columns, included columns, predicate as PostgreSQL deparses it. */
+  indexes: { name: string; on: string[]; include: string[]; predicate: string | null }[];
   /** API roles (PUBLIC's grants included) holding any privilege on it. */
   reachable_by: string[];
   /** What the service role may do beyond SELECT. */
@@ -70,9 +71,17 @@ export async function checkRollups(db: Executor): Promise<CheckResult[]> {
           array(SELECT a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod)
             FROM pg_catalog.pg_attribute a
             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS columns,
-          array(SELECT i.relname FROM pg_catalog.pg_index x
-            JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
-            WHERE x.indrelid = c.oid AND x.indisvalid ORDER BY 1) AS indexes,
+          coalesce((SELECT json_agg(json_build_object(
+              'name', i.relname,
+              'on', array(SELECT a.attname FROM unnest(x.indkey::int2[]) WITH ORDINALITY k(attnum, n)
+                JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+                WHERE k.n <= x.indnkeyatts ORDER BY k.n),
+              'include', array(SELECT a.attname FROM unnest(x.indkey::int2[]) WITH ORDINALITY k(attnum, n)
+                JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+                WHERE k.n > x.indnkeyatts ORDER BY k.n),
+              'predicate', pg_catalog.pg_get_expr(x.indpred, x.indrelid)))
+            FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
+            WHERE x.indrelid = c.oid AND x.indisvalid), '[]') AS indexes,
           array(SELECT role FROM unnest(ARRAY[${sqlList(apiCallers)}]::text[]) role
             WHERE pg_catalog.has_table_privilege(role, c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE')
             ORDER BY role) AS reachable_by,
@@ -108,15 +117,25 @@ export async function checkRollups(db: Executor): Promise<CheckResult[]> {
     // Without them the reports still answer, scanning whole days of a rollup instead.
     for (const index of table.indexes) {
       const name = `index ${rollupSchema}.${index.name}`;
+      const live = found.indexes.find((i) => i.name === index.name);
+      const shape = (i: { on: readonly string[]; include: readonly string[]; where: string }) =>
+        // PostgreSQL deparses a predicate in parentheses (`(conversions <> 0)`).
+        `(${i.on.join(', ')})${i.include.length > 0 ? ` INCLUDE (${i.include.join(', ')})` : ''}${i.where ? ` WHERE ${i.where.replace(/[()\s]/g, '')}` : ''}`;
+      const expected = shape({ ...index, where: index.where ?? '' });
+      const actual = live && shape({ ...live, where: live.predicate ?? '' });
       results.push(
-        found.indexes.includes(index.name)
+        actual === expected
           ? pass('indexes', null, name)
           : fail(
               'indexes',
               null,
               name,
-              'missing (or invalid: a CREATE INDEX CONCURRENTLY that failed)',
-              `${index.statement.replace('IF NOT EXISTS ', '')} (drop an invalid one first)`,
+              actual
+                ? `expected ${expected}, found ${actual}`
+                : 'missing (or invalid: a CREATE INDEX CONCURRENTLY that failed)',
+              actual
+                ? `DROP INDEX ${rollupSchema}.${quoteIdent(index.name)}; ${index.statement.replace('IF NOT EXISTS ', '')}`
+                : `${index.statement.replace('IF NOT EXISTS ', '')} (drop an invalid one of that name first)`,
               'the reports reading this rollup scan every row of their days: slower as the catalogue grows',
             ),
       );

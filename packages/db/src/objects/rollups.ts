@@ -143,26 +143,25 @@ export const rollupTableColumns = (rollup: Rollup, kind: RollupTableKind) =>
 export function rollupTableIndexes(rollup: Rollup, kind: RollupTableKind) {
   const name = rollupTableName(rollup, kind);
   const list = (columns: readonly string[]) => columns.map((c) => quoteIdent(c)).join(', ');
-  const index = (suffix: string, on: readonly string[], more = '', declared = false) => ({
+  const index = (
+    suffix: string,
+    on: readonly string[],
+    { include = [], where }: { include?: readonly string[]; where?: string } = {},
+    declared = false,
+  ) => ({
     name: `${name}_${suffix}`,
+    on,
+    include,
+    where,
     declared,
-    statement: `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${name}_${suffix}`)} ON ${rollupTable(rollup, kind)} (${list(on)})${more};`,
+    statement: `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${name}_${suffix}`)} ON ${rollupTable(rollup, kind)} (${list(on)})${include.length > 0 ? ` INCLUDE (${list(include)})` : ''}${where ? ` WHERE ${where}` : ''};`,
   });
   return [
     index('day', kind === 'day' ? ['day'] : ['day', 'hour']),
     ...(kind === 'hour' && rollup.firsts
       ? [index('key', [...rollup.keys.map((k) => k.name), 'day', 'hour'])]
       : []),
-    ...(kind === 'day'
-      ? (rollup.indexes ?? []).map((i) =>
-          index(
-            i.name,
-            i.on,
-            `${i.include ? ` INCLUDE (${list(i.include)})` : ''}${i.where ? ` WHERE ${i.where}` : ''}`,
-            true,
-          ),
-        )
-      : []),
+    ...(kind === 'day' ? (rollup.indexes ?? []).map((i) => index(i.name, i.on, i, true)) : []),
   ];
 }
 

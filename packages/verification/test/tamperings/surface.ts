@@ -340,6 +340,17 @@ export const surfaceTamperings: Tampering[] = [
     names: /index aclue_rollups\.affiliate_clicks_by_product_daily_converting: missing/,
   },
   {
+    change: 'a rollup index keeps its name but indexes something else',
+    statements: [
+      'DROP INDEX aclue_rollups.product_views_by_product_daily_product',
+      'CREATE INDEX product_views_by_product_daily_product ON aclue_rollups.product_views_by_product_daily (views)',
+      'DROP INDEX aclue_rollups.affiliate_clicks_by_product_daily_converting',
+      'CREATE INDEX affiliate_clicks_by_product_daily_converting ON aclue_rollups.affiliate_clicks_by_product_daily (day) INCLUDE (key, conversions) WHERE conversions > 0',
+    ],
+    names:
+      /^(?=[\s\S]*index aclue_rollups\.product_views_by_product_daily_product: expected \(product_id, day\), found \(views\))(?=[\s\S]*index aclue_rollups\.affiliate_clicks_by_product_daily_converting: expected .*WHERE conversions<>0, found .*WHERE conversions>0)/,
+  },
+  {
     change: 'a rollup trigger is disabled, so writes stop marking days',
     statements: ['ALTER TABLE affiliate_clicks DISABLE TRIGGER mark_rollup_days_on_update'],
     names: /trigger mark_rollup_days_on_update: expected .*"enabled":true.*found .*"enabled":false/,

@@ -2,6 +2,7 @@ import {
   clickRollups,
   clickSessionRollup,
   conversionRollup,
+  convertingRows,
   distinctKeys,
   queryRows,
   rollupRows,
@@ -74,6 +75,11 @@ export const analyticsQueries = {
    * read for them alone. Fewer converting products than `limit`: every product is ranked.
    */
   productPopularity: (p: { from: Date; to: Date }, limit: number) => {
+    // The clicks of the period's pieces the rollups cannot answer for, summed once (`raw_clicks`)
+    // for both passes; each pass adds the rollup rows it needs.
+    const clickRows = (filter: { where?: SQL; keys?: SQL }, rawWhere?: SQL) => sql`
+      SELECT * FROM (${rollupRows(clickRollups.product, p, { ...filter, part: 'stored' })}) AS stored
+      UNION ALL SELECT * FROM raw_clicks${rawWhere ? sql` WHERE ${rawWhere}` : sql``}`;
     const ranked = (among?: SQL) => sql`
       WITH views AS (
         SELECT product_id, sum(views)::int AS views, sum(engagements)::int AS engagements
@@ -81,13 +87,7 @@ export const analyticsQueries = {
         GROUP BY product_id HAVING sum(views) > 0),
       clicks AS (
         SELECT key AS product_id, sum(clicks)::int AS clicks, sum(conversions)::int AS conversions
-        FROM (${rollupRows(
-          clickRollups.product,
-          p,
-          // A period's raw clicks are read by time and summed, then kept: affiliate_clicks has
-          // no (product, time) index to read a few products' clicks by.
-          { where: among && sql`key IN (${among})` },
-        )}) AS r
+        FROM (${among ? clickRows({ keys: among }, sql`key IN (${among})`) : clickRows({})}) AS r
         GROUP BY key HAVING sum(clicks) > 0)
       SELECT p.id AS product_id, p.title, coalesce(v.views, 0) AS views,
         coalesce(v.engagements, 0) AS engagements, coalesce(c.clicks, 0) AS clicks,
@@ -97,9 +97,10 @@ export const analyticsQueries = {
       ORDER BY 6 DESC, 5 DESC, 3 DESC, p.id
       LIMIT ${limit}`;
     return sql`
-    WITH converting AS MATERIALIZED (
+    WITH raw_clicks AS MATERIALIZED (${rollupRows(clickRollups.product, p, { part: 'raw' })}),
+    converting AS MATERIALIZED (
       SELECT key AS product_id, sum(conversions) AS conversions
-      FROM (${rollupRows(clickRollups.product, p, { where: sql`conversions <> 0` })}) AS r
+      FROM (${clickRows({ where: sql.raw(convertingRows) }, sql.raw(convertingRows))}) AS r
       GROUP BY key HAVING sum(conversions) > 0),
     -- The bar: the limit-th product's conversions, among products still in the catalogue (an
     -- archived day's rollup can name a deleted one). Counted down the ranking as it goes, so
@@ -111,10 +112,10 @@ export const analyticsQueries = {
             WHERE EXISTS (SELECT 1 FROM products x WHERE x.id = c.product_id))
           OVER (ORDER BY c.conversions DESC ROWS UNBOUNDED PRECEDING) AS listed
         FROM converting c) AS ranked
-      WHERE listed = ${limit}::int LIMIT 1)
+      WHERE listed = ${limit}::bigint LIMIT 1)
     SELECT * FROM (
       SELECT * FROM (${ranked(
-        sql`SELECT product_id FROM converting WHERE conversions >= (SELECT conversions FROM cut)`,
+        sql`SELECT c.product_id FROM converting c WHERE c.conversions >= (SELECT x.conversions FROM cut x)`,
       )}) AS candidates WHERE EXISTS (SELECT 1 FROM cut)
       UNION ALL
       SELECT * FROM (${ranked()}) AS every WHERE NOT EXISTS (SELECT 1 FROM cut)) AS top

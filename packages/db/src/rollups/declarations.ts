@@ -96,6 +96,12 @@ const clickMeasures: readonly RollupColumn[] = [
   { name: 'actual_commission', type: 'numeric', expression: 'coalesce(sum(actual_commission), 0)' },
 ];
 
+/**
+ * The per-product click rollup's rows with conversions: popularity sums only those to set its
+ * bar, through a partial index on this same condition (the two must match for the index to serve).
+ */
+export const convertingRows = 'conversions <> 0';
+
 /** The dimensions revenue is attributed by, each a rollup keyed by `key`. */
 export const clickDimensions = {
   network: { type: 'text', expression: 'affiliate_network', hourly: true },
@@ -114,7 +120,7 @@ export const clickDimensions = {
         name: 'converting',
         on: ['day'],
         include: ['key', 'conversions'],
-        where: 'conversions <> 0',
+        where: convertingRows,
       },
       { name: 'key', on: ['key', 'day'] },
     ],

@@ -99,12 +99,14 @@ export function rawRollupRows(
  * declared indexes serve them: `keys` (a rollup of one key) keeps the rows of the keys a subquery
  * returns, filtering the raw rows too before they are summed (the source's index on the key then
  * serves them); `where` (over the columns) keeps the rows it holds for, and must keep sums exact
- * (a measure being non-zero: subtracted rows are negative).
+ * (a measure being non-zero: subtracted rows are negative). `part` returns only the rows read
+ * from the rollup tables (`stored`) or only those summed from raw rows (`raw`, subtractions
+ * included): a query that reads the same period twice can read its raw rows once.
  */
 export function rollupRows(
   rollup: Rollup,
   period: { from: Date; to: Date },
-  { where, keys }: { where?: SQL; keys?: SQL } = {},
+  { where, keys, part }: { where?: SQL; keys?: SQL; part?: 'stored' | 'raw' } = {},
 ): SQL {
   const [key, ...moreKeys] = rollup.keys;
   if (keys && (!key || moreKeys.length > 0)) {
@@ -122,6 +124,13 @@ export function rollupRows(
   const keptRaw = (rows: SQL) =>
     where ? sql`SELECT * FROM (${rows}) AS kept WHERE ${where}` : rows;
   const rawKeys = keys && key ? sql` AND ${sql.raw(key.expression)} IN (${keys})` : sql``;
+  const arms = (stored: SQL[], raw: SQL[]) =>
+    sql.join(
+      [...(part === 'raw' ? [] : stored), ...(part === 'stored' ? [] : raw)],
+      sql`
+    UNION ALL
+    `,
+    );
   const source = getTableConfig(rollup.source).name;
   const day = sql.raw(`s.${quoteIdent(rollup.day)}`);
   const columns = rollupColumns(rollup);
@@ -178,15 +187,16 @@ export function rollupRows(
     return sql`WITH pieces AS MATERIALIZED (${periodPieces(period.from, period.to)}),
     served AS MATERIALIZED (${served}),
     subtracted AS MATERIALIZED (${subtracted})
-    ${daily}
-    UNION ALL
-    ${kept(sql`SELECT ${columns} FROM ${sql.raw(rollupTable(rollup))}
-      WHERE day IN (SELECT piece_day FROM subtracted)`)}
-    UNION ALL
-    ${keptRaw(sql`SELECT ${sql.raw(negated)} FROM (${rest}) AS rest`)}
-    UNION ALL
-    ${keptRaw(
-      raw(sql`SELECT min(piece_from) AS range_from, max(piece_to) AS range_to
+    ${arms(
+      [
+        daily,
+        kept(sql`SELECT ${columns} FROM ${sql.raw(rollupTable(rollup))}
+      WHERE day IN (SELECT piece_day FROM subtracted)`),
+      ],
+      [
+        keptRaw(sql`SELECT ${sql.raw(negated)} FROM (${rest}) AS rest`),
+        keptRaw(
+          raw(sql`SELECT min(piece_from) AS range_from, max(piece_to) AS range_to
       FROM (SELECT piece_from, piece_to,
               piece_day - (row_number() OVER (ORDER BY piece_day))::int AS island
             FROM pieces WHERE piece_from < piece_to
@@ -194,6 +204,8 @@ export function rollupRows(
               AND piece_day NOT IN (SELECT piece_day FROM subtracted)) AS left_over
       GROUP BY island
     UNION ALL ${afterServed}`),
+        ),
+      ],
     )}`;
   }
   // The pieces the days cannot answer for, cut at the hours; a whole hour before its day's
@@ -217,13 +229,15 @@ export function rollupRows(
     served AS MATERIALIZED (${served}),
     hours AS MATERIALIZED (${hours}),
     served_hours AS MATERIALIZED (${servedHours})
-    ${daily}
-    UNION ALL
-    ${kept(sql`SELECT ${columns} FROM ${sql.raw(rollupTable(rollup, 'hour'))}
-      WHERE (day, hour) IN (SELECT piece_day, hour FROM served_hours)`)}
-    UNION ALL
-    ${keptRaw(
-      raw(sql`SELECT min(piece_from) AS range_from, max(piece_to) AS range_to
+    ${arms(
+      [
+        daily,
+        kept(sql`SELECT ${columns} FROM ${sql.raw(rollupTable(rollup, 'hour'))}
+      WHERE (day, hour) IN (SELECT piece_day, hour FROM served_hours)`),
+      ],
+      [
+        keptRaw(
+          raw(sql`SELECT min(piece_from) AS range_from, max(piece_to) AS range_to
       FROM (SELECT h.piece_from, h.piece_to,
               (h.piece_day - date '2000-01-01') * 24 + h.hour
                 - row_number() OVER (ORDER BY h.piece_day, h.hour) AS island
@@ -232,6 +246,8 @@ export function rollupRows(
                 WHERE x.piece_day = h.piece_day AND x.hour = h.hour)) AS left_over
       GROUP BY island
     UNION ALL ${afterServed}`),
+        ),
+      ],
     )}`;
 }
 

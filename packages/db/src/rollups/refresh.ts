@@ -3,7 +3,8 @@ import { type Database, type Executor, queryRows } from '../client';
 import { dirtyDaysTable, refreshedDaysTable, rollupTable } from '../objects/rollups';
 import { quoteIdent } from '../objects/sql-text';
 import { grainsOf, type Rollup, type RollupSource, rollupSources } from './declarations';
-import { firstsKey, firstsRows, rawRollupRows, rollupColumns } from './query';
+import { firstsKey, firstsRows } from './distinct-keys';
+import { rawRollupRows, rollupColumns } from './query';
 
 /** The advisory lock class a refresh takes per source: two refresh jobs take turns. */
 export const ROLLUP_LOCK_CLASS = 73460113;

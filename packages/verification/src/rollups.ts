@@ -35,6 +35,11 @@ interface LiveRollupTable {
   service_writes: string[];
 }
 
+/** An index as compared: key columns, included columns, predicate. */
+const indexShape = (i: { on: readonly string[]; include: readonly string[]; where: string }) =>
+  // PostgreSQL deparses a predicate in parentheses (`(conversions <> 0)`).
+  `(${i.on.join(', ')})${i.include.length > 0 ? ` INCLUDE (${i.include.join(', ')})` : ''}${i.where ? ` WHERE ${i.where.replace(/[()\s]/g, '')}` : ''}`;
+
 /**
  * The analytics' rollups: each declared table with its columns, RLS on, nothing for the API
  * roles, read-only for the service role, and no USAGE on the schema for anon and authenticated
@@ -118,11 +123,8 @@ export async function checkRollups(db: Executor): Promise<CheckResult[]> {
     for (const index of table.indexes) {
       const name = `index ${rollupSchema}.${index.name}`;
       const live = found.indexes.find((i) => i.name === index.name);
-      const shape = (i: { on: readonly string[]; include: readonly string[]; where: string }) =>
-        // PostgreSQL deparses a predicate in parentheses (`(conversions <> 0)`).
-        `(${i.on.join(', ')})${i.include.length > 0 ? ` INCLUDE (${i.include.join(', ')})` : ''}${i.where ? ` WHERE ${i.where.replace(/[()\s]/g, '')}` : ''}`;
-      const expected = shape({ ...index, where: index.where ?? '' });
-      const actual = live && shape({ ...live, where: live.predicate ?? '' });
+      const expected = indexShape({ ...index, where: index.where ?? '' });
+      const actual = live && indexShape({ ...live, where: live.predicate ?? '' });
       results.push(
         actual === expected
           ? pass('indexes', null, name)

@@ -5,7 +5,7 @@ import { quoteIdent } from '../objects/sql-text';
 import type { Rollup } from './declarations';
 import { rawRollupRows, rollupRows } from './query';
 
-/** Distinct keys over a period (the funnel's sessions), from the hourly rollups' `firsts`. */
+// Distinct keys over a period (the funnel's sessions), from the hourly rollups' `firsts`.
 
 const HOUR_MS = 3_600_000;
 

@@ -116,13 +116,13 @@ export function rollupRows(
     ...(where ? [where] : []),
     ...(keys && key ? [sql`${sql.raw(quoteIdent(key.name))} IN (${keys})`] : []),
   ];
-  const kept = (rows: SQL) =>
-    storedFilter.length > 0
-      ? sql`SELECT * FROM (${rows}) AS kept WHERE ${sql.join(storedFilter, sql` AND `)}`
+  const filtered = (rows: SQL, filters: SQL[]) =>
+    filters.length > 0
+      ? sql`SELECT * FROM (${rows}) AS kept WHERE ${sql.join(filters, sql` AND `)}`
       : rows;
+  const kept = (rows: SQL) => filtered(rows, storedFilter);
   // Raw rows are summed after `keys` picked them, and kept after by `where`.
-  const keptRaw = (rows: SQL) =>
-    where ? sql`SELECT * FROM (${rows}) AS kept WHERE ${where}` : rows;
+  const keptRaw = (rows: SQL) => filtered(rows, where ? [where] : []);
   const rawKeys = keys && key ? sql` AND ${sql.raw(key.expression)} IN (${keys})` : sql``;
   const arms = (stored: SQL[], raw: SQL[]) =>
     sql.join(

@@ -74,6 +74,7 @@ describe.each(testDrivers())('partitioned product_views on %s', (driver) => {
       expect.stringContaining('hourly_rollups'),
       expect.stringContaining('rollup_firsts'),
       expect.stringContaining('rollup_indexes'),
+      expect.stringContaining('product_click_indexes'),
     ]);
     // The rows written before the rollups existed have their days marked for the first refresh.
     const marked = await queryRows<{ day: string }>(

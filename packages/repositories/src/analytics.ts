@@ -75,11 +75,6 @@ export const analyticsQueries = {
    * read for them alone. Fewer converting products than `limit`: every product is ranked.
    */
   productPopularity: (p: { from: Date; to: Date }, limit: number) => {
-    // The clicks of the period's pieces the rollups cannot answer for, summed once (`raw_clicks`)
-    // for both passes; each pass adds the rollup rows it needs.
-    const clickRows = (filter: { where?: SQL; keys?: SQL }, rawWhere?: SQL) => sql`
-      SELECT * FROM (${rollupRows(clickRollups.product, p, { ...filter, part: 'stored' })}) AS stored
-      UNION ALL SELECT * FROM raw_clicks${rawWhere ? sql` WHERE ${rawWhere}` : sql``}`;
     const ranked = (among?: SQL) => sql`
       WITH views AS (
         SELECT product_id, sum(views)::int AS views, sum(engagements)::int AS engagements
@@ -87,7 +82,7 @@ export const analyticsQueries = {
         GROUP BY product_id HAVING sum(views) > 0),
       clicks AS (
         SELECT key AS product_id, sum(clicks)::int AS clicks, sum(conversions)::int AS conversions
-        FROM (${among ? clickRows({ keys: among }, sql`key IN (${among})`) : clickRows({})}) AS r
+        FROM (${rollupRows(clickRollups.product, p, { keys: among })}) AS r
         GROUP BY key HAVING sum(clicks) > 0)
       SELECT p.id AS product_id, p.title, coalesce(v.views, 0) AS views,
         coalesce(v.engagements, 0) AS engagements, coalesce(c.clicks, 0) AS clicks,
@@ -96,11 +91,16 @@ export const analyticsQueries = {
       JOIN products p ON p.id = coalesce(v.product_id, c.product_id)
       ORDER BY 6 DESC, 5 DESC, 3 DESC, p.id
       LIMIT ${limit}`;
+    // Conversions per product, from the converted clicks alone (one in twenty) and the rollup
+    // rows that have some: enough to set the bar, not to rank.
+    const converting = rollupRows(clickRollups.product, p, {
+      where: sql.raw(convertingRows.stored),
+      sourceWhere: sql.raw(convertingRows.source),
+    });
     return sql`
-    WITH raw_clicks AS MATERIALIZED (${rollupRows(clickRollups.product, p, { part: 'raw' })}),
-    converting AS MATERIALIZED (
+    WITH converting AS MATERIALIZED (
       SELECT key AS product_id, sum(conversions) AS conversions
-      FROM (${clickRows({ where: sql.raw(convertingRows) }, sql.raw(convertingRows))}) AS r
+      FROM (${converting}) AS r
       GROUP BY key HAVING sum(conversions) > 0),
     -- The bar: the limit-th product's conversions, among products still in the catalogue (an
     -- archived day's rollup can name a deleted one). Counted down the ranking as it goes, so
@@ -112,11 +112,13 @@ export const analyticsQueries = {
             WHERE EXISTS (SELECT 1 FROM products x WHERE x.id = c.product_id))
           OVER (ORDER BY c.conversions DESC ROWS UNBOUNDED PRECEDING) AS listed
         FROM converting c) AS ranked
-      WHERE listed = ${limit}::bigint LIMIT 1)
+      WHERE listed = ${limit}::bigint LIMIT 1),
+    -- Picked once: every branch of both rollups' reads filters by them.
+    candidates AS MATERIALIZED (
+      SELECT c.product_id FROM converting c WHERE c.conversions >= (SELECT x.conversions FROM cut x))
     SELECT * FROM (
-      SELECT * FROM (${ranked(
-        sql`SELECT c.product_id FROM converting c WHERE c.conversions >= (SELECT x.conversions FROM cut x)`,
-      )}) AS candidates WHERE EXISTS (SELECT 1 FROM cut)
+      SELECT * FROM (${ranked(sql`SELECT product_id FROM candidates`)}) AS candidates
+      WHERE EXISTS (SELECT 1 FROM cut)
       UNION ALL
       SELECT * FROM (${ranked()}) AS every WHERE NOT EXISTS (SELECT 1 FROM cut)) AS top
     ORDER BY conversions DESC, clicks DESC, views DESC, product_id`;

@@ -97,10 +97,12 @@ const clickMeasures: readonly RollupColumn[] = [
 ];
 
 /**
- * The per-product click rollup's rows with conversions: popularity sums only those to set its
- * bar, through a partial index on this same condition (the two must match for the index to serve).
+ * The clicks that count towards conversions, as the per-product click rollup's rows (`stored`)
+ * and as source rows (`source`): popularity sums only those to set its bar, each through a
+ * partial index on the same condition (the rollup's below, `affiliate_clicks`' converted clicks
+ * by click time); a condition must match its index's for the index to serve.
  */
-export const convertingRows = 'conversions <> 0';
+export const convertingRows = { stored: 'conversions <> 0', source: 'is_converted = true' };
 
 /** The dimensions revenue is attributed by, each a rollup keyed by `key`. */
 export const clickDimensions = {
@@ -120,7 +122,7 @@ export const clickDimensions = {
         name: 'converting',
         on: ['day'],
         include: ['key', 'conversions'],
-        where: convertingRows,
+        where: convertingRows.stored,
       },
       { name: 'key', on: ['key', 'day'] },
     ],

@@ -99,14 +99,15 @@ export function rawRollupRows(
  * declared indexes serve them: `keys` (a rollup of one key) keeps the rows of the keys a subquery
  * returns, filtering the raw rows too before they are summed (the source's index on the key then
  * serves them); `where` (over the columns) keeps the rows it holds for, and must keep sums exact
- * (a measure being non-zero: subtracted rows are negative). `part` returns only the rows read
- * from the rollup tables (`stored`) or only those summed from raw rows (`raw`, subtractions
- * included): a query that reads the same period twice can read its raw rows once.
+ * (a measure being non-zero: subtracted rows are negative); `sourceWhere` (over the source's
+ * columns) keeps only the raw rows it holds for before they are summed (a partial index of the
+ * source's on the same condition then serves them), so only the measures it leaves exact may
+ * be read (the clicks that converted: conversions, not clicks).
  */
 export function rollupRows(
   rollup: Rollup,
   period: { from: Date; to: Date },
-  { where, keys, part }: { where?: SQL; keys?: SQL; part?: 'stored' | 'raw' } = {},
+  { where, keys, sourceWhere }: { where?: SQL; keys?: SQL; sourceWhere?: SQL } = {},
 ): SQL {
   const [key, ...moreKeys] = rollup.keys;
   if (keys && (!key || moreKeys.length > 0)) {
@@ -121,12 +122,15 @@ export function rollupRows(
       ? sql`SELECT * FROM (${rows}) AS kept WHERE ${sql.join(filters, sql` AND `)}`
       : rows;
   const kept = (rows: SQL) => filtered(rows, storedFilter);
-  // Raw rows are summed after `keys` picked them, and kept after by `where`.
+  // Raw rows are summed after `keys` and `sourceWhere` picked them, and kept after by `where`.
   const keptRaw = (rows: SQL) => filtered(rows, where ? [where] : []);
-  const rawKeys = keys && key ? sql` AND ${sql.raw(key.expression)} IN (${keys})` : sql``;
-  const arms = (stored: SQL[], raw: SQL[]) =>
+  const rawFilter = sql.join([
+    ...(keys && key ? [sql` AND ${sql.raw(key.expression)} IN (${keys})`] : []),
+    ...(sourceWhere ? [sql` AND ${sourceWhere}`] : []),
+  ]);
+  const unionAll = (arms: SQL[]) =>
     sql.join(
-      [...(part === 'raw' ? [] : stored), ...(part === 'stored' ? [] : raw)],
+      arms,
       sql`
     UNION ALL
     `,
@@ -148,7 +152,7 @@ export function rollupRows(
       rollup,
       ranges,
       // The period itself, as constants: the planner prunes partitions outside it at plan time.
-      sql`${day} >= ${period.from.toISOString()}::timestamptz AND ${day} < ${period.to.toISOString()}::timestamptz${rawKeys}`,
+      sql`${day} >= ${period.from.toISOString()}::timestamptz AND ${day} < ${period.to.toISOString()}::timestamptz${rawFilter}`,
     );
   const daily = kept(sql`SELECT ${columns} FROM ${sql.raw(rollupTable(rollup))}
       WHERE day IN (SELECT piece_day FROM served)`);
@@ -180,23 +184,20 @@ export function rollupRows(
       sql`SELECT day_from AS range_from, piece_from AS range_to FROM subtracted
         UNION ALL SELECT piece_to, day_to FROM subtracted`,
       // The days the period touches, as constants: partitions pruned at plan time.
-      sql`${day} >= ${dayBounds(period.from, false)}::timestamptz AND ${day} < ${dayBounds(period.to, true)}::timestamptz${rawKeys}`,
+      sql`${day} >= ${dayBounds(period.from, false)}::timestamptz AND ${day} < ${dayBounds(period.to, true)}::timestamptz${rawFilter}`,
     );
     // Islands of consecutive pieces the rollup cannot answer for (a day minus its rank is
     // constant along one), and what follows the rollup's end in a piece it answers for.
     return sql`WITH pieces AS MATERIALIZED (${periodPieces(period.from, period.to)}),
     served AS MATERIALIZED (${served}),
     subtracted AS MATERIALIZED (${subtracted})
-    ${arms(
-      [
-        daily,
-        kept(sql`SELECT ${columns} FROM ${sql.raw(rollupTable(rollup))}
+    ${unionAll([
+      daily,
+      kept(sql`SELECT ${columns} FROM ${sql.raw(rollupTable(rollup))}
       WHERE day IN (SELECT piece_day FROM subtracted)`),
-      ],
-      [
-        keptRaw(sql`SELECT ${sql.raw(negated)} FROM (${rest}) AS rest`),
-        keptRaw(
-          raw(sql`SELECT min(piece_from) AS range_from, max(piece_to) AS range_to
+      keptRaw(sql`SELECT ${sql.raw(negated)} FROM (${rest}) AS rest`),
+      keptRaw(
+        raw(sql`SELECT min(piece_from) AS range_from, max(piece_to) AS range_to
       FROM (SELECT piece_from, piece_to,
               piece_day - (row_number() OVER (ORDER BY piece_day))::int AS island
             FROM pieces WHERE piece_from < piece_to
@@ -204,9 +205,8 @@ export function rollupRows(
               AND piece_day NOT IN (SELECT piece_day FROM subtracted)) AS left_over
       GROUP BY island
     UNION ALL ${afterServed}`),
-        ),
-      ],
-    )}`;
+      ),
+    ])}`;
   }
   // The pieces the days cannot answer for, cut at the hours; a whole hour before its day's
   // rollup end that no write has marked since comes from the hourly rollup.
@@ -229,15 +229,12 @@ export function rollupRows(
     served AS MATERIALIZED (${served}),
     hours AS MATERIALIZED (${hours}),
     served_hours AS MATERIALIZED (${servedHours})
-    ${arms(
-      [
-        daily,
-        kept(sql`SELECT ${columns} FROM ${sql.raw(rollupTable(rollup, 'hour'))}
+    ${unionAll([
+      daily,
+      kept(sql`SELECT ${columns} FROM ${sql.raw(rollupTable(rollup, 'hour'))}
       WHERE (day, hour) IN (SELECT piece_day, hour FROM served_hours)`),
-      ],
-      [
-        keptRaw(
-          raw(sql`SELECT min(piece_from) AS range_from, max(piece_to) AS range_to
+      keptRaw(
+        raw(sql`SELECT min(piece_from) AS range_from, max(piece_to) AS range_to
       FROM (SELECT h.piece_from, h.piece_to,
               (h.piece_day - date '2000-01-01') * 24 + h.hour
                 - row_number() OVER (ORDER BY h.piece_day, h.hour) AS island
@@ -246,7 +243,6 @@ export function rollupRows(
                 WHERE x.piece_day = h.piece_day AND x.hour = h.hour)) AS left_over
       GROUP BY island
     UNION ALL ${afterServed}`),
-        ),
-      ],
-    )}`;
+      ),
+    ])}`;
 }

@@ -131,10 +131,19 @@ export const affiliateClicks = pgTable(
       .on(t.affiliateNetwork, t.orderId)
       .where(sql`order_id IS NOT NULL`),
     index('idx_affiliate_clicks_user_id').on(t.userId).where(sql`user_id IS NOT NULL`),
-    index('idx_affiliate_clicks_product_id').on(t.productId),
+    // A product's clicks in a time range (popularity reads its candidates' recent clicks by it);
+    // it serves every lookup by product alone too (the foreign key's ON DELETE among them).
+    index('idx_affiliate_clicks_product_timestamp').on(
+      t.productId,
+      t.clickTimestamp.desc().nullsFirst(),
+    ),
     index('idx_affiliate_clicks_click_timestamp').on(t.clickTimestamp.desc().nullsFirst()),
     index('idx_affiliate_clicks_conversions')
       .on(t.isConverted, t.conversionTimestamp.desc().nullsFirst())
+      .where(sql`is_converted = true`),
+    // The converted clicks of a time range: one click in twenty, all popularity's bar needs.
+    index('idx_affiliate_clicks_converted_by_click_time')
+      .on(t.clickTimestamp)
       .where(sql`is_converted = true`),
     index('idx_affiliate_clicks_session_id').on(t.sessionId),
     index('idx_affiliate_clicks_anonymous_id')

@@ -131,20 +131,40 @@ describe.each(testDrivers())('arrayInserts on %s', (driver) => {
     );
   });
 
+  // Read back as the server's own text of each row, so no reader's parsing takes part: drizzle's
+  // jsonb reader parses a stored JSON string again (the string "0" comes back as the number 0),
+  // and drizzle's connection and a plain pg client parse timestamps differently.
+  const storedColumns = `SELECT (to_jsonb(p) - 'id')::text AS stored FROM array_insert_probe p ORDER BY id`;
+
   /** What `copyRows` stored, read back in id order, in a transaction rolled back after (pg). */
   const copiedBy = async (rows: Record<string, unknown>[]) => {
     const client = await (test.db.$client as import('pg').Pool).connect();
     try {
       await client.query('BEGIN');
       await copyRows(client, probe, rows);
-      const { rows: stored } = await client.query(
-        'SELECT label, note, tags, doc, amount, at, flag, ip, ref, count FROM array_insert_probe ORDER BY id',
-      );
-      return stored as unknown[];
+      const { rows: stored } = await client.query<{ stored: string }>(storedColumns);
+      return stored.map((r) => JSON.parse(r.stored) as unknown);
     } finally {
       await client.query('ROLLBACK');
       client.release();
     }
+  };
+
+  /** What drizzle's INSERT stored, read back the same way, rolled back after. */
+  const insertedBy = async (rows: Record<string, unknown>[]) => {
+    const undo = new Error('undo');
+    let stored: unknown[] = [];
+    await test.db
+      .transaction(async (tx) => {
+        await tx.insert(probe).values(rows);
+        const read = await queryRows<{ stored: string }>(tx, sql.raw(storedColumns));
+        stored = read.map((r) => JSON.parse(r.stored) as unknown);
+        throw undo;
+      })
+      .catch((error: unknown) => {
+        if (error !== undo) throw error;
+      });
+    return stored;
   };
 
   it.runIf(driver === 'pg')('copies the same rows COPY’s text format reads back', async () => {
@@ -152,13 +172,10 @@ describe.each(testDrivers())('arrayInserts on %s', (driver) => {
     const sorted = (list: unknown[]) => list.map((r) => JSON.stringify(r)).sort();
     await fc.assert(
       fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 12 }), async (rows) => {
-        const expected = await writtenBy(async (tx) => {
-          await tx.insert(probe).values(rows);
-          return [];
-        });
-        expect(sorted(await copiedBy(rows))).toEqual(sorted(expected.rows));
+        expect(sorted(await copiedBy(rows))).toEqual(sorted(await insertedBy(rows)));
       }),
-      { numRuns: 60 },
+      // A JSON string that is itself JSON text: fast-check found drizzle reading it back parsed.
+      { numRuns: 60, examples: [[[{ doc: '0' }, {}]]] },
     );
   });
 

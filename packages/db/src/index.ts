@@ -100,6 +100,7 @@ export {
   viewPositionRollup,
   viewProductRollup,
   viewSessionRollup,
+  withMeasures,
 } from './rollups';
 export { MFA_POLICY_SUFFIX } from './schema/policies';
 export { type TableFacts, tableFacts, tableFactsOf, tablesInGroups } from './table-facts';

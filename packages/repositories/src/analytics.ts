@@ -10,6 +10,7 @@ import {
   viewPositionRollup,
   viewProductRollup,
   viewSessionRollup,
+  withMeasures,
 } from '@aclue/db';
 import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
@@ -82,7 +83,7 @@ export const analyticsQueries = {
         GROUP BY product_id HAVING sum(views) > 0),
       clicks AS (
         SELECT key AS product_id, sum(clicks)::int AS clicks, sum(conversions)::int AS conversions
-        FROM (${rollupRows(clickRollups.product, p, { keys: among })}) AS r
+        FROM (${rollupRows(withMeasures(clickRollups.product, ['clicks', 'conversions']), p, { keys: among })}) AS r
         GROUP BY key HAVING sum(clicks) > 0)
       SELECT p.id AS product_id, p.title, coalesce(v.views, 0) AS views,
         coalesce(v.engagements, 0) AS engagements, coalesce(c.clicks, 0) AS clicks,
@@ -92,8 +93,9 @@ export const analyticsQueries = {
       ORDER BY 6 DESC, 5 DESC, 3 DESC, p.id
       LIMIT ${limit}`;
     // Conversions per product, from the converted clicks alone (one in twenty) and the rollup
-    // rows that have some: enough to set the bar, not to rank.
-    const converting = rollupRows(clickRollups.product, p, {
+    // rows that have some: enough to set the bar, not to rank. Conversions only, so the partial
+    // index that includes them answers without the heap.
+    const converting = rollupRows(withMeasures(clickRollups.product, ['conversions']), p, {
       where: sql.raw(convertingRows.stored),
       sourceWhere: sql.raw(convertingRows.source),
     });

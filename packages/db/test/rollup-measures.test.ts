@@ -10,7 +10,9 @@ describe('withMeasures', () => {
     expect(narrowed.name).toBe(product.name);
     expect(narrowed.keys).toEqual(product.keys);
     expect(narrowed.measures.map((m) => m.name)).toEqual(['conversions']);
-    expect(new PgDialect().sqlToQuery(rollupColumns(narrowed)).sql).toBe('"day", "key", "conversions"');
+    expect(new PgDialect().sqlToQuery(rollupColumns(narrowed)).sql).toBe(
+      '"day", "key", "conversions"',
+    );
     // The declaration itself is left whole.
     expect(product.measures.length).toBeGreaterThan(1);
   });

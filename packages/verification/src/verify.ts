@@ -14,6 +14,7 @@ import {
 } from './objects';
 import { checkPartitions } from './partitions';
 import { runProbes } from './probes';
+import { attemptAll } from './probes/attempt';
 import { checkStoredData } from './probes/stored-data';
 import { type CheckResult, fail } from './results';
 import { checkRollupContents, checkRollups } from './rollups';
@@ -74,23 +75,29 @@ async function checkTables(
   declared: DeclaredTable[],
   wholeSchema: boolean,
 ): Promise<CheckResult[]> {
+  // A declaration can refer to what a broken database lacks (a policy reading another table):
+  // that twin statement fails alone, as a finding, and the rest is still compared. Built on the
+  // server in one batch, each statement kept when it succeeds.
+  const statements = declared.flatMap((table) =>
+    table.ddl.map((statement) => ({ table: table.name, statement })),
+  );
+  const outcomes = await attemptAll(
+    tx,
+    statements.map(({ statement }) => ({ query: sql.raw(statement), keep: true })),
+  );
   const results: CheckResult[] = [];
-  for (const table of declared) {
-    for (const statement of table.ddl) {
-      // A declaration can refer to what a broken database lacks (a policy reading another
-      // table): that twin statement fails alone, as a finding, and the rest is still compared.
-      const failure = await inSavepoint(tx, () => tx.execute(sql.raw(statement)));
-      if (failure) {
-        results.push(
-          fail(
-            'tables',
-            table.name,
-            `declared object: ${statement.split('\n')[0]?.slice(0, 80)}`,
-            `cannot be built against this database: ${failure}`,
-            'run `aclue-db migrate`',
-          ),
-        );
-      }
+  for (const [i, { table, statement }] of statements.entries()) {
+    const outcome = outcomes[i];
+    if (outcome && !outcome.ok) {
+      results.push(
+        fail(
+          'tables',
+          table,
+          `declared object: ${statement.split('\n')[0]?.slice(0, 80)}`,
+          `cannot be built against this database: ${outcome.message}`,
+          'run `aclue-db migrate`',
+        ),
+      );
     }
   }
   // PostgreSQL qualifies a name in deparsed SQL only when the search_path would not find it, and
@@ -142,24 +149,6 @@ async function checkTables(
     }
   }
   return results;
-}
-
-type Savepoints = Executor & { transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> };
-
-/** Runs `work` in a savepoint; returns the error message if it failed (the savepoint is undone). */
-async function inSavepoint(
-  tx: Executor,
-  work: () => Promise<unknown>,
-): Promise<string | undefined> {
-  try {
-    await (tx as Savepoints).transaction(async () => {
-      await work();
-    });
-    return undefined;
-  } catch (error) {
-    const cause = (error as { cause?: Error }).cause ?? (error as Error);
-    return cause.message;
-  }
 }
 
 const isPermissionError = (error: unknown) => postgresErrorOf(error)?.code === '42501';

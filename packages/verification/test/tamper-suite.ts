@@ -12,8 +12,8 @@ const describeFailures = (report: Awaited<ReturnType<typeof verify>>) =>
 
 /**
  * One verification run per tampering, on every engine (cluster-wide ones on PGlite only, since
- * roles are shared by every suite on the server). The cases are split over two files so vitest's
- * two workers share them.
+ * roles are shared by every suite on the server). The cases are split over several files so
+ * vitest's two workers share them evenly.
  */
 export function tamperSuite(family: string, tamperings: readonly Tampering[]): void {
   describe.each(testDrivers())(`verification catches tampering with ${family} on %s`, (driver) => {

@@ -11,7 +11,7 @@ import {
   trackingTables,
   type World,
 } from './access-world';
-import { attempt, type Outcome } from './attempt';
+import { attemptAll, type Outcome } from './attempt';
 
 /**
  * The access rules of the data model, probed: for each deployment table, what an anonymous
@@ -382,12 +382,17 @@ function judge(c: AccessCase, outcome: Outcome, visibleOwners: string[]): string
   return undefined;
 }
 
-/** Runs the access matrix; each probe in its own rolled-back savepoint. */
+/** Runs the access matrix in one batch; each probe undone on its own (see `attemptAll`). */
 export async function probeAccess(tx: Executor): Promise<CheckResult[]> {
   const world = await buildWorld(tx);
+  const all = cases();
+  const outcomes = await attemptAll(
+    tx,
+    all.map((c) => ({ identity: identityOf(c.as, world), query: c.query(world) })),
+  );
   const results: CheckResult[] = [];
-  for (const c of cases()) {
-    const outcome = await attempt(tx, identityOf(c.as, world), c.query(world));
+  for (const [i, c] of all.entries()) {
+    const outcome = outcomes[i] as Outcome;
     const keys = outcome.ok ? outcome.rows.map((r) => String(r.key)) : [];
     const owners = Object.entries(world.rows[c.table] ?? {})
       .filter(([, id]) => keys.includes(id))

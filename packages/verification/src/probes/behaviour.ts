@@ -13,7 +13,7 @@ import {
 import { getTableColumns, sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import { type CheckResult, fail, pass } from '../results';
-import { attempt, type Outcome } from './attempt';
+import { type Attempt, attempt, attemptAll, type Outcome } from './attempt';
 
 /**
  * Probes of what the schema does to rows, run as the owner: every CHECK rejects a violating row
@@ -29,14 +29,37 @@ const insertRow = (tx: Executor, table: TableName, row: Record<string, unknown>)
 
 export async function probeChecks(tx: Executor): Promise<CheckResult[]> {
   const parents = await createParents(tx);
+  const rejections = violations().map((v) => ({
+    table: getTableConfig(tableOf(v.table)).name,
+    name: `check ${v.constraint} rejects ${JSON.stringify(v.change)}`,
+    constraint: v.constraint,
+    query: insertRow(tx, v.table, { ...validRow(v.table, parents), ...v.change }).getSQL(),
+  }));
+  const acceptances = [];
+  for (const b of boundaries()) {
+    const [column] = Object.keys(b.change);
+    const row = {
+      ...validRow(b.table, parents),
+      ...boundaryContext[`${b.table}.${column}`],
+      ...b.change,
+    };
+    // One preferences row per user: the boundary row needs a user of its own.
+    if (b.table === 'userPreferences') row.userId = await createAuthUser(tx);
+    acceptances.push({
+      table: getTableConfig(tableOf(b.table)).name,
+      name: `boundary ${JSON.stringify(b.change)} is accepted`,
+      query: insertRow(tx, b.table, row).getSQL(),
+    });
+  }
+  const outcomes = await attemptAll(
+    tx,
+    [...rejections, ...acceptances].map(({ query }) => ({ identity: owner, query })),
+  );
   const results: CheckResult[] = [];
-  for (const v of violations()) {
-    const table = getTableConfig(tableOf(v.table)).name;
-    const query = insertRow(tx, v.table, { ...validRow(v.table, parents), ...v.change }).getSQL();
-    const outcome = await attempt(tx, owner, query);
-    const name = `check ${v.constraint} rejects ${JSON.stringify(v.change)}`;
+  rejections.forEach(({ table, name, constraint }, i) => {
+    const outcome = outcomes[i] as Outcome;
     const rejectedByIt =
-      !outcome.ok && outcome.code === '23514' && outcome.message.includes(v.constraint);
+      !outcome.ok && outcome.code === '23514' && outcome.message.includes(constraint);
     results.push(
       rejectedByIt
         ? pass('probes', table, name)
@@ -48,23 +71,13 @@ export async function probeChecks(tx: Executor): Promise<CheckResult[]> {
             FIX,
           ),
     );
-  }
-  for (const b of boundaries()) {
-    const table = getTableConfig(tableOf(b.table)).name;
-    const [column] = Object.keys(b.change);
-    const row = {
-      ...validRow(b.table, parents),
-      ...boundaryContext[`${b.table}.${column}`],
-      ...b.change,
-    };
-    // One preferences row per user: the boundary row needs a user of its own.
-    if (b.table === 'userPreferences') row.userId = (await createParents(tx)).userId;
-    const outcome = await attempt(tx, owner, insertRow(tx, b.table, row).getSQL());
-    const name = `boundary ${JSON.stringify(b.change)} is accepted`;
+  });
+  acceptances.forEach(({ table, name }, i) => {
+    const outcome = outcomes[rejections.length + i] as Outcome;
     results.push(
       outcome.ok ? pass('probes', table, name) : fail('probes', table, name, outcome.message, FIX),
     );
-  }
+  });
   return results;
 }
 
@@ -84,7 +97,10 @@ const loneParent: Record<string, (tx: Executor, shared: Parents) => Promise<stri
 };
 
 export async function probeForeignKeys(tx: Executor): Promise<CheckResult[]> {
-  const results: CheckResult[] = [];
+  // In order: a finding already made, or a probe to run in the batch below.
+  const planned: (CheckResult | { table: string; check: string; rule: string; column: string })[] =
+    [];
+  const probes: Attempt[] = [];
   for (const name of Object.keys(schemaTables) as TableName[]) {
     const config = getTableConfig(tableOf(name));
     const keyOf = Object.fromEntries(
@@ -101,7 +117,7 @@ export async function probeForeignKeys(tx: Executor): Promise<CheckResult[]> {
       // A composite key (swipes' (session_id, user_id)) is probed through its first column: the
       // lone parent is made for the shared user, so the other columns already match it.
       if (!createParent) {
-        results.push(
+        planned.push(
           fail(
             'probes',
             config.name,
@@ -112,26 +128,32 @@ export async function probeForeignKeys(tx: Executor): Promise<CheckResult[]> {
         );
         continue;
       }
+      // Parents of its own for each row under test: the probes' deletes never meet.
       const shared = await createParents(tx);
       const parentId = await createParent(tx, shared);
       const row = { ...validRow(name, shared), [keyOf[column] ?? column]: parentId };
       const [inserted] = await insertRow(tx, name, row).returning();
       const rowKey = config.columns.find((c) => c.primary)?.name ?? 'id';
       const rowId = (inserted as Record<string, unknown>)[keyOf[rowKey] ?? rowKey];
-      const outcome = await attempt(tx, owner, [
-        sql`DELETE FROM ${sql.raw(targetName)} WHERE id = ${parentId}`,
-        sql`SELECT ${sql.identifier(column)}::text AS reference FROM ${sql.raw(`public.${config.name}`)}
+      planned.push({ table: config.name, check, rule, column });
+      probes.push({
+        identity: owner,
+        query: [
+          sql`DELETE FROM ${sql.raw(targetName)} WHERE id = ${parentId}`,
+          sql`SELECT ${sql.identifier(column)}::text AS reference FROM ${sql.raw(`public.${config.name}`)}
             WHERE ${sql.identifier(rowKey)} = ${rowId}`,
-      ]);
-      const problem = judgeDelete(rule, column, outcome);
-      results.push(
-        problem
-          ? fail('probes', config.name, check, problem, FIX)
-          : pass('probes', config.name, check),
-      );
+        ],
+      });
     }
   }
-  return results;
+  const outcomes = (await attemptAll(tx, probes)).values();
+  return planned.map((p) => {
+    if ('ok' in p) return p;
+    const problem = judgeDelete(p.rule, p.column, outcomes.next().value as Outcome);
+    return problem
+      ? fail('probes', p.table, p.check, problem, FIX)
+      : pass('probes', p.table, p.check);
+  });
 }
 
 /** What went wrong, if anything, when the parent of a row was deleted under `rule`. */
@@ -169,7 +191,7 @@ export async function probeTriggers(tx: Executor): Promise<CheckResult[]> {
       updatedAt: past,
       createdAt: past,
     };
-    if (tableName === 'userPreferences') row.userId = (await createParents(tx)).userId;
+    if (tableName === 'userPreferences') row.userId = await createAuthUser(tx);
     const [inserted] = await insertRow(tx, tableName, row).returning();
     const id = (inserted as Record<string, unknown>)[keyProp];
     await tx.execute(

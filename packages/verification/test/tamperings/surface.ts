@@ -1,11 +1,14 @@
 import type { Tampering } from './tampering';
 
-/**
+/*
  * Changes around the declared objects: who the API roles are and may become, what the exposed
  * schema holds beside the tables, what the API roles reach elsewhere, and whether the tables keep
- * their rows and rules. Each must be caught without a clean copy to compare with.
+ * their rows and rules. Each must be caught without a clean copy to compare with. Four lists, one
+ * test file each, so vitest's two workers share them evenly.
  */
-export const surfaceTamperings: Tampering[] = [
+
+/** Who the API roles are, may become and reach outside the exposed schema. */
+export const roleTamperings: Tampering[] = [
   // Roles and memberships.
   {
     change: 'authenticated is made a member of service_role',
@@ -82,7 +85,44 @@ export const surfaceTamperings: Tampering[] = [
     ],
     names: /open: .*EXECUTE on new functions of postgres to authenticated/,
   },
-  // What the exposed schema holds beside the tables.
+  // What the API roles reach outside the exposed schema.
+  {
+    change: 'auth.users is readable by anon',
+    statements: ['GRANT SELECT ON auth.users TO anon'],
+    names: /privileges of anon on auth\.users: anon SELECT/,
+  },
+  {
+    change: 'the e-mail column of auth.users is readable by authenticated',
+    statements: ['GRANT SELECT (email) ON auth.users TO authenticated'],
+    names: /privileges of authenticated on auth\.users: authenticated SELECT\(email\)/,
+  },
+  {
+    change: 'the migration history is readable by anon',
+    statements: [
+      'GRANT USAGE ON SCHEMA drizzle TO anon',
+      'GRANT SELECT ON drizzle.__drizzle_migrations TO anon',
+    ],
+    names: /privileges of anon on drizzle\.__drizzle_migrations: anon SELECT/,
+  },
+  {
+    change: 'authenticated may create objects in public',
+    statements: ['GRANT CREATE ON SCHEMA public TO authenticated'],
+    names: /authenticated may create objects in no schema: CREATE on schema public/,
+  },
+  {
+    change: 'everyone may create objects in public',
+    statements: ['GRANT CREATE ON SCHEMA public TO PUBLIC'],
+    names: /anon may create objects in no schema: CREATE on schema public/,
+  },
+  {
+    change: 'anon may create objects in extensions',
+    statements: ['GRANT CREATE ON SCHEMA extensions TO anon'],
+    names: /anon may create objects in no schema: CREATE on schema extensions/,
+  },
+];
+
+/** What the exposed schema holds beside the tables. */
+export const exposedTamperings: Tampering[] = [
   {
     change: 'a view reads affiliate_clicks as its owner and anon may select it',
     statements: [
@@ -178,41 +218,10 @@ export const surfaceTamperings: Tampering[] = [
     statements: ['GRANT UPDATE (title) ON public.products TO PUBLIC'],
     names: /privileges of PUBLIC on public\.products: PUBLIC holds UPDATE\(title\)/,
   },
-  // What the API roles reach outside the exposed schema.
-  {
-    change: 'auth.users is readable by anon',
-    statements: ['GRANT SELECT ON auth.users TO anon'],
-    names: /privileges of anon on auth\.users: anon SELECT/,
-  },
-  {
-    change: 'the e-mail column of auth.users is readable by authenticated',
-    statements: ['GRANT SELECT (email) ON auth.users TO authenticated'],
-    names: /privileges of authenticated on auth\.users: authenticated SELECT\(email\)/,
-  },
-  {
-    change: 'the migration history is readable by anon',
-    statements: [
-      'GRANT USAGE ON SCHEMA drizzle TO anon',
-      'GRANT SELECT ON drizzle.__drizzle_migrations TO anon',
-    ],
-    names: /privileges of anon on drizzle\.__drizzle_migrations: anon SELECT/,
-  },
-  {
-    change: 'authenticated may create objects in public',
-    statements: ['GRANT CREATE ON SCHEMA public TO authenticated'],
-    names: /authenticated may create objects in no schema: CREATE on schema public/,
-  },
-  {
-    change: 'everyone may create objects in public',
-    statements: ['GRANT CREATE ON SCHEMA public TO PUBLIC'],
-    names: /anon may create objects in no schema: CREATE on schema public/,
-  },
-  {
-    change: 'anon may create objects in extensions',
-    statements: ['GRANT CREATE ON SCHEMA extensions TO anon'],
-    names: /anon may create objects in no schema: CREATE on schema extensions/,
-  },
-  // Durability and validity.
+];
+
+/** Whether the tables keep their rows and rules. */
+export const durabilityTamperings: Tampering[] = [
   {
     change: 'session_analytics is made UNLOGGED',
     statements: ['ALTER TABLE public.session_analytics SET UNLOGGED'],
@@ -284,7 +293,10 @@ export const surfaceTamperings: Tampering[] = [
     ],
     names: /event trigger watch_ddl: runs public\.watch_ddl as postgres on every ddl_command_end/,
   },
-  // Partitions are tables: reachable by their own name unless kept out of the API's reach.
+];
+
+/** Partitions are tables: reachable by their own name unless kept out of the API's reach. */
+export const partitionTamperings: Tampering[] = [
   {
     change: 'a partition of product_views is created in public',
     statements: [

@@ -1,0 +1,4 @@
+import { tamperSuite } from './tamper-suite';
+import { exposedTamperings } from './tamperings/surface';
+
+tamperSuite('the exposed schema', exposedTamperings);

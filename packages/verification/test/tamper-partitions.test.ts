@@ -1,0 +1,4 @@
+import { tamperSuite } from './tamper-suite';
+import { partitionTamperings } from './tamperings/surface';
+
+tamperSuite('partitions', partitionTamperings);

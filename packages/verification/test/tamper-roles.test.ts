@@ -1,0 +1,4 @@
+import { tamperSuite } from './tamper-suite';
+import { roleTamperings } from './tamperings/surface';
+
+tamperSuite('the API roles', roleTamperings);

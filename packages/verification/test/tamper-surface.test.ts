@@ -1,4 +1,0 @@
-import { tamperSuite } from './tamper-suite';
-import { surfaceTamperings } from './tamperings/surface';
-
-tamperSuite('the exposed surface', surfaceTamperings);

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Workspace packages resolve to their TypeScript sources (the `@aclue/source` export condition),
@@ -15,5 +16,7 @@ export default defineConfig({
     // Each embedded database takes ~1 GB; two at a time fit the 2-core machine.
     pool: 'forks',
     maxWorkers: 2,
+    // Server test databases are copies of one migrated template (see server-template.ts).
+    globalSetup: [fileURLToPath(new URL('./server-template.ts', import.meta.url))],
   },
 });

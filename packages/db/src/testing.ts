@@ -4,6 +4,7 @@ import pg from 'pg';
 import { createDb, type Database } from './client';
 import { redactUrl } from './connection';
 import { migrate } from './migrations';
+import { quoteIdent } from './objects/sql-text';
 
 /**
  * Fresh databases for tests, on the embedded database and on a PostgreSQL server alike, so one
@@ -74,15 +75,53 @@ async function onServer<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** Creates an empty database on the test server and returns its URL. */
-export async function createEmptyServerDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+/** Creates an empty database on the test server (or a copy of `template`) and returns its URL. */
+export async function createEmptyServerDatabase({
+  template,
+}: {
+  template?: string;
+} = {}): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `aclue_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  await onServer((c) => c.query(`CREATE DATABASE ${name}`));
+  const from = template ? ` TEMPLATE ${quoteIdent(template)}` : '';
+  await onServer((c) => c.query(`CREATE DATABASE ${name}${from}`));
   const url = new URL(testServerUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     drop: () => onServer((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(),
+  };
+}
+
+/** How test processes find the migrated template of the run (tooling/server-template.ts). */
+export const serverTemplateVariable = 'ACLUE_TEST_SERVER_TEMPLATE';
+
+/**
+ * A migrated database on the test server to copy test databases from: `CREATE DATABASE … TEMPLATE`
+ * takes about half the time of migrating (0.6 s against 1.3 s on 2 cores). Closed to connections
+ * once migrated, as a copy needs its source idle (and autovacuum then leaves it alone).
+ */
+export async function createServerTemplate(): Promise<{ name: string; drop(): Promise<void> }> {
+  const { url, drop } = await createEmptyServerDatabase();
+  const name = new URL(url).pathname.slice(1);
+  const db = await createDb({ url, poolSize: 1 });
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.$close();
+    await drop();
+    throw error;
+  }
+  await db.$close();
+  await onServer((c) =>
+    c.query(`ALTER DATABASE ${name} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`),
+  );
+  return {
+    name,
+    drop: () =>
+      onServer(async (c) => {
+        await c.query(`ALTER DATABASE ${name} WITH IS_TEMPLATE false`);
+        await c.query(`DROP DATABASE IF EXISTS ${name}`);
+      }).then(),
   };
 }
 
@@ -115,12 +154,15 @@ export async function createTestDatabase(
       : await createDb({ memory: true });
     return { db, dispose: () => db.$close() };
   }
-  const server = await createEmptyServerDatabase();
+  // Copied from the run's migrated template where there is one; migrated here otherwise.
+  const template = migrated ? process.env[serverTemplateVariable] : undefined;
+  const server = await createEmptyServerDatabase({ template });
+  const migrateHere = migrated && !template;
   let db: Database;
   if (driver === 'pgbouncer') {
     // Migrated directly on the server (as operators do), then used only through the pooler,
     // with unnamed statements (PgBouncer 1.18 does not keep named ones between transactions).
-    if (migrated) {
+    if (migrateHere) {
       const direct = await createDb({ url: server.url, poolSize: 1 });
       await migrate(direct).finally(() => direct.$close());
     }
@@ -128,7 +170,7 @@ export async function createTestDatabase(
   } else {
     // A direct connection: repository statements are prepared once per connection.
     db = await createDb({ url: server.url, poolSize: 4, preparedStatements: true });
-    if (migrated) await migrate(db);
+    if (migrateHere) await migrate(db);
   }
   return {
     db,

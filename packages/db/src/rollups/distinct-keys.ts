@@ -8,6 +8,8 @@ import { rawRollupRows, rollupRows } from './query';
 // Distinct keys over a period (the funnel's sessions), from the hourly rollups' `firsts`.
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+const utcDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** The one key of a `firsts` rollup (declared with one key and no measures). */
 export const firstsKey = (rollup: Rollup) => {
@@ -60,18 +62,32 @@ export function distinctKeys(rollup: Rollup, period: { from: Date; to: Date }): 
   const blockFrom = sql`${new Date(first).toISOString()}::timestamptz`;
   const outsideRanges = sql`SELECT ${from} AS range_from, ${blockFrom} AS range_to
     UNION ALL SELECT block_to, ${to} FROM block`;
-  return sql`WITH whole AS MATERIALIZED (
-      SELECT h AS hour_from, (h AT TIME ZONE 'UTC')::date AS day,
-        pg_catalog.date_part('hour', h AT TIME ZONE 'UTC')::integer AS hour
-      FROM generate_series(${blockFrom}, ${new Date(last - HOUR_MS).toISOString()}::timestamptz,
-        interval '1 hour') AS h
-      LIMIT ${sql.raw(String((last - first) / HOUR_MS))}),
+  // The block's days, each as the whole hours of it inside [first, last): the block ends at the
+  // first hour a day cannot answer for — all of a day without hourly rows, the hours from its
+  // rollup's end on, an hour a write has marked since. Per day, not per hour, so a period of
+  // years costs its days.
+  const days = Math.ceil(last / DAY_MS) - Math.floor(first / DAY_MS);
+  const hourFrom = (day: string, hour: string) =>
+    sql.raw(`(${day} + make_interval(hours => ${hour})) AT TIME ZONE 'UTC'`);
+  const lastHour = sql`${new Date(last).toISOString()}::timestamptz`;
+  return sql`WITH block_days AS MATERIALIZED (
+      SELECT d::date AS day, greatest(d AT TIME ZONE 'UTC', ${blockFrom}) AS day_from,
+        least((d + interval '1 day') AT TIME ZONE 'UTC', ${lastHour}) AS day_to
+      FROM generate_series((${blockFrom} AT TIME ZONE 'UTC')::date,
+        (${lastHour} - interval '1 hour') AT TIME ZONE 'UTC', interval '1 day') AS d
+      LIMIT ${sql.raw(String(days))}),
     block AS MATERIALIZED (
-      SELECT coalesce(min(w.hour_from), ${new Date(last).toISOString()}::timestamptz) AS block_to
-      FROM whole w LEFT JOIN ${sql.raw(refreshedDaysTable)} r ON r.source = ${source} AND r.day = w.day
-      WHERE NOT (coalesce(r.hourly, false) AND w.hour_from + interval '1 hour' <= r.through)
-        OR EXISTS (SELECT 1 FROM ${sql.raw(dirtyDaysTable)} m
-          WHERE m.source = ${source} AND m.day = w.day AND m.hour = w.hour)),
+      SELECT coalesce(min(unanswered), ${lastHour}) AS block_to FROM (
+        SELECT CASE WHEN r.hourly IS NOT TRUE THEN w.day_from ELSE least(
+            CASE WHEN date_trunc('hour', r.through AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' < w.day_to
+              THEN greatest(w.day_from,
+                date_trunc('hour', r.through AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') END,
+            (SELECT min(${hourFrom('m.day', 'm.hour')}) FROM ${sql.raw(dirtyDaysTable)} m
+              WHERE m.source = ${source} AND m.day = w.day
+                AND ${hourFrom('m.day', 'm.hour')} >= w.day_from
+                AND ${hourFrom('m.day', 'm.hour')} < w.day_to)) END AS unanswered
+        FROM block_days w
+        LEFT JOIN ${sql.raw(refreshedDaysTable)} r ON r.source = ${source} AND r.day = w.day) AS d),
     outside AS MATERIALIZED (
       SELECT DISTINCT r.${key} AS key FROM (${rawRollupRows(
         rollup,
@@ -83,8 +99,9 @@ export function distinctKeys(rollup: Rollup, period: { from: Date; to: Date }): 
         AND least(${to}, pg_catalog.statement_timestamp()) - (SELECT block_to FROM block)
           <= interval '1 day'
       THEN (SELECT coalesce(sum(f.keys_seen), 0) FROM ${sql.raw(rollupTable(rollup, 'firsts'))} f
-              JOIN whole w ON w.day = f.day AND w.hour = f.hour
-              WHERE w.hour_from < (SELECT block_to FROM block)
+              WHERE f.day BETWEEN ${utcDate(first)}::date AND ${utcDate(last - HOUR_MS)}::date
+                AND ${hourFrom('f.day', 'f.hour')} >= ${blockFrom}
+                AND ${hourFrom('f.day', 'f.hour')} < (SELECT block_to FROM block)
                 AND (f.previous_hour IS NULL OR f.previous_hour < ${blockFrom}))
         -- One index probe per key outside (a subquery, not an anti-join that would hash the
         -- block's every row).

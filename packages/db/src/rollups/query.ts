@@ -208,8 +208,12 @@ export function rollupRows(
       ),
     ])}`;
   }
-  // The pieces the days cannot answer for, cut at the hours; a whole hour before its day's
+  // The pieces the days cannot answer for, cut at the hours where the day has hourly rows (a
+  // day never refreshed has none: it stays one piece, read raw, so a period of years the
+  // rollups never reached costs its days, not 24 rows each); a whole hour before its day's
   // rollup end that no write has marked since comes from the hourly rollup.
+  const hourlyDay = (day: SQL) => sql`EXISTS (SELECT 1 FROM ${sql.raw(refreshedDaysTable)} r
+        WHERE r.source = ${source} AND r.day = ${day} AND r.hourly)`;
   const hours = sql`SELECT p.piece_day, h.hour, h.hour_from,
         greatest(p.piece_from, h.hour_from) AS piece_from,
         least(p.piece_to, h.hour_from + interval '1 hour') AS piece_to
@@ -217,7 +221,7 @@ export function rollupRows(
       CROSS JOIN LATERAL (SELECT g AS hour,
           p.piece_day::timestamp AT TIME ZONE 'UTC' + make_interval(hours => g) AS hour_from
         FROM generate_series(0, 23) AS g) AS h
-      WHERE p.piece_day NOT IN (SELECT piece_day FROM served)
+      WHERE p.piece_day NOT IN (SELECT piece_day FROM served) AND ${hourlyDay(sql`p.piece_day`)}
         AND h.hour_from < p.piece_to AND h.hour_from + interval '1 hour' > p.piece_from`;
   const servedHours = sql`SELECT h.piece_day, h.hour FROM hours h
       JOIN ${sql.raw(refreshedDaysTable)} r ON r.source = ${source} AND r.day = h.piece_day
@@ -225,6 +229,16 @@ export function rollupRows(
         AND h.piece_to <= r.through
         AND NOT EXISTS (SELECT 1 FROM ${sql.raw(dirtyDaysTable)} m
           WHERE m.source = ${source} AND m.day = h.piece_day AND m.hour = h.hour)`;
+  // What is left, in time order: the hours no hourly row answers for and the days without
+  // hourly rows. Intervals that meet form one range (a new one starts where the last one ended
+  // before it).
+  const leftOver = sql`SELECT h.piece_from, h.piece_to FROM hours h
+      WHERE h.piece_from < h.piece_to AND NOT EXISTS (SELECT 1 FROM served_hours x
+        WHERE x.piece_day = h.piece_day AND x.hour = h.hour)
+    UNION ALL
+    SELECT p.piece_from, p.piece_to FROM pieces p
+      WHERE p.piece_from < p.piece_to AND p.piece_day NOT IN (SELECT piece_day FROM served)
+        AND NOT ${hourlyDay(sql`p.piece_day`)}`;
   return sql`WITH pieces AS MATERIALIZED (${periodPieces(period.from, period.to)}),
     served AS MATERIALIZED (${served}),
     hours AS MATERIALIZED (${hours}),
@@ -235,12 +249,11 @@ export function rollupRows(
       WHERE (day, hour) IN (SELECT piece_day, hour FROM served_hours)`),
       keptRaw(
         raw(sql`SELECT min(piece_from) AS range_from, max(piece_to) AS range_to
-      FROM (SELECT h.piece_from, h.piece_to,
-              (h.piece_day - date '2000-01-01') * 24 + h.hour
-                - row_number() OVER (ORDER BY h.piece_day, h.hour) AS island
-            FROM hours h WHERE h.piece_from < h.piece_to
-              AND NOT EXISTS (SELECT 1 FROM served_hours x
-                WHERE x.piece_day = h.piece_day AND x.hour = h.hour)) AS left_over
+      FROM (SELECT piece_from, piece_to, count(*) FILTER (WHERE starts) OVER (
+              ORDER BY piece_from ROWS UNBOUNDED PRECEDING) AS island
+            FROM (SELECT piece_from, piece_to,
+                    piece_from IS DISTINCT FROM lag(piece_to) OVER (ORDER BY piece_from) AS starts
+                  FROM (${leftOver}) AS left_over) AS marked) AS islands
       GROUP BY island
     UNION ALL ${afterServed}`),
       ),

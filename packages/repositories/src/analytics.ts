@@ -119,7 +119,7 @@ export const analyticsQueries = {
     candidates AS MATERIALIZED (
       SELECT c.product_id FROM converting c WHERE c.conversions >= (SELECT x.conversions FROM cut x))
     SELECT * FROM (
-      SELECT * FROM (${ranked(sql`SELECT product_id FROM candidates`)}) AS candidates
+      SELECT * FROM (${ranked(sql`SELECT product_id FROM candidates`)}) AS among_candidates
       WHERE EXISTS (SELECT 1 FROM cut)
       UNION ALL
       SELECT * FROM (${ranked()}) AS every WHERE NOT EXISTS (SELECT 1 FROM cut)) AS top

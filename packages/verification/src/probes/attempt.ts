@@ -53,31 +53,37 @@ BEGIN
     outcome := jsonb_build_object('ok', false, 'code', 'none', 'message', 'not run');
     undoing := false;
     BEGIN
+      -- Outside the statements' own block: a role verification may not take is its error,
+      -- not the probe's refusal.
       IF attempt ? 'identity' THEN
         EXECUTE attempt->>'identity';
       END IF;
-      FOR statement IN
-        SELECT value FROM jsonb_array_elements(attempt->'statements') WITH ORDINALITY
-        ORDER BY ordinality
-      LOOP
-        IF (statement->>'reads')::boolean THEN
-          EXECUTE format('SELECT coalesce(jsonb_agg(to_jsonb(probe)), ''[]'') FROM (%s) AS probe',
-            statement->>'text') INTO returned;
-          touched := jsonb_array_length(returned);
-        ELSE
-          EXECUTE statement->>'text';
-          GET DIAGNOSTICS touched = ROW_COUNT;
-          returned := '[]';
-        END IF;
-        outcome := jsonb_build_object('ok', true, 'count', touched, 'rows', returned);
-      END LOOP;
+      BEGIN
+        FOR statement IN
+          SELECT value FROM jsonb_array_elements(attempt->'statements') WITH ORDINALITY
+          ORDER BY ordinality
+        LOOP
+          IF (statement->>'reads')::boolean THEN
+            EXECUTE format('SELECT coalesce(jsonb_agg(to_jsonb(aclue_probe_row)), ''[]'')
+              FROM (%s) AS aclue_probe_row', statement->>'text') INTO returned;
+            touched := jsonb_array_length(returned);
+          ELSE
+            EXECUTE statement->>'text';
+            GET DIAGNOSTICS touched = ROW_COUNT;
+            returned := '[]';
+          END IF;
+          outcome := jsonb_build_object('ok', true, 'count', touched, 'rows', returned);
+        END LOOP;
+      EXCEPTION WHEN OTHERS THEN
+        outcome := jsonb_build_object('ok', false, 'code', SQLSTATE, 'message', SQLERRM);
+      END;
       IF NOT coalesce((attempt->>'keep')::boolean, false) THEN
         undoing := true;
         RAISE EXCEPTION 'undo the probe';
       END IF;
     EXCEPTION WHEN OTHERS THEN
       IF NOT undoing THEN
-        outcome := jsonb_build_object('ok', false, 'code', SQLSTATE, 'message', SQLERRM);
+        RAISE;
       END IF;
     END;
     outcomes := outcomes || jsonb_build_array(outcome);

@@ -6,6 +6,8 @@ import { PgDialect } from 'drizzle-orm/pg-core';
  * A probe statement as one piece of SQL text, its values written in as literals, so a batch of
  * probes can travel to the server as data and run there (see `attemptAll`). A quoted literal is
  * untyped, as a parameter sent by the drivers is: the server infers the same types either way.
+ * Only for the statements the probes build: the scanner knows quoted strings and identifiers, not
+ * comments, dollar quotes or E'' strings in the statement's own text.
  */
 
 const dialect = new PgDialect();

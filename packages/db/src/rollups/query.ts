@@ -31,6 +31,19 @@ const periodPieces = (from: Date, to: Date) => {
   LIMIT ${sql.raw(String(days))}`;
 };
 
+/**
+ * Disjoint intervals (`piece_from`, `piece_to`) merged where one ends as the next begins, as the
+ * ranges (`range_from`, `range_to`) to read raw: one index range scan per island, not per piece.
+ */
+const mergedRanges = (intervals: SQL) => sql`SELECT min(piece_from) AS range_from,
+      max(piece_to) AS range_to
+    FROM (SELECT piece_from, piece_to, count(*) FILTER (WHERE starts) OVER (
+            ORDER BY piece_from ROWS UNBOUNDED PRECEDING) AS island
+          FROM (SELECT piece_from, piece_to,
+                  piece_from IS DISTINCT FROM lag(piece_to) OVER (ORDER BY piece_from) AS starts
+                FROM (${intervals}) AS pieces_left) AS marked) AS islands
+    GROUP BY island`;
+
 /** A rollup's columns in table order — `day` (`hour`), the keys, the measures — as a SQL list. */
 export const rollupColumns = (rollup: Rollup, grain: Grain = 'day'): SQL =>
   sql.raw(
@@ -186,8 +199,8 @@ export function rollupRows(
       // The days the period touches, as constants: partitions pruned at plan time.
       sql`${day} >= ${dayBounds(period.from, false)}::timestamptz AND ${day} < ${dayBounds(period.to, true)}::timestamptz${rawFilter}`,
     );
-    // Islands of consecutive pieces the rollup cannot answer for (a day minus its rank is
-    // constant along one), and what follows the rollup's end in a piece it answers for.
+    // Islands of consecutive pieces the rollup cannot answer for, and what follows the rollup's
+    // end in a piece it answers for.
     return sql`WITH pieces AS MATERIALIZED (${periodPieces(period.from, period.to)}),
     served AS MATERIALIZED (${served}),
     subtracted AS MATERIALIZED (${subtracted})
@@ -197,13 +210,10 @@ export function rollupRows(
       WHERE day IN (SELECT piece_day FROM subtracted)`),
       keptRaw(sql`SELECT ${sql.raw(negated)} FROM (${rest}) AS rest`),
       keptRaw(
-        raw(sql`SELECT min(piece_from) AS range_from, max(piece_to) AS range_to
-      FROM (SELECT piece_from, piece_to,
-              piece_day - (row_number() OVER (ORDER BY piece_day))::int AS island
-            FROM pieces WHERE piece_from < piece_to
-              AND piece_day NOT IN (SELECT piece_day FROM served)
-              AND piece_day NOT IN (SELECT piece_day FROM subtracted)) AS left_over
-      GROUP BY island
+        raw(sql`${mergedRanges(sql`SELECT piece_from, piece_to FROM pieces
+        WHERE piece_from < piece_to
+          AND piece_day NOT IN (SELECT piece_day FROM served)
+          AND piece_day NOT IN (SELECT piece_day FROM subtracted)`)}
     UNION ALL ${afterServed}`),
       ),
     ])}`;
@@ -229,9 +239,7 @@ export function rollupRows(
         AND h.piece_to <= r.through
         AND NOT EXISTS (SELECT 1 FROM ${sql.raw(dirtyDaysTable)} m
           WHERE m.source = ${source} AND m.day = h.piece_day AND m.hour = h.hour)`;
-  // What is left, in time order: the hours no hourly row answers for and the days without
-  // hourly rows. Intervals that meet form one range (a new one starts where the last one ended
-  // before it).
+  // What is left: the hours no hourly row answers for and the days without hourly rows.
   const leftOver = sql`SELECT h.piece_from, h.piece_to FROM hours h
       WHERE h.piece_from < h.piece_to AND NOT EXISTS (SELECT 1 FROM served_hours x
         WHERE x.piece_day = h.piece_day AND x.hour = h.hour)
@@ -248,13 +256,7 @@ export function rollupRows(
       kept(sql`SELECT ${columns} FROM ${sql.raw(rollupTable(rollup, 'hour'))}
       WHERE (day, hour) IN (SELECT piece_day, hour FROM served_hours)`),
       keptRaw(
-        raw(sql`SELECT min(piece_from) AS range_from, max(piece_to) AS range_to
-      FROM (SELECT piece_from, piece_to, count(*) FILTER (WHERE starts) OVER (
-              ORDER BY piece_from ROWS UNBOUNDED PRECEDING) AS island
-            FROM (SELECT piece_from, piece_to,
-                    piece_from IS DISTINCT FROM lag(piece_to) OVER (ORDER BY piece_from) AS starts
-                  FROM (${leftOver}) AS left_over) AS marked) AS islands
-      GROUP BY island
+        raw(sql`${mergedRanges(leftOver)}
     UNION ALL ${afterServed}`),
       ),
     ])}`;

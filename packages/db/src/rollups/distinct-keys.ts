@@ -3,7 +3,7 @@ import { getTableConfig } from 'drizzle-orm/pg-core';
 import { dirtyDaysTable, refreshedDaysTable, rollupTable } from '../objects/rollups';
 import { quoteIdent } from '../objects/sql-text';
 import type { Rollup } from './declarations';
-import { rawRollupRows, rollupRows } from './query';
+import { hourStart, rawRollupRows, rollupRows } from './query';
 
 // Distinct keys over a period (the funnel's sessions), from the hourly rollups' `firsts`.
 
@@ -31,7 +31,7 @@ export function firstsRows(rollup: Rollup, hours: SQL): SQL {
   return sql`SELECT h.day, h.hour, p.previous_hour, count(*)::bigint AS keys_seen
     FROM ${hourly} h
     LEFT JOIN LATERAL (
-      SELECT (x.day + make_interval(hours => x.hour)) AT TIME ZONE 'UTC' AS previous_hour
+      SELECT ${hourStart('x.day', 'x.hour')} AS previous_hour
       FROM ${hourly} x WHERE x.${key} = h.${key} AND (x.day, x.hour) < (h.day, h.hour)
       ORDER BY x.day DESC, x.hour DESC LIMIT 1) AS p ON true
     WHERE (h.day, h.hour) IN (${hours})
@@ -67,8 +67,6 @@ export function distinctKeys(rollup: Rollup, period: { from: Date; to: Date }): 
   // rollup's end on, an hour a write has marked since. Per day, not per hour, so a period of
   // years costs its days.
   const days = Math.ceil(last / DAY_MS) - Math.floor(first / DAY_MS);
-  const hourFrom = (day: string, hour: string) =>
-    sql.raw(`(${day} + make_interval(hours => ${hour})) AT TIME ZONE 'UTC'`);
   const lastHour = sql`${new Date(last).toISOString()}::timestamptz`;
   return sql`WITH block_days AS MATERIALIZED (
       SELECT d::date AS day, greatest(d AT TIME ZONE 'UTC', ${blockFrom}) AS day_from,
@@ -82,10 +80,10 @@ export function distinctKeys(rollup: Rollup, period: { from: Date; to: Date }): 
             CASE WHEN date_trunc('hour', r.through AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' < w.day_to
               THEN greatest(w.day_from,
                 date_trunc('hour', r.through AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') END,
-            (SELECT min(${hourFrom('m.day', 'm.hour')}) FROM ${sql.raw(dirtyDaysTable)} m
+            (SELECT min(${hourStart('m.day', 'm.hour')}) FROM ${sql.raw(dirtyDaysTable)} m
               WHERE m.source = ${source} AND m.day = w.day
-                AND ${hourFrom('m.day', 'm.hour')} >= w.day_from
-                AND ${hourFrom('m.day', 'm.hour')} < w.day_to)) END AS unanswered
+                AND ${hourStart('m.day', 'm.hour')} >= w.day_from
+                AND ${hourStart('m.day', 'm.hour')} < w.day_to)) END AS unanswered
         FROM block_days w
         LEFT JOIN ${sql.raw(refreshedDaysTable)} r ON r.source = ${source} AND r.day = w.day) AS d),
     outside AS MATERIALIZED (
@@ -100,8 +98,8 @@ export function distinctKeys(rollup: Rollup, period: { from: Date; to: Date }): 
           <= interval '1 day'
       THEN (SELECT coalesce(sum(f.keys_seen), 0) FROM ${sql.raw(rollupTable(rollup, 'firsts'))} f
               WHERE f.day BETWEEN ${utcDate(first)}::date AND ${utcDate(last - HOUR_MS)}::date
-                AND ${hourFrom('f.day', 'f.hour')} >= ${blockFrom}
-                AND ${hourFrom('f.day', 'f.hour')} < (SELECT block_to FROM block)
+                AND ${hourStart('f.day', 'f.hour')} >= ${blockFrom}
+                AND ${hourStart('f.day', 'f.hour')} < (SELECT block_to FROM block)
                 AND (f.previous_hour IS NULL OR f.previous_hour < ${blockFrom}))
         -- One index probe per key outside (a subquery, not an anti-join that would hash the
         -- block's every row).

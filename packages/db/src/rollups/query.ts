@@ -52,6 +52,10 @@ export const rollupColumns = (rollup: Rollup, grain: Grain = 'day'): SQL =>
       .join(', '),
   );
 
+/** The moment (timestamptz) an hour of a UTC day starts: rollup rows and marks name hours so. */
+export const hourStart = (day: string, hour: string): SQL =>
+  sql.raw(`(${day} + make_interval(hours => ${hour})) AT TIME ZONE 'UTC'`);
+
 /**
  * True while no write has marked an hour of `day` (of `source`) before `through`: the rule by
  * which a refreshed day's rollup answers for [day, through). Queries and verification share it.
@@ -59,7 +63,7 @@ export const rollupColumns = (rollup: Rollup, grain: Grain = 'day'): SQL =>
 export const unmarkedBefore = (source: SQL, day: SQL, through: SQL): SQL =>
   sql`NOT EXISTS (SELECT 1 FROM ${sql.raw(dirtyDaysTable)} m
     WHERE m.source = ${source} AND m.day = ${day}
-      AND (m.day + make_interval(hours => m.hour)) AT TIME ZONE 'UTC' < ${through})`;
+      AND ${hourStart('m.day', 'm.hour')} < ${through})`;
 
 /**
  * The source rows of `rollup` within each range of `ranges` (columns `range_from`, `range_to`),

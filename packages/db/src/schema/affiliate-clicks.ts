@@ -145,6 +145,13 @@ export const affiliateClicks = pgTable(
     index('idx_affiliate_clicks_converted_by_click_time')
       .on(t.clickTimestamp)
       .where(sql`is_converted = true`),
+    // The conversions of a time range (the funnel's and the conversion rollup's raw hours). The
+    // deployment's index above cannot serve a range: PostgreSQL drops `is_converted = true` from a
+    // query against it (its predicate implies it), leaving its first column unbounded, so every
+    // conversion ever made was read.
+    index('idx_affiliate_clicks_converted_by_conversion_time')
+      .on(t.conversionTimestamp)
+      .where(sql`is_converted = true`),
     index('idx_affiliate_clicks_session_id').on(t.sessionId),
     index('idx_affiliate_clicks_anonymous_id')
       .on(t.anonymousId)

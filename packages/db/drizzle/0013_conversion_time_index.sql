@@ -1,0 +1,2 @@
+SET LOCAL lock_timeout = '10s';--> statement-breakpoint
+CREATE INDEX "idx_affiliate_clicks_converted_by_conversion_time" ON "affiliate_clicks" USING btree ("conversion_timestamp") WHERE is_converted = true;

@@ -13,6 +13,7 @@ import {
   migrate,
   postgresErrorOf,
   queryRows,
+  readMigrations,
 } from '../src';
 import { createParents, type Parents } from '../src/samples';
 import { productViews, sessionAnalytics } from '../src/schema';
@@ -67,15 +68,10 @@ describe.each(testDrivers())('partitioned product_views on %s', (driver) => {
     ids.push(await view(db, p, new Date().toISOString()));
 
     const { pending } = await migrate(db);
-    expect(pending.map((m) => m.tag)).toEqual([
-      expect.stringContaining('partition_product_views'),
-      expect.stringContaining('partition_maintenance'),
-      expect.stringContaining('rollups'),
-      expect.stringContaining('hourly_rollups'),
-      expect.stringContaining('rollup_firsts'),
-      expect.stringContaining('rollup_indexes'),
-      expect.stringContaining('product_click_indexes'),
-    ]);
+    // The partitioning migration and every one committed after it.
+    const tags = readMigrations().map((m) => m.tag);
+    const partitioning = tags.findIndex((tag) => tag.includes('partition_product_views'));
+    expect(pending.map((m) => m.tag)).toEqual(tags.slice(partitioning));
     // The rows written before the rollups existed have their days marked for the first refresh.
     const marked = await queryRows<{ day: string }>(
       db,

@@ -148,7 +148,8 @@ export const affiliateClicks = pgTable(
     // The conversions of a time range (the funnel's and the conversion rollup's raw hours). The
     // deployment's index above cannot serve a range: PostgreSQL drops `is_converted = true` from a
     // query against it (its predicate implies it), leaving its first column unbounded, so every
-    // conversion ever made was read.
+    // conversion ever made was read. This one serves that index's newest-first listing too: the
+    // older one is kept only because the data model declares it.
     index('idx_affiliate_clicks_converted_by_conversion_time')
       .on(t.conversionTimestamp)
       .where(sql`is_converted = true`),

@@ -232,8 +232,7 @@ export function rollupRows(
         greatest(p.piece_from, h.hour_from) AS piece_from,
         least(p.piece_to, h.hour_from + interval '1 hour') AS piece_to
       FROM pieces p
-      CROSS JOIN LATERAL (SELECT g AS hour,
-          p.piece_day::timestamp AT TIME ZONE 'UTC' + make_interval(hours => g) AS hour_from
+      CROSS JOIN LATERAL (SELECT g AS hour, ${hourStart('p.piece_day', 'g')} AS hour_from
         FROM generate_series(0, 23) AS g) AS h
       WHERE p.piece_day NOT IN (SELECT piece_day FROM served) AND ${hourlyDay(sql`p.piece_day`)}
         AND h.hour_from < p.piece_to AND h.hour_from + interval '1 hour' > p.piece_from`;

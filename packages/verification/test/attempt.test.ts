@@ -19,9 +19,9 @@ async function rolledBack(db: Db, work: (tx: Db) => Promise<void>): Promise<void
     });
 }
 
-describe.runIf(testDrivers().includes('pglite'))('probe batches on pglite', () => {
+describe.each(testDrivers())('probe batches on %s', (driver) => {
   it('undo each probe, report a refusal as its outcome, and keep what is to be kept', async () => {
-    const { db, dispose } = await createTestDatabase('pglite');
+    const { db, dispose } = await createTestDatabase(driver);
     try {
       await rolledBack(db, async (tx) => {
         const outcomes = await attemptAll(tx, [
@@ -77,10 +77,8 @@ describe.runIf(testDrivers().includes('pg'))('probe batches on pg', () => {
       });
     } finally {
       await asProber.$close();
+      await db.execute(sql.raw(`DROP ROLE IF EXISTS ${login}`));
       await dispose();
-      const { db: admin, dispose: done } = await createTestDatabase('pg', { migrated: false });
-      await admin.execute(sql.raw(`DROP ROLE IF EXISTS ${login}`));
-      await done();
     }
   });
 });

@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { queryRows } from '@aclue/db';
+import { queryRows, rollbackTableNames } from '@aclue/db';
 import { testDrivers } from '@aclue/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportAndDrop } from '../src/commands/rollback';
 import {
   copyOfMigrations,
   freshTarget,
@@ -12,14 +13,6 @@ import {
   type Target,
   tempDir,
 } from './run-cli';
-
-const deploymentTables = [
-  'affiliate_clicks',
-  'user_preferences',
-  'session_analytics',
-  'product_views',
-  'recommendation_feedback',
-];
 
 describe.each(testDrivers())('aclue-db rollback on %s', (driver) => {
   let target: Target;
@@ -43,32 +36,35 @@ describe.each(testDrivers())('aclue-db rollback on %s', (driver) => {
     );
   });
 
-  it('exports every row and drops the tables; push and restore bring every row back', async () => {
+  it('exports and drops; push and restore bring every row back, verified, whatever their months', async () => {
     expect(runCli(['migrate'], target.env).code).toBe(0);
     expect(runCli(['seed', '--users', '10', '--days', '7'], target.env).code).toBe(0);
+    await spreadOverMonths(target);
     const before = await fingerprints(target);
     const dir = tempDir();
     const run = runCli(['rollback', '--yes', '--export-dir', dir, '--json'], target.env);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
     // The five, and the audit trail whose foreign key points into them.
-    expect(report.dropped).toEqual([...deploymentTables, 'conversion_corrections']);
+    expect(report.dropped).toEqual(rollbackTableNames);
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
     expect(manifest.tables).toEqual(report.exported);
     for (const table of report.dropped) {
-      const lines = readFileSync(join(dir, `${table}.jsonl`), 'utf8')
-        .split('\n')
-        .filter(Boolean);
-      expect(lines).toHaveLength(report.exported[table]);
+      expect(exportedRows(dir, table)).toHaveLength(report.exported[table]);
     }
     expect(report.exported.product_views).toBeGreaterThan(0);
 
     const second = runCli(['rollback', '--yes', '--export-dir', tempDir()], target.env);
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/already rolled back/);
+    // A rolled-back database is no "0 problems": status and verify name the way back.
+    const status = runCli(['status'], target.env);
+    expect(status.code).toBe(1);
+    expect(status.stdout).toMatch(/✘ rolled back: .*aclue-db push.*aclue-db restore/);
     const verify = runCli(['verify'], target.env);
     expect(verify.code).toBe(1);
     expect(verify.stdout).toMatch(/table affiliate_clicks: missing/);
+    expect(verify.stdout).toMatch(/rolled back \(aclue-db rollback\): run `aclue-db push`/);
     expect(verify.stdout).not.toMatch(/current transaction is aborted/);
 
     const early = runCli(['restore', '--from', dir], target.env);
@@ -83,7 +79,13 @@ describe.each(testDrivers())('aclue-db rollback on %s', (driver) => {
     expect(restore.code).toBe(0);
     expect(JSON.parse(restore.stdout).restored).toEqual(report.exported);
     expect(await fingerprints(target)).toEqual(before);
-    expect(runCli(['verify'], target.env).code).toBe(0);
+    const after = runCli(['verify'], target.env);
+    expect(after.stdout).toMatch(/0 failed/);
+    expect(after.code).toBe(0);
+    expect(runCli(['drift'], target.env).code).toBe(0);
+    expect(runCli(['status'], target.env).code).toBe(0);
+    const rollups = JSON.parse(runCli(['rollups', '--json'], target.env).stdout);
+    for (const source of rollups.rollups) expect(source.lastRefreshedAt).not.toBeNull();
 
     // Restoring twice would duplicate: refused, nothing loaded.
     const again = runCli(['restore', '--from', dir], target.env);
@@ -91,14 +93,138 @@ describe.each(testDrivers())('aclue-db rollback on %s', (driver) => {
     expect(again.stderr).toMatch(/restore loads into empty tables only/);
     expect(await fingerprints(target)).toEqual(before);
   });
+
+  it('restore loads nothing from an export it cannot trust, and says which line', async () => {
+    const before = await fingerprints(target);
+    const dir = tempDir();
+    expect(runCli(['rollback', '--yes', '--export-dir', dir], target.env).code).toBe(0);
+    expect(runCli(['push'], target.env).code).toBe(0);
+    const views = readFileSync(join(dir, 'product_views.jsonl'), 'utf8');
+    const [first = '', second = ''] = views.split('\n');
+    const attempts: [string, string | Buffer, RegExp][] = [
+      // Two rows on one line: a count of lines would take them for one.
+      ['product_views.jsonl', `${first}${second}\n${views}`, /product_views.jsonl line 1: .*JSON/],
+      ['product_views.jsonl', `${views}[1, 2]\n`, /line \d+: holds no JSON object/],
+      [
+        'affiliate_clicks.jsonl',
+        `{"__proto__": {"is_converted": true}}\n`,
+        /affiliate_clicks.jsonl line 1: "__proto__" is not a column of affiliate_clicks/,
+      ],
+      ['product_views.jsonl', `${'x'.repeat(9 * 1024 * 1024)}`, /line 1: is longer than/],
+      ['session_analytics.jsonl', Buffer.from([0xff, 0x0a]), /line 1: is not UTF-8/],
+    ];
+    for (const [file, content, expected] of attempts) {
+      const copy = tempDir();
+      for (const table of rollbackTableNames) {
+        const name = `${table}.jsonl`;
+        writeFileSync(join(copy, name), readFileSync(join(dir, name)));
+      }
+      writeFileSync(join(copy, 'manifest.json'), readFileSync(join(dir, 'manifest.json')));
+      writeFileSync(join(copy, file), content);
+      const refused = runCli(['restore', '--from', copy], target.env);
+      expect(refused.code, file).toBe(2);
+      expect(refused.stderr).toMatch(expected);
+      expect(refused.stderr).toMatch(/nothing was loaded/);
+      expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+      expect(await rowCounts(target)).toEqual(
+        Object.fromEntries(rollbackTableNames.map((t) => [t, 0])),
+      );
+    }
+    expect(runCli(['restore', '--from', dir], target.env).code).toBe(0);
+    expect(await fingerprints(target)).toEqual(before);
+  });
+
+  it('keeps every row a writer committed while the export ran (rollback locks first)', async () => {
+    expect(runCli(['push'], target.env).code).toBe(0);
+    const db = await target.open();
+    // On the embedded database the writer shares the one connection; on the server it has its own.
+    const writerDb = driver === 'pglite' ? db : await target.open();
+    try {
+      const committed: string[] = [];
+      let failure: string | undefined;
+      let stop = false;
+      const writer = (async () => {
+        while (!stop) {
+          try {
+            const [row] = await queryRows<{ id: string }>(
+              writerDb,
+              sql`INSERT INTO affiliate_clicks (session_id, source_page, affiliate_network, affiliate_url, user_id, anonymous_id, product_id)
+                  SELECT session_id, source_page, affiliate_network, affiliate_url, user_id, anonymous_id, product_id
+                  FROM affiliate_clicks LIMIT 1 RETURNING id::text AS id`,
+            );
+            if (row) committed.push(row.id);
+          } catch (error) {
+            failure = (error as { cause?: { code?: string } }).cause?.code ?? String(error);
+            return;
+          }
+          await new Promise((done) => setTimeout(done, 2));
+        }
+      })();
+      while (committed.length < 20) await new Promise((done) => setTimeout(done, 5));
+      const dir = tempDir();
+      const manifest = await exportAndDrop(db, dir);
+      await writer;
+      stop = true;
+      // The writer waited for the lock and then found the table gone: a clean failure.
+      expect(failure).toBe('42P01');
+      const exported = new Set(exportedRows(dir, 'affiliate_clicks').map((r) => r.id));
+      expect(exported.size).toBe(manifest.tables.affiliate_clicks);
+      expect(committed.filter((id) => !exported.has(id))).toEqual([]);
+    } finally {
+      if (writerDb !== db) await writerDb.$close();
+      await db.$close();
+    }
+  });
 });
+
+function exportedRows(dir: string, table: string): { id: string }[] {
+  return readFileSync(join(dir, `${table}.jsonl`), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+}
+
+/**
+ * Moves some views and clicks to the month before, three months back and fourteen back, so the
+ * export holds months the recreated tables have no partitions for, whatever today's date is.
+ */
+async function spreadOverMonths(target: Target) {
+  const db = await target.open();
+  try {
+    for (const [i, months] of [1, 3, 14].entries()) {
+      await db.execute(sql`UPDATE product_views SET view_timestamp = view_timestamp - make_interval(months => ${months})
+        WHERE id IN (SELECT id FROM product_views ORDER BY id OFFSET ${i * 3} LIMIT 3)`);
+    }
+    await db.execute(sql`SELECT aclue_partitions.maintain_monthly_partitions('public.product_views',
+      'view_timestamp', (SELECT min(view_timestamp) FROM product_views), now())`);
+  } finally {
+    await db.$close();
+  }
+}
+
+async function rowCounts(target: Target) {
+  const db = await target.open();
+  try {
+    const counts: Record<string, number> = {};
+    for (const table of rollbackTableNames) {
+      const [row] = await queryRows<{ n: number }>(
+        db,
+        sql`SELECT count(*)::int AS n FROM ${sql.identifier(table)}`,
+      );
+      counts[table] = row?.n ?? -1;
+    }
+    return counts;
+  } finally {
+    await db.$close();
+  }
+}
 
 /** Every row of every rolled-back table, as one digest per table. */
 async function fingerprints(target: Target) {
   const db = await target.open();
   try {
     const digests: Record<string, string> = {};
-    for (const table of [...deploymentTables, 'conversion_corrections']) {
+    for (const table of rollbackTableNames) {
       const [row] = await queryRows<{ digest: string; n: number }>(
         db,
         sql`SELECT md5(coalesce(string_agg(to_jsonb(t)::text, '|' ORDER BY to_jsonb(t)::text), '')) AS digest,

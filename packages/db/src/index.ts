@@ -68,6 +68,7 @@ export {
   type RetainedTable,
   retainedTables,
 } from './retention';
+export { BRING_BACK_HINT, type RollbackState, rollbackState } from './rollback-state';
 export {
   type ClickDimension,
   clickDimensions,
@@ -104,6 +105,13 @@ export {
 } from './rollups';
 export { MFA_POLICY_SUFFIX } from './schema/policies';
 export { type TableFacts, tableFacts, tableFactsOf, tablesInGroups } from './table-facts';
-export { deploymentTables, schemaTables, type TableName, tables } from './tables';
+export {
+  deploymentTables,
+  rollbackTableNames,
+  rollbackTables,
+  schemaTables,
+  type TableName,
+  tables,
+} from './tables';
 export { type TableSchemas, tableSchemas } from './validation';
 export * from './zod';

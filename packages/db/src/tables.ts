@@ -1,4 +1,4 @@
-import type { PgTable } from 'drizzle-orm/pg-core';
+import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import * as s from './schema';
 import type { TableRules } from './schema/rules';
 
@@ -33,3 +33,24 @@ export const deploymentTables: readonly PgTable[] = [
   s.productViews,
   s.recommendationFeedback,
 ];
+
+const nameOf = (table: PgTable) => getTableConfig(table).name;
+
+/**
+ * What `aclue-db rollback` drops: the five deployment tables and every table whose foreign keys
+ * point into them (the conversion audit trail), which cannot outlive them. Derived from the
+ * declared foreign keys, so a new dependent table joins the list by itself.
+ */
+export const rollbackTables: readonly PgTable[] = [
+  ...deploymentTables,
+  ...tables.filter(
+    (table) =>
+      !deploymentTables.includes(table) &&
+      getTableConfig(table).foreignKeys.some((fk) =>
+        deploymentTables.includes(fk.reference().foreignTable),
+      ),
+  ),
+];
+
+/** The SQL names of `rollbackTables`, in the order rollback exports them. */
+export const rollbackTableNames: readonly string[] = rollbackTables.map(nameOf);

@@ -48,9 +48,10 @@ export function compareTable(
   declared: DeclaredTable,
   expected: CatalogTable,
   actual: CatalogTable | undefined,
+  { missingFix = MIGRATE }: { missingFix?: string } = {},
 ): CheckResult[] {
   const t = declared.name;
-  if (!actual) return [fail('tables', t, `table ${t}`, 'missing', MIGRATE)];
+  if (!actual) return [fail('tables', t, `table ${t}`, 'missing', missingFix)];
   const declaredKeys = new Map(declared.foreignKeys.map(({ name, ...fk }) => [name, fk] as const));
   return [
     pass('tables', t, `table ${t}`),

@@ -1,4 +1,12 @@
-import { AclueDbError, type Database, type Executor, postgresErrorOf, queryRows } from '@aclue/db';
+import {
+  AclueDbError,
+  BRING_BACK_HINT,
+  type Database,
+  type Executor,
+  postgresErrorOf,
+  queryRows,
+  rollbackTableNames,
+} from '@aclue/db';
 import { readCatalog } from '@aclue/db/catalog';
 import { tableComments, tableGrants, tableTriggers } from '@aclue/db/objects';
 import { sql, TransactionRollbackError } from 'drizzle-orm';
@@ -113,12 +121,24 @@ async function checkTables(
   for (const table of declared) {
     await tx.execute(sql.raw(`DROP TABLE IF EXISTS pg_temp."${table.name}"`));
   }
+  // Every table `aclue-db rollback` drops is gone: migrating again would do nothing, so the fix
+  // for those missing tables is the way back from a rollback.
+  const rolledBack = schema === 'public' && rollbackTableNames.every((name) => !actual.has(name));
   for (const table of declared) {
     const twin = expected.get(table.name);
     // Its creation failed and is already reported.
     if (!twin) continue;
     const live = actual.get(table.name);
-    results.push(...compareTable(table, twin, live));
+    results.push(
+      ...compareTable(
+        table,
+        twin,
+        live,
+        rolledBack && rollbackTableNames.includes(table.name)
+          ? { missingFix: `the database was rolled back (aclue-db rollback): ${BRING_BACK_HINT}` }
+          : {},
+      ),
+    );
     if (!live) continue;
     results.push(
       ...compareTriggers(

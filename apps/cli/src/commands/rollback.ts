@@ -1,9 +1,18 @@
+import { once } from 'node:events';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type Database, deploymentTables, migrationStatus, queryRows, tables } from '@aclue/db';
+import {
+  BRING_BACK_HINT,
+  type Database,
+  type Executor,
+  migrationStatus,
+  postgresErrorOf,
+  queryRows,
+  rollbackState,
+  rollbackTableNames,
+} from '@aclue/db';
 import { refreshedDaysTable } from '@aclue/db/objects';
 import { sql } from 'drizzle-orm';
-import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { describeTarget, type GlobalOptions, withDatabase } from '../context';
 import { UsageError } from '../exit';
 import { emit, formatTable } from '../output';
@@ -14,6 +23,9 @@ export interface RollbackOptions extends GlobalOptions {
 }
 
 const PAGE = 5_000;
+
+/** How long rollback waits for the sessions using the tables before it gives up, untouched. */
+const LOCK_TIMEOUT = '30s';
 
 /** The export folder's table of contents: what `aclue-db restore` loads back and checks. */
 export const MANIFEST = 'manifest.json';
@@ -26,66 +38,92 @@ export interface ExportManifest {
   tables: Record<string, number>;
 }
 
-/** Writes every row of `table` as JSON lines, a keyset page at a time; returns the row count. */
-async function exportTable(
-  db: Database,
-  table: string,
-  key: string,
-  file: string,
-): Promise<number> {
+/**
+ * Writes every row of `table` as one JSON object per line through a cursor of the caller's
+ * transaction (so every page reads the same locked table); returns the row count.
+ */
+async function exportTable(tx: Executor, table: string, file: string): Promise<number> {
   const out = createWriteStream(file);
   let written = 0;
-  let last: string | null = null;
-  for (;;) {
-    const rows: Record<string, unknown>[] = await queryRows<Record<string, unknown>>(
-      db,
-      sql`SELECT to_jsonb(t) AS row, ${sql.identifier(key)}::text AS key FROM ${sql.identifier(table)} t
-          WHERE ${last}::text IS NULL OR ${sql.identifier(key)}::text > ${last}
-          ORDER BY ${sql.identifier(key)}::text LIMIT ${PAGE}`,
-    );
-    for (const row of rows) out.write(`${JSON.stringify(row.row)}\n`);
-    written += rows.length;
-    if (rows.length < PAGE) break;
-    last = String(rows.at(-1)?.key);
+  try {
+    await tx.execute(sql`DECLARE aclue_export NO SCROLL CURSOR FOR
+      SELECT to_jsonb(t)::text AS row FROM ${sql.identifier(table)} t`);
+    for (;;) {
+      const rows = await queryRows<{ row: string }>(
+        tx,
+        sql`FETCH ${sql.raw(String(PAGE))} FROM aclue_export`,
+      );
+      if (rows.length === 0) break;
+      // to_jsonb's text escapes every control character, so a row never spans two lines.
+      if (!out.write(`${rows.map((r) => r.row).join('\n')}\n`)) await once(out, 'drain');
+      written += rows.length;
+    }
+    await tx.execute(sql`CLOSE aclue_export`);
+  } finally {
+    out.end();
+    await once(out, 'close');
   }
-  await new Promise<void>((done, fail) =>
-    out.end((error?: Error | null) => (error ? fail(error) : done())),
-  );
   return written;
 }
 
 /**
- * The five deployment tables and every table whose foreign keys point into them (the conversion
- * audit trail): those cannot outlive them, so they are exported and dropped too.
+ * Exports and drops the rollback tables in one transaction that first locks them all: a writer
+ * either committed before the lock (its row is in the export) or waits and then finds the table
+ * gone (42P01). Counts are taken under the same lock. The manifest is written before the commit:
+ * if the commit fails the tables are still there and the export is merely stale.
  */
-function rolledBackTables(): PgTable[] {
-  const dependents = tables.filter(
-    (table) =>
-      !deploymentTables.includes(table) &&
-      getTableConfig(table).foreignKeys.some((fk) =>
-        deploymentTables.includes(fk.reference().foreignTable),
-      ),
-  );
-  return [...deploymentTables, ...dependents];
-}
-
-/** Which of `candidates` exist in the database. */
-export async function presentTables(db: Database, candidates: PgTable[]): Promise<string[]> {
-  const names = candidates.map((t) => getTableConfig(t).name);
-  const rows = await queryRows<{ name: string }>(
-    db,
-    sql`SELECT relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname = ANY(${`{${names.join(',')}}`}::text[])`,
-  );
-  return rows.map((r) => r.name);
+export async function exportAndDrop(db: Database, dir: string): Promise<ExportManifest> {
+  const migrations = (await migrationStatus(db)).map((s) => s.tag);
+  mkdirSync(dir, { recursive: true });
+  const tables = rollbackTableNames.map((name) => sql.identifier(name));
+  try {
+    return await db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT set_config('lock_timeout', ${LOCK_TIMEOUT}, true)`);
+      await tx.execute(sql`LOCK TABLE ${sql.join(tables, sql`, `)} IN ACCESS EXCLUSIVE MODE`);
+      const exported: Record<string, number> = {};
+      for (const name of rollbackTableNames) {
+        const count = await exportTable(tx, name, join(dir, `${name}.jsonl`));
+        const [row] = await queryRows<{ n: number }>(
+          tx,
+          sql`SELECT count(*)::int AS n FROM ${sql.identifier(name)}`,
+        );
+        if (row?.n !== count) {
+          throw new UsageError(
+            `refusing: the export of ${name} has ${count} rows but the table has ${row?.n}; nothing was dropped`,
+          );
+        }
+        exported[name] = count;
+      }
+      const manifest: ExportManifest = {
+        exportedAt: new Date().toISOString(),
+        migrations,
+        tables: exported,
+      };
+      writeFileSync(join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+      // One statement: the tracking tables' policies look into session_analytics, so dropping
+      // them one by one would trip over each other.
+      await tx.execute(sql`DROP TABLE ${sql.join(tables, sql`, `)}`);
+      // The analytics' rollups summarise the dropped rows: no day of theirs counts as refreshed
+      // any more, so reports read (no) raw rows until a restore refreshes the days again.
+      await tx.execute(sql`DELETE FROM ${sql.raw(refreshedDaysTable)}
+        WHERE source = ANY(${`{${rollbackTableNames.join(',')}}`}::text[])`);
+      return manifest;
+    });
+  } catch (error) {
+    if (postgresErrorOf(error)?.code === '55P03') {
+      throw new UsageError(
+        `refusing: could not lock ${rollbackTableNames.join(', ')} within ${LOCK_TIMEOUT}: another session holds them (see pg_stat_activity); nothing was exported or dropped`,
+      );
+    }
+    throw error;
+  }
 }
 
 /**
  * The original deployment's emergency procedure, made safe: only at the expected migration, only
  * with --yes, and only after every row of the five deployment tables (and of the tables that
- * reference them) is exported (and counted) to --export-dir. Then those tables — with their
- * indexes, policies, triggers, grants and comments — are dropped in one statement, and a manifest
- * of the export is written. `aclue-db push` recreates the tables, `aclue-db restore` their rows.
+ * reference them) is exported (and counted) to --export-dir, under a lock that keeps writers out
+ * until the tables are gone. `aclue-db push` recreates the tables, `aclue-db restore` their rows.
  */
 export async function rollbackCommand(options: RollbackOptions): Promise<number> {
   if (!options.yes) {
@@ -97,66 +135,32 @@ export async function rollbackCommand(options: RollbackOptions): Promise<number>
     throw new UsageError('rollback needs --export-dir <dir> for the data export written first');
   const dir = resolve(options.exportDir);
   return withDatabase(options, async (db) => {
-    const present = await presentTables(db, rolledBackTables());
-    if (present.length === 0) {
+    const state = await rollbackState(db);
+    if (state.rolledBack) {
       emit(options.json, { alreadyRolledBack: true }, () =>
         [
           describeTarget(db),
-          'already rolled back: the deployment tables are gone. To bring them back: aclue-db push, then aclue-db restore --from <export-dir>.',
+          `already rolled back: the deployment tables are gone. To bring them back: ${BRING_BACK_HINT}.`,
         ].join('\n'),
       );
       return 0;
     }
-    const states = await migrationStatus(db);
-    const off = states.filter((s) => s.state !== 'applied');
+    const off = (await migrationStatus(db)).filter((s) => s.state !== 'applied');
     if (off.length > 0) {
       throw new UsageError(
         `refusing: the database is not at the expected migration (${off.map((s) => `${s.tag} ${s.state}`).join(', ')}); run aclue-db status`,
       );
     }
-    mkdirSync(dir, { recursive: true });
-    const exported: [string, number][] = [];
-    for (const table of rolledBackTables()) {
-      const { name, columns } = getTableConfig(table);
-      const key = columns.find((c) => c.primary)?.name ?? 'id';
-      const count = await exportTable(db, name, key, join(dir, `${name}.jsonl`));
-      const [row] = await queryRows<{ n: string }>(
-        db,
-        sql`SELECT count(*) AS n FROM ${sql.identifier(name)}`,
+    if (state.missing.length > 0) {
+      throw new UsageError(
+        `refusing: ${state.missing.join(', ')} already missing while their migrations are applied; run aclue-db verify to see what happened`,
       );
-      if (Number(row?.n) !== count) {
-        throw new UsageError(
-          `refusing: the export of ${name} has ${count} rows but the table has ${row?.n}; nothing was dropped`,
-        );
-      }
-      exported.push([name, count]);
     }
-    const manifest: ExportManifest = {
-      exportedAt: new Date().toISOString(),
-      migrations: states.map((s) => s.tag),
-      tables: Object.fromEntries(exported),
-    };
-    writeFileSync(join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
-    // One statement: the tracking tables' policies look into session_analytics, so dropping
-    // them one by one would trip over each other.
-    await db.transaction(async (tx) => {
-      await tx.execute(
-        sql`DROP TABLE ${sql.join(
-          exported.map(([name]) => sql.identifier(name)),
-          sql`, `,
-        )}`,
-      );
-      // The analytics' rollups summarise the dropped rows: no day of theirs counts as refreshed
-      // any more, so reports read (no) raw rows until a restore marks the days again.
-      await tx.execute(sql`DELETE FROM ${sql.raw(refreshedDaysTable)}
-        WHERE source IN (${sql.join(
-          exported.map(([name]) => sql`${name}`),
-          sql`, `,
-        )})`);
-    });
+    const manifest = await exportAndDrop(db, dir);
+    const exported = Object.entries(manifest.tables);
     emit(
       options.json,
-      { exportDir: dir, exported: Object.fromEntries(exported), dropped: exported.map(([n]) => n) },
+      { exportDir: dir, exported: manifest.tables, dropped: exported.map(([n]) => n) },
       () =>
         [
           describeTarget(db),

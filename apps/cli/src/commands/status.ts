@@ -1,4 +1,4 @@
-import { migrationStatus } from '@aclue/db';
+import { BRING_BACK_HINT, migrationStatus, rollbackState } from '@aclue/db';
 import { describeTarget, type GlobalOptions, withDatabase } from '../context';
 import { ExitCode } from '../exit';
 import { emit, formatTable } from '../output';
@@ -7,14 +7,29 @@ export interface StatusOptions extends GlobalOptions {
   migrationsDir?: string;
 }
 
-/** Applied and pending migrations with their checksums; exit 1 when the history is wrong. */
+/**
+ * Applied and pending migrations with their checksums; exit 1 when the history is wrong, or when
+ * the history is whole but the tables it built are gone (a rollback): "0 problems" would lie.
+ */
 export async function statusCommand(options: StatusOptions): Promise<number> {
   return withDatabase(options, async (db) => {
     const states = await migrationStatus(db, {
       ...(options.migrationsDir ? { migrationsFolder: options.migrationsDir } : {}),
     });
-    const problems = states.filter((s) => s.problem);
-    emit(options.json, { migrations: states, ok: problems.length === 0 }, () => {
+    const problems = states.flatMap((s) => (s.problem ? [s.problem] : []));
+    if (states.every((s) => s.state === 'applied')) {
+      const { missing, rolledBack } = await rollbackState(db);
+      if (rolledBack) {
+        problems.push(
+          `rolled back: ${missing.join(', ')} were dropped by aclue-db rollback while their migrations stay applied; ${BRING_BACK_HINT}`,
+        );
+      } else if (missing.length > 0) {
+        problems.push(
+          `${missing.join(', ')} missing although their migrations are applied: run aclue-db verify and aclue-db drift`,
+        );
+      }
+    }
+    emit(options.json, { migrations: states, ok: problems.length === 0, problems }, () => {
       const count = (state: string) => states.filter((s) => s.state === state).length;
       return [
         describeTarget(db),
@@ -24,7 +39,7 @@ export async function statusCommand(options: StatusOptions): Promise<number> {
         ),
         '',
         `${count('applied')} applied, ${count('pending')} pending, ${problems.length} problems`,
-        ...problems.map((p) => `✘ ${p.problem}`),
+        ...problems.map((p) => `✘ ${p}`),
       ].join('\n');
     });
     return problems.length === 0 ? ExitCode.ok : ExitCode.finding;

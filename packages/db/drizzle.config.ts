@@ -1,5 +1,13 @@
 import { defineConfig } from 'drizzle-kit';
 
+// drizzle-kit 0.31's `push` prints a failed statement and still exits 0, and it cannot create
+// what this schema needs beyond tables (partitions, triggers, grants, policy functions).
+if (process.argv.includes('push')) {
+  process.stderr.write(
+    'aclue-db: drizzle-kit push exits 0 even when a statement fails and leaves the database half-built; run `npx aclue-db push` instead (it finishes the schema, verifies it and fails when anything is wrong)\n',
+  );
+}
+
 export default defineConfig({
   dialect: 'postgresql',
   schema: './src/schema/index.ts',

@@ -1,3 +1,3 @@
 export { type DriftReport, detectDrift, formatDrift, unsavedSchemaChanges } from './drift';
 export { type LintFinding, lintMigrations } from './migration-lint';
-export { type PushReport, safePush } from './push';
+export { PushError, type PushReport, safePush } from './push';

@@ -1,6 +1,7 @@
-import { type Database, maintainPartitions, queryRows, tables } from '@aclue/db';
+import { AclueDbError, type Database, maintainPartitions, queryRows, tables } from '@aclue/db';
 import {
   databaseObjectStatements,
+  type PartitionedTable,
   partitionExistingTableStatements,
   partitionedTables,
   partitionSchemaStatements,
@@ -17,6 +18,13 @@ import { pushSchema } from 'drizzle-kit/api';
 import { type SQL, sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import { drizzleCreateStatements } from './partitions';
+
+/** `aclue-db push` could not bring the database to the schema; nothing of its step was applied. */
+export class PushError extends AclueDbError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 'migration', options);
+  }
+}
 
 export interface PushReport {
   /** Statements drizzle-kit push applied (no-ops it re-issues every run are left out). */
@@ -90,7 +98,7 @@ const objectCategories = new Set<CheckResult['category']>([
   'comments',
 ]);
 
-async function run(db: Database, statements: (string | SQL)[]) {
+async function run(db: Database, statements: readonly (string | SQL)[]) {
   await db.transaction(async (tx) => {
     for (const statement of statements) {
       await tx.execute(typeof statement === 'string' ? sql.raw(statement) : statement);
@@ -112,15 +120,28 @@ export async function safePush(db: Database, { allowDataLoss = false } = {}): Pr
     supabaseCompatibilityStatements.filter((s) => !s.startsWith('ALTER DEFAULT PRIVILEGES')),
   );
   // drizzle-kit 0.31 does not see partitioned tables (it reads relkind 'r' only) and would try
-  // to create them again: it pushes the rest, and a table still plain is partitioned afterwards.
-  const partitionedNow = await alreadyPartitioned(db);
+  // to create them again: it pushes the rest, and a table still plain is partitioned. A plain one
+  // that is already there (left by a bare `drizzle-kit push`) is partitioned first: drizzle-kit's
+  // push API drops the parameters of its composite-key query and fails on such a table.
+  const convertedFirst = await partition(db, partitionedTables, await tableKinds(db));
+  const kinds = await tableKinds(db);
   const hidden = new Set<unknown>(
-    partitionedTables.filter((t) => partitionedNow.has(t.sql)).map((t) => t.table),
+    partitionedTables.filter((t) => kinds.get(t.sql) === 'p').map((t) => t.table),
   );
   const imports = Object.fromEntries(Object.entries(schema).filter(([, v]) => !hidden.has(v)));
-  const pushed = await quietly(() => pushSchema(imports, db as never, ['public']));
+  // Only the declared tables are compared: drizzle-kit would offer to drop every other table
+  // (the platform's, a team's own), and it cannot read one with a composite key (see above).
+  const declared = tables.map((t) => getTableConfig(t).name);
+  const pushed = await quietly(() => pushSchema(imports, db as never, ['public'], declared)).catch(
+    (error: unknown) => {
+      throw new PushError(
+        `drizzle-kit push failed while comparing the database with the schema (${describeCause(error)}); no schema statement was applied`,
+        { cause: error },
+      );
+    },
+  );
   if (pushed.hasDataLoss && !allowDataLoss) {
-    throw new Error(
+    throw new PushError(
       `drizzle-kit push would lose data: ${pushed.warnings.join('; ')}. Nothing was changed; rerun with --allow-data-loss if that is intended`,
     );
   }
@@ -130,14 +151,12 @@ export async function safePush(db: Database, { allowDataLoss = false } = {}): Pr
   }
   if (schemaStatements.length > 0) await run(db, schemaStatements);
 
-  const toPartition = partitionedTables.filter((t) => !partitionedNow.has(t.sql));
-  const conversions: string[] = [];
-  for (const table of toPartition) {
-    conversions.push(
-      ...partitionExistingTableStatements(table, await drizzleCreateStatements(table)),
-    );
-  }
-  await run(db, [...partitionSchemaStatements, ...conversions]);
+  const toPartition = partitionedTables.filter((t) => kinds.get(t.sql) !== 'p');
+  const converted = [
+    ...convertedFirst,
+    ...(await partition(db, toPartition, await tableKinds(db))),
+  ];
+  await run(db, partitionSchemaStatements);
   const partitionsCreated = (await maintainPartitions(db)).flatMap((m) => m.created);
 
   const before = await verify(db, { probes: false });
@@ -164,23 +183,48 @@ export async function safePush(db: Database, { allowDataLoss = false } = {}): Pr
     schemaStatements,
     repairedPolicies,
     customObjectsApplied,
-    partitioned: toPartition.map((t) => t.sql),
+    partitioned: converted,
     partitionsCreated,
     verification,
     changed:
       schemaStatements.length > 0 ||
       repairs.length > 0 ||
-      toPartition.length > 0 ||
+      converted.length > 0 ||
       partitionsCreated.length > 0,
   };
 }
 
-/** The declared partitioned tables that already are partitioned in the database. */
-async function alreadyPartitioned(db: Database): Promise<Set<string>> {
-  const rows = await queryRows<{ name: string }>(
+/** `relkind` of every table in `public` by name: 'r' plain, 'p' partitioned. */
+async function tableKinds(db: Database): Promise<Map<string, string>> {
+  const rows = await queryRows<{ name: string; kind: string }>(
     db,
-    sql`SELECT c.relname AS name FROM pg_catalog.pg_class c
-        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'p'`,
+    sql`SELECT c.relname AS name, c.relkind::text AS kind FROM pg_catalog.pg_class c
+        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')`,
   );
-  return new Set(rows.map((r) => r.name));
+  return new Map(rows.map((r) => [r.name, r.kind]));
+}
+
+/** Makes each of `candidates` that exists as a plain table partitioned, keeping its rows. */
+async function partition(
+  db: Database,
+  candidates: readonly PartitionedTable[],
+  kinds: Map<string, string>,
+): Promise<string[]> {
+  const plain = candidates.filter((t) => kinds.get(t.sql) === 'r');
+  if (plain.length === 0) return [];
+  const statements: string[] = [...partitionSchemaStatements];
+  for (const table of plain) {
+    statements.push(
+      ...partitionExistingTableStatements(table, await drizzleCreateStatements(table)),
+    );
+  }
+  await run(db, statements);
+  return plain.map((t) => t.sql);
+}
+
+/** The first line of what the database (or drizzle-kit) said, without the SQL drizzle adds. */
+function describeCause(error: unknown): string {
+  const cause = (error as { cause?: unknown }).cause;
+  const reason = cause instanceof Error ? cause : error;
+  return (reason instanceof Error ? reason.message : String(reason)).split('\n')[0] ?? '';
 }

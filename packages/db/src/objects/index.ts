@@ -40,6 +40,9 @@ export const customMigrationStatements = {
   // maintenance function's later changes (datestyle pinned, detached months re-attached, rows
   // moved by column name).
   partition_maintenance: () => partitionMaintenanceStatements,
+  // The maintenance function locks the parent against writes while it attaches a month (0007's
+  // locked only the default partition, and a concurrent insert could fail with 23514).
+  partition_maintenance_lock: () => partitionMaintenanceStatements,
   // The rollups' schema, tables and day-marking triggers; the refresh job fills the tables.
   rollups: () => [
     ...rollupSchemaStatements,

@@ -52,9 +52,10 @@ export const defaultPartitionName = (parent: string) => `${parent}_default`;
 /**
  * Creates what is missing of a parent's partitions: the default one, and one per UTC month from
  * `first_month` through `last_month`. A new month is built beside the parent (rows the default
- * partition holds for it are moved in) and then attached, which locks the parent only against
- * schema changes, not against reads and writes. Returns the partitions it created. One function
- * serves the migration, `aclue-db partitions maintain` and a pg_cron job.
+ * partition holds for it are moved in) and then attached; from the first attach to commit the
+ * parent is locked against writes (reads go on), so no concurrent insert fails or is lost.
+ * Returns the partitions it created. One function serves the migration, `aclue-db partitions
+ * maintain` and a pg_cron job.
  */
 export const partitionMaintenanceFunction: FunctionDeclaration = {
   schema: partitionSchema,
@@ -107,8 +108,11 @@ BEGIN
       END IF;
       EXECUTE pg_catalog.format('ALTER TABLE ${partitionSchema}.%I ENABLE ROW LEVEL SECURITY', partition_name);
       EXECUTE pg_catalog.format('REVOKE ALL ON ${partitionSchema}.%I FROM PUBLIC, anon, authenticated', partition_name);
-      -- Writers routed to the default partition wait from here to commit, so none slips a row
-      -- of this month in between the move and the attach (which would fail on it).
+      -- Writers wait from here to commit; readers do not. A writer already routed to the default
+      -- partition would fail its partition constraint (23514) once the month is attached, and one
+      -- that slipped a row of this month in after the move would fail the attach: locking the
+      -- parent first makes each writer wait before it is routed, then see the new month.
+      EXECUTE pg_catalog.format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', parent);
       EXECUTE pg_catalog.format('LOCK TABLE ${partitionSchema}.%I IN EXCLUSIVE MODE', default_partition);
       EXECUTE pg_catalog.format(
         'WITH moved AS (DELETE FROM ${partitionSchema}.%I WHERE %I >= %L AND %I < %L RETURNING %s) INSERT INTO ${partitionSchema}.%I (%s) SELECT %s FROM moved',

@@ -12,19 +12,23 @@ export interface GlobalOptions {
 }
 
 /**
- * A numeric flag's value: plain digits only (no `1e3`, `0x10`, `7.0` or padding), at least `min`.
- * `unit` names what it counts in the message.
+ * A numeric flag's value: plain digits only (no `1e3`, `0x10`, `7.0` or padding), from `min`
+ * through `max` (if given). `unit` names what it counts in the message.
  */
 export function wholeNumber(
   flag: string,
   value: string | undefined,
   min = 0,
   unit = 'number',
+  max?: { limit: number; why: string },
 ): number {
   if (value === undefined || !/^\d{1,9}$/.test(value) || Number(value) < min) {
     throw new UsageError(
       `${flag} takes a whole ${unit}${min > 0 ? ` of at least ${min}` : ''}, got "${value ?? ''}"`,
     );
+  }
+  if (max && Number(value) > max.limit) {
+    throw new UsageError(`${flag} takes at most ${max.limit} (${max.why}), got ${value}`);
   }
   return Number(value);
 }

@@ -149,8 +149,8 @@ function buildProgram(setExitCode: (code: number) => void): Command {
   program
     .command('seed')
     .description('insert realistic synthetic data (deterministic per --seed), with progress')
-    .option('--users <n>', 'registered users to simulate', '100')
-    .option('--days <n>', 'days of history', '30')
+    .option('--users <n>', 'registered users to simulate (at most 1,000,000)', '100')
+    .option('--days <n>', 'days of history (at most 3650)', '30')
     .option('--seed <n>', 'random seed: the same seed gives the same data', '1')
     .action(run(async () => (await import('./commands/seed')).seedCommand));
 

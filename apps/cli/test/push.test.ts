@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { queryRows } from '@aclue/db';
 import { testDrivers } from '@aclue/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,9 +75,9 @@ describe.each(testDrivers())('aclue-db push on a database changed outside it, on
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/table team_notes: exists but is not in the schema/);
     const after = await target.open();
-    const rows = await after.execute(sql`SELECT a, b FROM public.team_notes`);
+    const rows = await queryRows(after, sql`SELECT a, b FROM public.team_notes`);
     await after.$close();
-    expect(rows.rows).toEqual([{ a: 1, b: 2 }]);
+    expect(rows).toEqual([{ a: 1, b: 2 }]);
   });
 });
 

@@ -51,6 +51,12 @@ describe.each(testDrivers())('aclue-db seed on %s', (driver) => {
         `aclue-db: --users takes a whole number of at least 1, got "${value}"`,
       );
     }
+    // Ten years at most: each month is a partition created in the seed's one transaction.
+    const far = runCli(['seed', '--days', '99999'], targets[1]?.env);
+    expect(far.code).toBe(2);
+    expect(far.stderr.trim()).toBe(
+      'aclue-db: --days takes at most 3650 (ten years: every month of history is a partition, all created in one transaction), got 99999',
+    );
   });
 
   it('says to migrate first on a database that is not migrated, writing nothing', async () => {

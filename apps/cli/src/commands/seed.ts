@@ -33,6 +33,10 @@ import { UsageError } from '../exit';
 import { emit, formatTable } from '../output';
 import { emptyActivity, productRow, type UserActivity, userActivity } from '../seed/generate';
 
+/** The seed's upper bounds, checked before anything is opened or written. */
+export const MAX_DAYS = 3650;
+export const MAX_USERS = 1_000_000;
+
 export interface SeedOptions extends GlobalOptions {
   users?: string;
   days?: string;
@@ -170,8 +174,14 @@ async function seedAtomically(db: Database, plan: SeedPlan): Promise<Record<stri
  */
 export async function seedCommand(options: SeedOptions): Promise<number> {
   const plan: SeedPlan = {
-    users: wholeNumber('--users', options.users ?? '100', 1),
-    days: wholeNumber('--days', options.days ?? '30', 1),
+    users: wholeNumber('--users', options.users ?? '100', 1, 'number', {
+      limit: MAX_USERS,
+      why: 'the whole history is generated in memory and written in one transaction',
+    }),
+    days: wholeNumber('--days', options.days ?? '30', 1, 'number', {
+      limit: MAX_DAYS,
+      why: 'ten years: every month of history is a partition, all created in one transaction',
+    }),
     seed: wholeNumber('--seed', options.seed ?? '1', 1),
   };
   return withDatabase(options, async (db) => {

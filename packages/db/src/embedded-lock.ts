@@ -90,7 +90,11 @@ export async function lockDataDir(
         });
       };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+      // ENOTEMPTY: proper-lockfile judged the lock stale by its mtime (a clock that jumped, or a
+      // holder that stopped refreshing it) and could not rmdir it, since holder.json is inside.
+      // Either way it is held: who holds it, and whether they still live, decides below.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ELOCKED' && code !== 'ENOTEMPTY') throw error;
       const holder = readHolder(dataDir);
       // Just taken: its holder is writing its name down.
       if (!holder && Date.now() < firstRefusal + HOLDER_GRACE_MS) {

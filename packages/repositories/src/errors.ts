@@ -49,12 +49,18 @@ export class ValidationError extends RepositoryError {
   }
 
   static fromZod(error: z.ZodError, row?: number): ValidationError {
+    const at = row === undefined ? {} : { row };
     return new ValidationError(
-      error.issues.map((issue) => ({
-        ...(row === undefined ? {} : { row }),
-        field: issue.path.join('.'),
-        message: issue.message,
-      })),
+      error.issues.flatMap((issue) =>
+        // A strict object's unknown keys: one issue per key, named like any refused field.
+        issue.code === 'unrecognized_keys'
+          ? issue.keys.map((key) => ({
+              ...at,
+              field: [...issue.path, key].join('.'),
+              message: 'is not a field of this input',
+            }))
+          : [{ ...at, field: issue.path.join('.'), message: issue.message }],
+      ),
     );
   }
 }
@@ -246,6 +252,9 @@ export function validateWrite<S extends z.ZodType>(
   // three times slower (measured, 10k views: ~120 ms against ~40), most of a batch's validation.
   const given: Record<string, unknown> = Object.assign({}, input);
   const refused = Object.keys(given).filter((key) => !allowed.includes(key));
+  // JSON.parse makes `"__proto__"` an own key, and Object.assign then sets the copy's prototype
+  // to it: its fields would hide from Object.keys yet be read by the parse. Refused by name.
+  if (Object.getPrototypeOf(given) !== Object.prototype) refused.unshift('__proto__');
   if (refused.length > 0) {
     throw new ValidationError(
       refused.map((field) => ({ ...(row === undefined ? {} : { row }), field, message: why })),

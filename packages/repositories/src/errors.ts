@@ -221,10 +221,26 @@ export function validate<S extends z.ZodType>(
   input: unknown,
   row?: number,
 ): z.output<S> {
+  const risky =
+    typeof input === 'object' && input !== null
+      ? PROTOTYPE_KEYS.filter((key) => Object.hasOwn(input, key))
+      : [];
+  if (risky.length > 0) {
+    throw new ValidationError(
+      risky.map((field) => ({
+        ...(row === undefined ? {} : { row }),
+        field,
+        message: 'is not a field of this input',
+      })),
+    );
+  }
   const result = schema.safeParse(input);
   if (!result.success) throw ValidationError.fromZod(result.error, row);
   return result.data;
 }
+
+/** Keys that name an object's prototype machinery, never a field: refused wherever given. */
+const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
 
 /**
  * Validates `input` for a write: keys outside `allowed` are refused by name with `why` (set from

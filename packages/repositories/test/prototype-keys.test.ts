@@ -71,6 +71,21 @@ describe.each(testDrivers({ pooled: true }))('prototype keys in input on %s', (d
         { likedBrands: ['Acme'] },
       ],
       ['user startSwipeSession', (i) => user.swipes.startSwipeSession(i as never), {}],
+      [
+        'service recordConversion',
+        (i) => service.affiliateClicks.recordConversion(i as never),
+        { clickId: '00000000-0000-4000-8000-000000000001', orderId: 'order-1' },
+      ],
+      [
+        'service correctConversion',
+        (i) => service.affiliateClicks.correctConversion(i as never),
+        {
+          clickId: '00000000-0000-4000-8000-000000000001',
+          orderId: 'order-1',
+          reason: 'test',
+          correctedBy: 'ops',
+        },
+      ],
     ];
     const before = [
       await rows(affiliateClicks),

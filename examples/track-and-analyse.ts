@@ -32,7 +32,15 @@ try {
   const [lamp, mug] = await db
     .insert(products)
     .values([
-      { title: 'Brass desk lamp', brand: 'Lumen', priceMin: 45, tags: ['home', 'cosy'] },
+      {
+        title: 'Brass desk lamp',
+        brand: 'Lumen',
+        priceMin: 45,
+        tags: ['home', 'cosy'],
+        affiliateNetwork: 'amazon',
+        affiliateUrl: 'https://example.test/lamp',
+        commissionRate: 0.06,
+      },
       { title: 'Hand-thrown mug', brand: 'Kiln', priceMin: 18, tags: ['kitchen'] },
     ])
     .returning();
@@ -75,11 +83,8 @@ try {
     productId: lamp.id,
     sourcePage: '/gifts/brass-desk-lamp',
     deviceType: 'mobile',
-    affiliateNetwork: 'amazon',
-    affiliateUrl: 'https://example.test/lamp',
     utmCampaign: 'winter',
-    commissionRate: 0.06,
-    expectedCommission: 2.7,
+    // The network, link and commission are the lamp's: the database takes them from it.
   });
   console.log(
     `visitor clicked the lamp; session counted the click: ${click.sessionCounted}, views marked clicked: ${click.viewsMarked}`,

@@ -104,7 +104,13 @@ export {
   withMeasures,
 } from './rollups';
 export { MFA_POLICY_SUFFIX } from './schema/policies';
-export { type TableFacts, tableFacts, tableFactsOf, tablesInGroups } from './table-facts';
+export {
+  readableColumns,
+  type TableFacts,
+  tableFacts,
+  tableFactsOf,
+  tablesInGroups,
+} from './table-facts';
 export {
   deploymentTables,
   rollbackTableNames,

@@ -43,7 +43,15 @@ export async function createParents(db: Executor): Promise<Parents> {
     .returning();
   const [product] = await db
     .insert(s.products)
-    .values({ title: 'Test product', categoryId: category?.id })
+    .values({
+      title: 'Test product',
+      categoryId: category?.id,
+      // A click's network, link and commission come from its product.
+      affiliateNetwork: 'amazon',
+      affiliateUrl: 'https://example.test/p/1',
+      commissionRate: 0.05,
+      priceMin: 50,
+    })
     .returning();
   const [session] = await db.insert(s.swipeSessions).values({ userId }).returning();
   const [recommendation] = await db
@@ -80,7 +88,12 @@ export async function createParents(db: Executor): Promise<Parents> {
 export function validRow(name: TableName, p: Parents): Record<string, unknown> {
   const rows: Record<TableName, Record<string, unknown>> = {
     categories: { name: 'Gifts', slug: `gifts-${randomUUID()}` },
-    products: { title: 'Lamp', categoryId: p.categoryId },
+    products: {
+      title: 'Lamp',
+      categoryId: p.categoryId,
+      affiliateNetwork: 'amazon',
+      affiliateUrl: 'https://example.test/p/2',
+    },
     swipeSessions: { userId: p.userId },
     swipeInteractions: {
       sessionId: p.swipeSessionId,
@@ -89,12 +102,8 @@ export function validRow(name: TableName, p: Parents): Record<string, unknown> {
       swipeDirection: 'right',
     },
     recommendations: { userId: p.userId, productId: p.productId, confidenceScore: 0.9 },
-    affiliateClicks: {
-      sessionId: 'sess-1',
-      sourcePage: '/gifts',
-      affiliateNetwork: 'amazon',
-      affiliateUrl: 'https://example.test/p/1',
-    },
+    // Network, link and commission come from the product (the database derives them).
+    affiliateClicks: { sessionId: 'sess-1', sourcePage: '/gifts', productId: p.productId },
     userPreferences: { userId: p.userId },
     sessionAnalytics: { sessionId: `sess-${randomUUID()}`, landingPage: '/' },
     productViews: { productId: p.productId, sessionId: 'sess-1' },

@@ -1,5 +1,5 @@
 import { getTableColumns } from 'drizzle-orm';
-import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+import { type AnyPgColumn, getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import type { TableAccess, TableGroup } from './schema/rules';
 import { schemaTables, type TableName } from './tables';
 
@@ -73,3 +73,16 @@ export function tableFactsOf(sqlName: string): TableFacts {
 /** The tables of the given groups, in the schema's order. */
 export const tablesInGroups = (...groups: TableGroup[]): readonly TableFacts[] =>
   tableFacts.filter((t) => groups.includes(t.group));
+
+/**
+ * The drizzle columns of `table` an API caller may read: every one but those its access rules
+ * hide (the business's figures). Selecting these keeps a caller's query inside its column
+ * privileges; the service role reads them the same way where a caller's shape is returned.
+ */
+export function readableColumns(table: PgTable): Record<string, AnyPgColumn> {
+  const entry = Object.values(schemaTables).find((e) => e.table === table);
+  const hidden = new Set((entry?.rules as { access?: TableAccess } | undefined)?.access?.hidden);
+  return Object.fromEntries(
+    Object.entries(getTableColumns(table)).filter(([key]) => !hidden.has(key)),
+  ) as Record<string, AnyPgColumn>;
+}

@@ -133,10 +133,17 @@ export function tableSchemas<T extends PgTable>(
   table: T,
   rules: TableRules<never>,
 ): TableSchemas<T> {
+  // Columns the database derives from a parent row may be left out of an insert.
+  const derived = Object.keys(rules.derivedFrom?.columns ?? {});
+  const insert = createInsertSchema(table, columnRefinements(table, rules, 'insert'));
   return {
     select: createSelectSchema(table),
     insert: withRowRules(
-      createInsertSchema(table, columnRefinements(table, rules, 'insert')),
+      derived.length === 0
+        ? insert
+        : ((insert as unknown as z.ZodObject).partial(
+            Object.fromEntries(derived.map((key) => [key, true])) as never,
+          ) as unknown as typeof insert),
       rules.rows,
     ),
     update: createUpdateSchema(table, columnRefinements(table, rules, 'update')),

@@ -5,6 +5,7 @@ import {
   type Identity,
   isPlausibleTime,
   queryRows,
+  readableColumns,
   storableString,
 } from '@aclue/db';
 import {
@@ -35,6 +36,15 @@ import { type CallerInput, validateInsert } from './write';
  * the service role may also date it. Ids, identity and conversion fields are not the caller's.
  */
 export type ClickInput = CallerInput<AffiliateClickInsert, typeof affiliateClickRules.access>;
+
+/**
+ * A click as its visitor (and any reader of the caller's shape) sees it: without what it earned
+ * and the order it became, which the API roles cannot select.
+ */
+export type CallerClick = Omit<
+  AffiliateClickSelect,
+  (typeof affiliateClickRules.access.hidden)[number]
+>;
 
 /** What `recordConversion` takes. */
 export const conversionInput = z.object({
@@ -255,11 +265,11 @@ export class AffiliateClickRepository {
   }
 
   /** One click the caller may see; anything else is not found. */
-  async findById(id: string): Promise<AffiliateClickSelect> {
+  async findById(id: string): Promise<CallerClick> {
     const valid = validate(z.uuid(), id);
     const [click] = await this.run((tx) => clickById(tx, { id: valid }), { readOnly: true });
     if (!click) throw new NotFoundError(`no affiliate click ${id}`);
-    return click;
+    return click as unknown as CallerClick;
   }
 
   /** The caller's clicks, newest first, a keyset page at a time (RLS limits them to the caller). */
@@ -269,14 +279,14 @@ export class AffiliateClickRepository {
   }: {
     limit?: number;
     after?: string;
-  } = {}): Promise<Page<AffiliateClickSelect>> {
+  } = {}): Promise<Page<CallerClick>> {
     return this.run(myClicks({ limit, after }), { readOnly: true });
   }
 }
 
 const clickById = reusable(['id'], (tx, value) =>
   tx
-    .select()
+    .select(readableColumns(affiliateClicks))
     .from(affiliateClicks)
     .where(eq(affiliateClicks.id, value('id'))),
 );

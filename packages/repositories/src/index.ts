@@ -1,5 +1,6 @@
 export {
   AffiliateClickRepository,
+  type CallerClick,
   type ClickInput,
   type ConversionInput,
   type CorrectionInput,

@@ -1,4 +1,4 @@
-import { queryRows } from '@aclue/db';
+import { queryRows, readableColumns } from '@aclue/db';
 import {
   affiliateClicks,
   productViews,
@@ -157,8 +157,12 @@ export class PrivacyRepository {
             .from(recommendationFeedback)
             .where(eq(recommendationFeedback.userId, userId)),
         ),
+        // The person's clicks, not what the business earned on them (commission, order).
         affiliateClicks: json(
-          await tx.select().from(affiliateClicks).where(eq(affiliateClicks.userId, userId)),
+          await tx
+            .select(readableColumns(affiliateClicks))
+            .from(affiliateClicks)
+            .where(eq(affiliateClicks.userId, userId)),
         ),
         sessions: json(
           await tx.select().from(sessionAnalytics).where(eq(sessionAnalytics.userId, userId)),

@@ -1,4 +1,4 @@
-import { type Executor, quoteIdent } from '@aclue/db';
+import { type Executor, quoteIdent, readableColumns } from '@aclue/db';
 import { desc, getTableColumns, SQL, StringChunk, sql } from 'drizzle-orm';
 import { type AnyPgColumn, getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
@@ -106,16 +106,18 @@ export function newestFirst<T extends PgTable & { $inferSelect: { id: string } }
   timestamp: AnyPgColumn,
   id: AnyPgColumn,
 ) {
+  // The caller's columns: a table's hidden (business) columns are outside its privileges.
+  const columns = readableColumns(table);
   const first = reusable(['limit'], (tx, value) =>
     tx
-      .select()
+      .select(columns)
       .from(table as PgTable)
       .orderBy(desc(timestamp), desc(id))
       .limit(value('limit')),
   );
   const later = reusable(['limit', 'after'], (tx, value) =>
     tx
-      .select()
+      .select(columns)
       .from(table as PgTable)
       .where(before(table, timestamp, id, value('after')))
       .orderBy(desc(timestamp), desc(id))

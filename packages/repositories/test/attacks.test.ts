@@ -68,9 +68,79 @@ describe.each(testDrivers({ pooled: true }))('attacks on %s', (driver) => {
     expect(await rows(affiliateClicks)).toBe(before);
   });
 
+  it('derives revenue fields in the database: a caller can neither forge nor read them, as raw SQL', async () => {
+    const visitor = { role: 'anon' as const, anonymousId: 'visitor-revenue' };
+    const user = { role: 'authenticated' as const, userId: w.a.userId };
+    const visitorSession = await startedSession(w.repos.asAnon({ anonymousId: 'visitor-revenue' }));
+    const userSession = await startedSession(w.repos.asUser(w.a.userId));
+    const before = await rows(affiliateClicks);
+    // Through PostgREST a caller writes SQL like this: every revenue field it names is refused.
+    for (const [column, value] of [
+      ['affiliate_url', 'https://evil.example'],
+      ['affiliate_network', 'forged'],
+      ['commission_rate', 1],
+      ['expected_commission', 99999999.99],
+    ] as const) {
+      const forged = (session: string) =>
+        sql`INSERT INTO affiliate_clicks (session_id, source_page, product_id, ${sql.identifier(column)})
+          VALUES (${session}, '/', ${w.a.productId}, ${value})`;
+      expect(await asClient(visitor, forged(visitorSession)), column).toBe('42501');
+      expect(await asClient(user, forged(userSession)), column).toBe('42501');
+    }
+    // A view cannot claim a click it never led to.
+    expect(
+      await asClient(
+        user,
+        sql`INSERT INTO product_views (session_id, product_id, has_clicked_affiliate)
+          VALUES (${userSession}, ${w.a.productId}, true)`,
+      ),
+    ).toBe('42501');
+    // What a click earned and the order it became are not the shopper's to read.
+    for (const column of [
+      'actual_commission',
+      'order_id',
+      'commission_rate',
+      'expected_commission',
+    ]) {
+      expect(
+        await asClient(user, sql`SELECT ${sql.identifier(column)} FROM affiliate_clicks`),
+        column,
+      ).toBe('42501');
+    }
+    // An honest click by the same caller takes the product's network, link and commission.
+    expect(
+      await asClient(
+        user,
+        sql`INSERT INTO affiliate_clicks (session_id, source_page, product_id, user_id)
+          VALUES (${userSession}, '/', ${w.a.productId}, ${w.a.userId})`,
+      ),
+    ).toBe('accepted');
+    // Without a product there is nothing to derive them from: refused with the rule's name.
+    expect(
+      await asClient(
+        user,
+        sql`INSERT INTO affiliate_clicks (session_id, source_page, user_id)
+          VALUES (${userSession}, '/', ${w.a.userId})`,
+      ),
+    ).toBe('23514');
+    const [stored] = await w.db
+      .select()
+      .from(affiliateClicks)
+      .where(eq(affiliateClicks.sessionId, userSession));
+    expect(stored).toMatchObject({
+      affiliateNetwork: 'amazon',
+      affiliateUrl: 'https://example.test/p/1',
+      commissionRate: 0.05,
+      expectedCommission: 2.5,
+    });
+    expect(await rows(affiliateClicks)).toBe(before + 1);
+  });
+
   it('converts a click once: of 20 concurrent orders exactly one wins, the rest are told', async () => {
     const user = w.repos.asUser(w.a.userId);
-    const { id } = await user.affiliateClicks.recordClick(click(await startedSession(user)));
+    const { id } = await user.affiliateClicks.recordClick(
+      click(await startedSession(user), { productId: w.a.productId }),
+    );
     const service = w.repos.asService().affiliateClicks;
     const outcomes = await Promise.allSettled(
       Array.from({ length: 20 }, (_, i) =>
@@ -95,7 +165,9 @@ describe.each(testDrivers({ pooled: true }))('attacks on %s', (driver) => {
 
   it('changes a converted click only through the audited correction path', async () => {
     const user = w.repos.asUser(w.a.userId);
-    const { id } = await user.affiliateClicks.recordClick(click(await startedSession(user)));
+    const { id } = await user.affiliateClicks.recordClick(
+      click(await startedSession(user), { productId: w.a.productId }),
+    );
     const service = w.repos.asService().affiliateClicks;
     await service.recordConversion({ clickId: id, orderId: `ord-${id}`, actualCommission: 5 });
     // Even the service role cannot rewrite it with a plain UPDATE.
@@ -156,11 +228,11 @@ describe.each(testDrivers({ pooled: true }))('attacks on %s', (driver) => {
     await expect(
       attacker.productViews.recordProductViews([{ productId: w.a.productId, sessionId: victim }]),
     ).rejects.toBeInstanceOf(NotFoundError);
-    await expect(attacker.affiliateClicks.recordClick(click(victim))).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
     await expect(
-      attacker.affiliateClicks.recordClick(click('no-such-session')),
+      attacker.affiliateClicks.recordClick(click(victim, { productId: w.a.productId })),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      attacker.affiliateClicks.recordClick(click('no-such-session', { productId: w.a.productId })),
     ).rejects.toBeInstanceOf(NotFoundError);
     const raw = sql`INSERT INTO product_views (product_id, session_id, user_id)
       VALUES (${w.a.productId}, ${victim}, ${w.b.userId})`;
@@ -191,15 +263,22 @@ describe.each(testDrivers({ pooled: true }))('attacks on %s', (driver) => {
     const sessionId = await startedSession(user);
     let reads = 0;
     // Answers the first look at its keys without the commission, every later one with it.
-    const shifty = new Proxy({ ...click(sessionId), actualCommission: 999 } as object, {
-      ownKeys(target) {
-        reads += 1;
-        const keys = Reflect.ownKeys(target);
-        return reads === 1 ? keys.filter((key) => key !== 'actualCommission') : keys;
+    const shifty = new Proxy(
+      { ...click(sessionId, { productId: w.a.productId }), actualCommission: 999 } as object,
+      {
+        ownKeys(target) {
+          reads += 1;
+          const keys = Reflect.ownKeys(target);
+          return reads === 1 ? keys.filter((key) => key !== 'actualCommission') : keys;
+        },
       },
-    });
+    );
     const { id } = await user.affiliateClicks.recordClick(shifty as never);
-    expect((await user.affiliateClicks.findById(id)).actualCommission).toBeNull();
+    const [stored] = await w.db
+      .select({ actualCommission: affiliateClicks.actualCommission })
+      .from(affiliateClicks)
+      .where(eq(affiliateClicks.id, id));
+    expect(stored?.actualCommission).toBeNull();
     // Nothing at all is its missing fields, named; never a TypeError.
     const nothing = await user.affiliateClicks.recordClick(null as never).catch((e: unknown) => e);
     expect(nothing).toBeInstanceOf(ValidationError);
@@ -283,7 +362,9 @@ describe.each(testDrivers({ pooled: true }))('attacks on %s', (driver) => {
     // A value only the database can judge still comes back clean.
     const sessionId = await startedSession(user);
     const inet = await user.affiliateClicks
-      .recordClick(click(sessionId, { ipAddress: 'not-an-ip-203.0.113.9' }))
+      .recordClick(
+        click(sessionId, { productId: w.a.productId, ipAddress: 'not-an-ip-203.0.113.9' }),
+      )
       .catch((e: unknown) => e);
     expectClean(inet, '203.0.113.9');
   });
@@ -315,14 +396,16 @@ describe.each(testDrivers({ pooled: true }))('attacks on %s', (driver) => {
 
   it('keeps the anon key alone out of every tracking table', async () => {
     const visitor = w.repos.asAnon({ anonymousId: visitorId() });
-    await visitor.affiliateClicks.recordClick(click(await startedSession(visitor)));
+    await visitor.affiliateClicks.recordClick(
+      click(await startedSession(visitor), { productId: w.a.productId }),
+    );
     const seen = await w.db.transaction(async (tx: Executor) => {
       await setLocalIdentity(tx, { role: 'anon' });
       return queryRows<{ n: number }>(tx, sql`SELECT count(*)::int AS n FROM affiliate_clicks`);
     });
     expect(seen[0]?.n).toBe(0);
-    await expect(w.repos.asAnon().affiliateClicks.recordClick(click('s'))).rejects.toBeInstanceOf(
-      AccessDeniedError,
-    );
+    await expect(
+      w.repos.asAnon().affiliateClicks.recordClick(click('s', { productId: w.a.productId })),
+    ).rejects.toBeInstanceOf(AccessDeniedError);
   });
 });

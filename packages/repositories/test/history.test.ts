@@ -41,7 +41,9 @@ describe.each(testDrivers({ pooled: true }))('history and erasure on %s', (drive
     const issued = await w.repos.issueAnonymousId();
     const visitor = await w.repos.fromAnonymousProof(issued.proof);
     const sessionId = await startedSession(visitor);
-    await visitor.affiliateClicks.recordClick(click(sessionId, { ipAddress: '198.51.100.7' }));
+    await visitor.affiliateClicks.recordClick(
+      click(sessionId, { productId: w.a.productId, ipAddress: '198.51.100.7' }),
+    );
     await visitor.productViews.recordProductViews([{ productId: w.a.productId, sessionId }]);
     return { ...issued, sessionId };
   };
@@ -149,7 +151,9 @@ describe.each(testDrivers({ pooled: true }))('history and erasure on %s', (drive
       },
     );
     const guest = await w.repos.fromAccessToken(token);
-    await guest.affiliateClicks.recordClick(click(await startedSession(guest)));
+    await guest.affiliateClicks.recordClick(
+      click(await startedSession(guest), { productId: w.a.productId }),
+    );
     const account = await createAuthUser(w.db);
     const linked = await w.repos
       .asService()
@@ -165,7 +169,7 @@ describe.each(testDrivers({ pooled: true }))('history and erasure on %s', (drive
     const [first, second] = [await createAuthUser(w.db), await createAuthUser(w.db)];
     for (const userId of [first, second]) {
       await visitor.affiliateClicks.recordClick(
-        click(await startedSession(visitor), { ipAddress: '192.0.2.1' }),
+        click(await startedSession(visitor), { productId: w.a.productId, ipAddress: '192.0.2.1' }),
       );
       await privacy.linkAnonymousHistory({ userId, proof: browser.proof });
     }

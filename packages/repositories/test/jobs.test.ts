@@ -107,7 +107,7 @@ describe.each(testDrivers({ pooled: true }))('jobs and privacy on %s', (driver) 
     const { proof } = await w.repos.issueAnonymousId();
     const visitor = await w.repos.fromAnonymousProof(proof);
     const sessionId = await startedSession(visitor);
-    await visitor.affiliateClicks.recordClick(click(sessionId));
+    await visitor.affiliateClicks.recordClick(click(sessionId, { productId: w.a.productId }));
     await visitor.productViews.recordProductViews([{ productId: w.a.productId, sessionId }]);
     const userId = await createAuthUser(w.db);
     const linked = await w.repos.asService().privacy.linkAnonymousHistory({ userId, proof });
@@ -123,12 +123,14 @@ describe.each(testDrivers({ pooled: true }))('jobs and privacy on %s', (driver) 
     const visitor = await w.repos.fromAnonymousProof(proof);
     const sessionId = await startedSession(visitor);
     await visitor.affiliateClicks.recordClick(
-      click(sessionId, { ipAddress: ip, userAgent: 'Firefox' }),
+      click(sessionId, { productId: w.a.productId, ipAddress: ip, userAgent: 'Firefox' }),
     );
     const userId = w.a.userId;
     await w.repos.asService().privacy.linkAnonymousHistory({ userId, proof });
     const me = w.repos.asUser(userId);
-    await me.affiliateClicks.recordClick(click(await startedSession(me), { ipAddress: ip }));
+    await me.affiliateClicks.recordClick(
+      click(await startedSession(me), { productId: w.a.productId, ipAddress: ip }),
+    );
     await me.preferences.updateMine({ likedBrands: ['Acme'] });
     await me.feedback.recordFeedback({
       recommendationId: w.a.recommendationId,

@@ -26,14 +26,22 @@ describe.each(testDrivers({ pooled: true }).filter((d) => d !== 'pglite'))(
         const user = w.repos.asUser(userId);
         clickOf.set(
           userId,
-          (await user.affiliateClicks.recordClick(click(await startedSession(user)))).id,
+          (
+            await user.affiliateClicks.recordClick(
+              click(await startedSession(user), { productId: w.a.productId }),
+            )
+          ).id,
         );
         users.push(userId);
         const anonymousId = visitorId();
         const visitor = w.repos.asAnon({ anonymousId });
         clickOf.set(
           anonymousId,
-          (await visitor.affiliateClicks.recordClick(click(await startedSession(visitor)))).id,
+          (
+            await visitor.affiliateClicks.recordClick(
+              click(await startedSession(visitor), { productId: w.a.productId }),
+            )
+          ).id,
         );
         visitors.push(anonymousId);
       }
@@ -50,8 +58,13 @@ describe.each(testDrivers({ pooled: true }).filter((d) => d !== 'pglite'))(
           // one in three fails inside the database (a session that is not the caller's).
           const failure =
             i % 3 === 0
-              ? caller.affiliateClicks.recordClick(click('not-my-session'))
-              : caller.affiliateClicks.recordClick({ ...click('x'), affiliateUrl: 'not a url' });
+              ? caller.affiliateClicks.recordClick(
+                  click('not-my-session', { productId: w.a.productId }),
+                )
+              : caller.affiliateClicks.recordClick({
+                  ...click('x', { productId: w.a.productId }),
+                  affiliateUrl: 'not a url',
+                } as never);
           await expect(failure).rejects.toBeInstanceOf(RepositoryError);
           return;
         }

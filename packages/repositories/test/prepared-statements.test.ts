@@ -28,7 +28,9 @@ describe.runIf(testDrivers({ pooled: true }).includes('pg'))(
 
     it('answers the same as unnamed statements, and the connection keeps them prepared', async () => {
       const user = createRepositories(prepared).asUser(w.a.userId);
-      const { id } = await user.affiliateClicks.recordClick(click(await startedSession(user)));
+      const { id } = await user.affiliateClicks.recordClick(
+        click(await startedSession(user), { productId: w.a.productId }),
+      );
       const first = await user.affiliateClicks.findById(id);
       const again = await user.affiliateClicks.findById(id);
       const unnamed = await createRepositories(w.db)

@@ -16,7 +16,6 @@ const viewArbitrary = (productId: string, sessionId: string) =>
       viewPosition: fc.integer({ min: 1, max: 500 }),
       viewDurationSeconds: fc.integer({ min: 0, max: 3_600 }),
       interactionType: fc.constantFrom(...interactionTypes),
-      hasClickedAffiliate: fc.boolean(),
       searchQuery: fc.string({ maxLength: 40, unit: 'grapheme' }),
       filterCriteria: fc.dictionary(
         fc.constantFrom('colour', 'size', 'brand'),

@@ -57,7 +57,9 @@ describe.each(testDrivers({ pooled: true }).filter((d) => d !== 'pglite'))(
 
     it('reads by id in one round trip: BEGIN, identity and SELECT, COMMIT after', async () => {
       const user = createRepositories(db).asUser(w.a.userId);
-      const { id } = await user.affiliateClicks.recordClick(click(await startedSession(user)));
+      const { id } = await user.affiliateClicks.recordClick(
+        click(await startedSession(user), { productId: w.a.productId }),
+      );
       const { result, texts } = await roundTripsOf(() => user.affiliateClicks.findById(id));
       expect(result.id).toBe(id);
       expect(texts).toHaveLength(2);
@@ -76,9 +78,13 @@ describe.each(testDrivers({ pooled: true }).filter((d) => d !== 'pglite'))(
       const a = createRepositories(db).asUser(w.a.userId);
       const b = createRepositories(db).asUser(w.b.userId);
       const session = await startedSession(a);
-      await a.affiliateClicks.recordClick(click(session));
-      const mine = await a.affiliateClicks.recordClick(click(session));
-      const theirs = await b.affiliateClicks.recordClick(click(await startedSession(b)));
+      await a.affiliateClicks.recordClick(click(session, { productId: w.a.productId }));
+      const mine = await a.affiliateClicks.recordClick(
+        click(session, { productId: w.a.productId }),
+      );
+      const theirs = await b.affiliateClicks.recordClick(
+        click(await startedSession(b), { productId: w.a.productId }),
+      );
       const first = await roundTripsOf(() => a.affiliateClicks.findById(mine.id));
       const second = await roundTripsOf(() => b.affiliateClicks.findById(theirs.id));
       expect([first.result.id, second.result.id]).toEqual([mine.id, theirs.id]);
@@ -251,7 +257,10 @@ describe.each(testDrivers({ pooled: true }).filter((d) => d !== 'pglite'))(
           .transaction((r) =>
             Promise.all([
               r.affiliateClicks.recordClick(
-                click(`grouped-session-${Date.now()}`, { utmCampaign: comment }),
+                click(`grouped-session-${Date.now()}`, {
+                  productId: w.a.productId,
+                  utmCampaign: comment,
+                }),
               ),
               r.products.findById('not-a-uuid'),
             ]),

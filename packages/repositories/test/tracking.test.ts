@@ -21,18 +21,35 @@ describe.each(testDrivers({ pooled: true }))('tracking repositories on %s', (dri
 
   const clickOfA = async () => {
     const userA = w.repos.asUser(w.a.userId);
-    return userA.affiliateClicks.recordClick(click(await startedSession(userA)));
+    return userA.affiliateClicks.recordClick(
+      click(await startedSession(userA), { productId: w.a.productId }),
+    );
   };
 
   it("records an anonymous visitor's session and click, counting the click on the session", async () => {
     const anonymousId = visitorId();
     const visitor = w.repos.asAnon({ anonymousId });
     const sessionId = await startedSession(visitor);
-    const { id, sessionCounted } = await visitor.affiliateClicks.recordClick(click(sessionId));
+    const { id, sessionCounted } = await visitor.affiliateClicks.recordClick(
+      click(sessionId, { productId: w.a.productId }),
+    );
     expect(sessionCounted).toBe(true);
     const service = w.repos.asService();
-    const stored = await service.affiliateClicks.findById(id);
-    expect(stored).toMatchObject({ userId: null, anonymousId, sessionId, commissionRate: 0.05 });
+    const [stored] = await w.db.select().from(affiliateClicks).where(eq(affiliateClicks.id, id));
+    // Where the click goes and what it should earn are the product's, taken by the database.
+    expect(stored).toMatchObject({
+      userId: null,
+      anonymousId,
+      sessionId,
+      affiliateNetwork: 'amazon',
+      affiliateUrl: 'https://example.test/p/1',
+      commissionRate: 0.05,
+      expectedCommission: 2.5,
+    });
+    // The visitor reads its click back without them.
+    const mine = await visitor.affiliateClicks.findById(id);
+    expect(Object.keys(mine)).not.toContain('expectedCommission');
+    expect(Object.keys(mine)).not.toContain('orderId');
     expect((await service.sessions.findBySessionId(sessionId)).affiliateClicks).toBe(1);
   });
 
@@ -63,15 +80,20 @@ describe.each(testDrivers({ pooled: true }))('tracking repositories on %s', (dri
 
   it('lets an anonymous visitor read back only its own clicks, and never claim a user id', async () => {
     const visitor = w.repos.asAnon({ anonymousId: visitorId() });
-    const { id } = await visitor.affiliateClicks.recordClick(click(await startedSession(visitor)));
+    const { id } = await visitor.affiliateClicks.recordClick(
+      click(await startedSession(visitor), { productId: w.a.productId }),
+    );
     expect((await visitor.affiliateClicks.listMine()).items.map((c) => c.id)).toEqual([id]);
     const stranger = w.repos.asAnon({ anonymousId: visitorId() });
     expect((await stranger.affiliateClicks.listMine()).items).toEqual([]);
-    await expect(w.repos.asAnon().affiliateClicks.recordClick(click('s'))).rejects.toBeInstanceOf(
-      AccessDeniedError,
-    );
+    await expect(
+      w.repos.asAnon().affiliateClicks.recordClick(click('s', { productId: w.a.productId })),
+    ).rejects.toBeInstanceOf(AccessDeniedError);
     const error = await visitor.affiliateClicks
-      .recordClick({ ...click(uniqueSession()), userId: w.a.userId } as never)
+      .recordClick({
+        ...click(uniqueSession(), { productId: w.a.productId }),
+        userId: w.a.userId,
+      } as never)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues[0]?.field).toBe('userId');
@@ -79,9 +101,13 @@ describe.each(testDrivers({ pooled: true }))('tracking repositories on %s', (dri
 
   it("keeps user A's and anonymous clicks from user B, as not found", async () => {
     const userA = w.repos.asUser(w.a.userId);
-    const a = await userA.affiliateClicks.recordClick(click(await startedSession(userA)));
+    const a = await userA.affiliateClicks.recordClick(
+      click(await startedSession(userA), { productId: w.a.productId }),
+    );
     const visitor = w.repos.asAnon({ anonymousId: visitorId() });
-    const anon = await visitor.affiliateClicks.recordClick(click(await startedSession(visitor)));
+    const anon = await visitor.affiliateClicks.recordClick(
+      click(await startedSession(visitor), { productId: w.a.productId }),
+    );
     const userB = w.repos.asUser(w.b.userId);
     await expect(userB.affiliateClicks.findById(a.id)).rejects.toBeInstanceOf(NotFoundError);
     await expect(userB.affiliateClicks.findById(anon.id)).rejects.toBeInstanceOf(NotFoundError);
@@ -95,7 +121,9 @@ describe.each(testDrivers({ pooled: true }))('tracking repositories on %s', (dri
     const sessionId = await startedSession(user);
     const ids: string[] = [];
     for (let i = 0; i < 7; i++)
-      ids.push((await user.affiliateClicks.recordClick(click(sessionId))).id);
+      ids.push(
+        (await user.affiliateClicks.recordClick(click(sessionId, { productId: w.a.productId }))).id,
+      );
     const seen: { id: string; clickTimestamp: Date }[] = [];
     let after: string | undefined;
     do {
@@ -215,8 +243,9 @@ describe.each(testDrivers({ pooled: true }))('tracking repositories on %s', (dri
       })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConstraintViolationError);
+    // No such product: nothing to take the click's network and link from.
     expect((error as Error).message).toBe(
-      'product_id refers to a products row that does not exist',
+      'a click needs product_id of an active product with an affiliate link',
     );
     const [row] = await w.db
       .select({ n: count() })
@@ -229,7 +258,9 @@ describe.each(testDrivers({ pooled: true }))('tracking repositories on %s', (dri
     const visitor = w.repos.asAnon({ anonymousId: visitorId() });
     const sessionId = await startedSession(visitor);
     await Promise.all(
-      Array.from({ length: 50 }, () => visitor.affiliateClicks.recordClick(click(sessionId))),
+      Array.from({ length: 50 }, () =>
+        visitor.affiliateClicks.recordClick(click(sessionId, { productId: w.a.productId })),
+      ),
     );
     const [row] = await queryRows<{ affiliate_clicks: number }>(
       w.db,

@@ -32,14 +32,17 @@ export async function createWorld(driver: TestDriver): Promise<World> {
   };
 }
 
-export const click = (sessionId: string, extra: Record<string, unknown> = {}) => ({
+/**
+ * What a visitor's browser says about a click. Where it goes and what it earns are not among it:
+ * the database takes them from the product (`productId`, which every click therefore names).
+ */
+export const click = (
+  sessionId: string,
+  extra: { productId: string } & Record<string, unknown>,
+) => ({
   sessionId,
   sourcePage: '/gifts/for-dad',
-  affiliateNetwork: 'amazon',
-  affiliateUrl: 'https://example.test/p/1',
   deviceType: 'mobile' as const,
-  commissionRate: 0.05,
-  expectedCommission: 2.5,
   ...extra,
 });
 

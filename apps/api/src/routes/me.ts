@@ -42,11 +42,8 @@ export function meRoutes(app: Api, services: Services): void {
         limit,
         ...(after ? { after } : {}),
       });
-      // The commission a click earned is the platform's business, not the shopper's.
-      const items = page.items.map(
-        ({ commissionRate: _r, expectedCommission: _e, actualCommission: _a, ...click }) => click,
-      );
-      return c.json({ ...page, items });
+      // What a click earned is the business's: the repository reads the caller's columns only.
+      return c.json(page);
     },
   );
 

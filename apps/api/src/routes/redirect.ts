@@ -132,19 +132,12 @@ export function redirectRoutes(app: Api, services: Services): void {
             await r.sessions.findBySessionId(q.s);
             return { url: allowed, network: product.affiliateNetwork };
           }
-          const rate = product.commissionRate;
+          // The network, link and commission are recorded from the product by the database.
           const { id } = await r.affiliateClicks.recordClick({
             productId,
             sessionId: q.s,
             sourcePage: q.src || pathOf(referrer) || '/',
             deviceType: deviceOf(agent),
-            affiliateNetwork: product.affiliateNetwork as string,
-            affiliateUrl: allowed.href,
-            commissionRate: rate,
-            expectedCommission:
-              rate !== null && product.priceMin !== null
-                ? Math.round(product.priceMin * rate * 100) / 100
-                : null,
             userAgent: agent.slice(0, 1000) || null,
             ipAddress: c.get('address') === 'unknown' ? null : c.get('address'),
             referrerUrl: referrer?.slice(0, 2048) ?? null,

@@ -1,4 +1,6 @@
+import { getTableConfig } from 'drizzle-orm/pg-core';
 import { commentStatements, tableComments } from './comments';
+import { derivedColumnFunctions, derivedColumnTriggers } from './derived';
 import { partitionMaintenanceStatements } from './partitions';
 import { defaultPrivilegeStatements, grantStatements, tableGrants } from './privileges';
 import {
@@ -55,6 +57,15 @@ export const customMigrationStatements = {
   rollup_firsts: () => hourlyRollupStatements,
   // The indexes popularity reads its few ranking products by.
   rollup_indexes: () => rollupIndexStatements,
+  // A click's network, link and commission come from its product (a trigger); the API roles may
+  // no longer give them, nor a view's has_clicked_affiliate, nor read what a click earned.
+  click_revenue_fields: () => [
+    ...derivedColumnFunctions.map((f) => f.definition),
+    ...derivedColumnTriggers.map((t) => triggerStatement(t)),
+    ...tableGrants
+      .filter((g) => ['affiliate_clicks', 'product_views'].includes(getTableConfig(g.table).name))
+      .flatMap(grantStatements),
+  ],
 } satisfies Record<string, () => readonly string[]>;
 
 /**

@@ -8,7 +8,9 @@ export type ApiRole = 'anon' | 'authenticated';
 export type TablePrivilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
 
 /** A privilege on the whole table, or on the listed columns only. */
-export type Grant = TablePrivilege | { privilege: 'INSERT' | 'UPDATE'; columns: readonly string[] };
+export type Grant =
+  | TablePrivilege
+  | { privilege: 'SELECT' | 'INSERT' | 'UPDATE'; columns: readonly string[] };
 
 export interface TableGrants {
   table: PgTable;
@@ -49,18 +51,29 @@ export function writableFields(name: TableName, role: string): readonly string[]
   return role === 'service_role' ? [...given, ...(access.serviceInsert ?? [])] : given;
 }
 
+/** The columns the API roles may read: every one but the table's hidden ones. */
+export function readableColumns(table: PgTable, access: TableAccess): string[] {
+  const hidden = new Set(columnNames(table, access.hidden ?? []));
+  return getTableConfig(table)
+    .columns.map((c) => c.name)
+    .filter((name) => !hidden.has(name));
+}
+
 function grantsFor(table: PgTable, access: TableAccess): TableGrants['grants'] {
   if (access.group === 'catalogue') return { anon: ['SELECT'], authenticated: ['SELECT'] };
   if (access.group === 'platform') return { anon: [], authenticated: [] };
+  const select: Grant = access.hidden?.length
+    ? { privilege: 'SELECT', columns: readableColumns(table, access) }
+    : 'SELECT';
   const insert: Grant[] =
     (access.insert?.length ?? 0) > 0
       ? [{ privilege: 'INSERT', columns: columnNames(table, callerInsertKeys(access)) }]
       : [];
   // Tracking events: anonymous visitors record (and read back) their own; rows never change.
   if (access.group === 'tracking') {
-    return { anon: ['SELECT', ...insert], authenticated: ['SELECT', ...insert] };
+    return { anon: [select, ...insert], authenticated: [select, ...insert] };
   }
-  const owner: Grant[] = ['SELECT', ...insert];
+  const owner: Grant[] = [select, ...insert];
   if ((access.update?.length ?? 0) > 0) {
     owner.push({ privilege: 'UPDATE', columns: columnNames(table, access.update ?? []) });
   }

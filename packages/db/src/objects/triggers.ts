@@ -1,5 +1,6 @@
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { tables } from '../tables';
+import { derivedColumnFunctions, derivedColumnMessages, derivedColumnTriggers } from './derived';
 import { rollupTriggers } from './rollups';
 
 export interface FunctionDeclaration {
@@ -79,6 +80,7 @@ $fn$;`,
 export const triggerRuleMessages: Readonly<Record<string, string>> = {
   affiliate_clicks_converts_once:
     'a converted click keeps its order, time and commission; a different order is a conflict',
+  ...derivedColumnMessages,
 };
 
 const hasUpdatedAt = (table: PgTable) =>
@@ -98,10 +100,14 @@ export const updatedAtTriggers: readonly TriggerDeclaration[] = tables
     };
   });
 
-/** Every trigger of the schema: updated_at, the conversion guard, and the rollups' day marks. */
+/**
+ * Every trigger of the schema: updated_at, the conversion guard, the columns derived from a
+ * parent row, and the rollups' day marks.
+ */
 export const tableTriggers: readonly TriggerDeclaration[] = [
   ...updatedAtTriggers,
   ...rollupTriggers,
+  ...derivedColumnTriggers,
   {
     table: 'affiliate_clicks',
     name: 'guard_affiliate_clicks_conversion',
@@ -127,4 +133,5 @@ export const triggerStatement = (trigger: TriggerDeclaration, { orReplace = fals
 export const triggerFunctions: readonly FunctionDeclaration[] = [
   updatedAtFunction,
   conversionGuardFunction,
+  ...derivedColumnFunctions,
 ];

@@ -33,10 +33,6 @@ export const affiliateClickRules = {
       'sessionId',
       'sourcePage',
       'deviceType',
-      'affiliateNetwork',
-      'affiliateUrl',
-      'commissionRate',
-      'expectedCommission',
       'userAgent',
       'ipAddress',
       'referrerUrl',
@@ -45,6 +41,24 @@ export const affiliateClickRules = {
       'utmCampaign',
     ],
     serviceInsert: ['clickTimestamp'],
+    // What a click earns and the order it became are the business's, not the shopper's.
+    hidden: ['commissionRate', 'expectedCommission', 'actualCommission', 'orderId'],
+  },
+  // Where a click goes and what it is expected to earn come from its product, never from the
+  // caller: a visitor cannot send revenue reports a made-up network, link or commission.
+  derivedFrom: {
+    key: 'productId',
+    parent: 'products',
+    parentKey: 'id',
+    columns: {
+      affiliateNetwork: 'p.affiliate_network',
+      affiliateUrl: 'p.affiliate_url',
+      commissionRate: 'p.commission_rate',
+      expectedCommission: 'round(p.price_min * p.commission_rate, 2)',
+    },
+    required: ['affiliateNetwork', 'affiliateUrl'],
+    constraint: 'affiliate_clicks_product_link_check',
+    message: 'a click needs product_id of an active product with an affiliate link',
   },
   // Raw addresses and browser strings identify people; after 90 days only the network is kept.
   retention: {

@@ -55,7 +55,6 @@ export const productViewRules = {
       'viewPosition',
       'viewDurationSeconds',
       'interactionType',
-      'hasClickedAffiliate',
       'hasShared',
       'hasSaved',
       'recommendationId',
@@ -65,8 +64,9 @@ export const productViewRules = {
       'viewportSize',
       'screenDensity',
     ],
-    // Event times and the model's scores are the platform's.
-    serviceInsert: ['viewTimestamp', 'relevanceScore', 'predictedInterest'],
+    // Event times and the model's scores are the platform's; so is whether a view led to a
+    // click, which recording the click sets (a caller claiming it would forge click-through).
+    serviceInsert: ['viewTimestamp', 'relevanceScore', 'predictedInterest', 'hasClickedAffiliate'],
   },
   // The highest-volume table: one partition a month keeps indexes small and old months cheap to
   // drop (retention), and lets analytics over a period read only its months.

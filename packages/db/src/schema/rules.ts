@@ -59,6 +59,35 @@ export interface TableAccess {
   delete?: boolean;
   /** Beyond `insert`, what the service role may give through the repositories (event times). */
   serviceInsert?: readonly string[];
+  /**
+   * Columns the API roles may not read, even on their own rows: the business's figures (what a
+   * click earns, the order it became). SELECT is granted on every other column.
+   */
+  hidden?: readonly string[];
+}
+
+/**
+ * Columns the database fills from the row's parent when a row is inserted, so a caller cannot
+ * choose them (what a click earns comes from the product, not from the visitor's word). A value
+ * given by a role that may write the column (the service role, the owner restoring an export) is
+ * kept; the API roles hold no INSERT privilege on these columns, so theirs always come from the
+ * parent. A row whose parent is not found (or not visible to the caller) and that lacks a
+ * `required` column is refused under `constraint`.
+ */
+export interface DerivedFromParent {
+  /** The foreign-key column naming the parent (TypeScript name). */
+  key: string;
+  /** The parent table's SQL name and primary key column. */
+  parent: string;
+  parentKey: string;
+  /** Each derived column (TypeScript name) and its SQL expression over the parent row `p`. */
+  columns: Record<string, string>;
+  /** Derived columns a row cannot do without (TypeScript names). */
+  required: readonly string[];
+  /** The CHECK-violation name raised when a required column cannot be derived. */
+  constraint: string;
+  /** What a person reads then. */
+  message: string;
 }
 
 /**
@@ -97,6 +126,7 @@ export interface PersonalDataRetention {
 
 export interface TableRules<Row = Record<string, unknown>> {
   access?: TableAccess;
+  derivedFrom?: DerivedFromParent;
   partitioning?: Partitioning;
   retention?: PersonalDataRetention;
   /** Most characters of a text column, where the default (`bounds.text`) does not fit. */

@@ -80,6 +80,15 @@ export function trackingRow(
   } else if (table.session) {
     row[table.session.column] = w.sessions[owner];
   }
+  if (asCaller) {
+    // Only what the API roles may name: the rest is the platform's or derived by the database.
+    const given = new Set([
+      ...table.insertable,
+      ...(table.owner ? [table.owner.user, table.owner.anonymous] : []),
+      ...(table.session ? [table.session.column] : []),
+    ]);
+    for (const column of Object.keys(row)) if (!given.has(column)) delete row[column];
+  }
   return row;
 }
 

@@ -103,7 +103,17 @@ export const schemaObjectTamperings: Tampering[] = [
   {
     change: 'TRUNCATE is granted to anon',
     statements: ['GRANT TRUNCATE ON affiliate_clicks TO anon'],
-    names: /privileges of anon: expected \[.*"SELECT"\], found \[.*"SELECT","TRUNCATE"\]/,
+    names: /privileges of anon: expected \[.*\], found \[.*"TRUNCATE".*\]/,
+  },
+  {
+    change: 'anon may read what a click earned',
+    statements: ['GRANT SELECT (actual_commission) ON affiliate_clicks TO anon'],
+    names: /privileges of anon: expected \[.*\], found \[.*"SELECT\(actual_commission\)".*\]/,
+  },
+  {
+    change: "the click's revenue fields are no longer derived from its product",
+    statements: ['DROP TRIGGER derive_affiliate_clicks_from_products ON affiliate_clicks'],
+    names: /trigger derive_affiliate_clicks_from_products: missing/,
   },
   {
     change: "the trigger function's search_path is unpinned",

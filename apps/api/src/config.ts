@@ -61,6 +61,11 @@ const environment = z.object({
   /** The project's legacy JWT secret (HS256 tokens); asymmetric keys come from the JWKS URL. */
   SUPABASE_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SUPABASE_JWKS_URL: z.string().url().optional(),
+  /**
+   * After fetching the signing keys, seconds during which a token naming an unknown key id is
+   * refused without fetching them again (made-up `kid`s cannot drive requests to the key server).
+   */
+  SUPABASE_JWKS_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
   /** Signs the visitor ids this service issues (at least 32 characters, not the JWT secret). */
   ANONYMOUS_ID_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Keys that open the analytics endpoints (`Authorization: Bearer <key>`), comma-separated. */

@@ -84,6 +84,7 @@ export async function createServices(
     issuer: config.AUTH_ISSUER,
     ...(config.SUPABASE_JWT_SECRET ? { jwtSecret: config.SUPABASE_JWT_SECRET } : {}),
     ...(config.SUPABASE_JWKS_URL ? { jwksUrl: config.SUPABASE_JWKS_URL } : {}),
+    jwksCooldownSeconds: config.SUPABASE_JWKS_COOLDOWN_SECONDS,
     anonymousIdSecret: config.ANONYMOUS_ID_SECRET,
   };
   return {

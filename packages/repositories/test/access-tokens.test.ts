@@ -142,6 +142,14 @@ describe.each(testDrivers({ pooled: true }))('access tokens on %s', (driver) => 
     expect(error.status).toBe(401);
     const early = await sign(supabaseClaims(ISSUER, userId, { nbf: now() + 600 }), es256);
     await refused(repos.fromAccessToken(early), early, 'not_yet_valid');
+    // Issued an hour from now: beyond the leeway, whatever its exp says.
+    const future = await sign(
+      supabaseClaims(ISSUER, userId, { iat: now() + 3600, exp: now() + 7200 }),
+      es256,
+    );
+    await refused(repos.fromAccessToken(future), future, 'not_yet_valid');
+    const slightly = await sign(supabaseClaims(ISSUER, userId, { iat: now() + 5 }), es256);
+    expect(await ownerSeenBy(slightly)).toBe(userId);
     const foreign = await sign(supabaseClaims('https://evil.supabase.co/auth/v1', userId), es256);
     await refused(repos.fromAccessToken(foreign), foreign, 'issuer');
     const audience = await sign(supabaseClaims(ISSUER, userId, { aud: 'other-app' }), es256);
@@ -165,16 +173,35 @@ describe.each(testDrivers({ pooled: true }))('access tokens on %s', (driver) => 
     expect((await platform.products.findById(w.a.productId)).id).toBe(w.a.productId);
   });
 
-  it('refetches the key set once for an unknown kid (rotation), and refuses a kid still unknown', async () => {
+  it('without a cooldown, refetches the key set once for an unknown kid (rotation)', async () => {
+    const eager = createRepositories(w.db, {
+      auth: { issuer: ISSUER, jwksUrl: jwks.url, jwksCooldownSeconds: 0 },
+    });
     const rotated = await createKey('ES256', 'es-2');
-    await ownerSeenBy(await sign(supabaseClaims(ISSUER, userId), es256));
+    await eager.fromAccessToken(await sign(supabaseClaims(ISSUER, userId), es256));
     const before = jwks.state.fetches;
     jwks.publish(es256, rs256, rotated);
-    expect(await ownerSeenBy(await sign(supabaseClaims(ISSUER, userId), rotated))).toBe(userId);
+    const caller = await eager.fromAccessToken(await sign(supabaseClaims(ISSUER, userId), rotated));
+    expect(caller).toBeDefined();
     expect(jwks.state.fetches).toBe(before + 1);
     const stranger = await sign(supabaseClaims(ISSUER, userId), await createKey('ES256', 'es-9'));
-    await refused(repos.fromAccessToken(stranger), stranger, 'unknown_key');
+    await refused(eager.fromAccessToken(stranger), stranger, 'unknown_key');
     expect(jwks.state.fetches).toBe(before + 2);
+  });
+
+  it('by default, made-up kids cannot make it fetch the key set again and again', async () => {
+    const guarded = createRepositories(w.db, { auth: { issuer: ISSUER, jwksUrl: jwks.url } });
+    await guarded.fromAccessToken(await sign(supabaseClaims(ISSUER, userId), es256));
+    const before = jwks.state.fetches;
+    for (let i = 0; i < 30; i++) {
+      const forged = await sign(
+        supabaseClaims(ISSUER, userId),
+        await createKey('ES256', `made-up-${i}`),
+      );
+      await refused(guarded.fromAccessToken(forged), forged, 'unknown_key');
+    }
+    // The first unknown kid within the cooldown refetches at most once; the rest are refused.
+    expect(jwks.state.fetches - before).toBeLessThanOrEqual(1);
   });
 
   it('fails closed when the key set endpoint is down or too slow', async () => {

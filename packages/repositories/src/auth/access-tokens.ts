@@ -28,8 +28,10 @@ export interface AuthOptions {
   jwksTimeoutMs?: number;
   /**
    * After a fetch, how long a token naming an unknown `kid` is refused without fetching again;
-   * default 0: each unknown `kid` costs one refetch (concurrent ones share it), so a rotated-in
-   * key is accepted at once.
+   * default 30 s (jose's). Anyone can send tokens with made-up `kid`s: without a cooldown each
+   * costs a request to the key server. A key rotated in is accepted once the cooldown since the
+   * last fetch has passed (Supabase publishes a new key before it signs with it); 0 refetches
+   * for every unknown `kid` (concurrent ones share the fetch).
    */
   jwksCooldownSeconds?: number;
   /** Accept `service_role` tokens (they bypass RLS); default false. */
@@ -59,7 +61,7 @@ export function accessTokenVerifier(options: AuthOptions): AccessTokenVerifier {
   const jwks = jwksUrl
     ? createRemoteJWKSet(new URL(jwksUrl), {
         timeoutDuration: options.jwksTimeoutMs ?? 3000,
-        cooldownDuration: (options.jwksCooldownSeconds ?? 0) * 1000,
+        cooldownDuration: (options.jwksCooldownSeconds ?? 30) * 1000,
         cacheMaxAge: 10 * 60 * 1000,
       })
     : undefined;
@@ -90,6 +92,12 @@ export function accessTokenVerifier(options: AuthOptions): AccessTokenVerifier {
       }));
     } catch (error) {
       throw refusal(error);
+    }
+    // jose checks `iat` only against a maximum age: a token issued in the future (a clock far
+    // ahead, or one forged to outlive its key) is refused here, with the same leeway as exp.
+    const leeway = options.clockToleranceSeconds ?? 30;
+    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + leeway) {
+      throw new InvalidTokenError('not_yet_valid', 'the access token was issued in the future');
     }
     return identityOf(payload, options.allowServiceRole ?? false);
   };

@@ -4,7 +4,15 @@ import { testDrivers } from '@aclue/db/testing';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allowedTarget } from '../src';
-import { bodyOf, count, createTestApi, product, type TestApi, visitorSession } from './harness';
+import {
+  bodyOf,
+  count,
+  createTestApi,
+  json,
+  product,
+  type TestApi,
+  visitorSession,
+} from './harness';
 
 describe('allowedTarget: the redirect allow-list', () => {
   const list = { shopnet: ['shop.test', '*.shop.test'] };
@@ -101,6 +109,30 @@ describe.each(testDrivers())('click redirect on %s', (driver) => {
     await new Promise((resolve) => setTimeout(resolve, 2100));
     expect((await api.request(url, { headers: visitor.headers })).status).toBe(302);
     expect(await clicks(visitor.sessionId)).toBe(2);
+  });
+
+  it('counts a visitor once per product within the window, however many sessions it starts', async () => {
+    const visitor = await visitorSession(api);
+    const sessions = [visitor.sessionId];
+    for (let i = 0; i < 4; i++) {
+      const again = await api.request('/v1/sessions', json({ landingPage: '/' }, visitor.headers));
+      expect(again.status).toBe(201);
+      sessions.push(((await again.json()) as { sessionId: string }).sessionId);
+    }
+    const marks = [];
+    for (const session of sessions) {
+      const response = await api.request(`/r/${productId}?s=${session}`, {
+        headers: visitor.headers,
+      });
+      expect(response.status).toBe(302);
+      marks.push(response.headers.get('x-aclue-click'));
+    }
+    expect(marks).toEqual(['recorded', 'repeated', 'repeated', 'repeated', 'repeated']);
+    const [row] = await queryRows<{ n: number }>(
+      api.db,
+      sql`SELECT count(*)::int AS n FROM affiliate_clicks WHERE anonymous_id = ${visitor.visitor.anonymousId}`,
+    );
+    expect(row?.n).toBe(1);
   });
 
   it('never redirects where the allow-list does not allow, and records nothing then', async () => {

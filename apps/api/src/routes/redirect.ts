@@ -104,7 +104,9 @@ export function redirectRoutes(app: Api, services: Services): void {
       const q = readQuery(c, query);
       const caller = await requireTrackingCaller(c, repos);
       await limitVisitor(services, caller);
-      const once = `click:${caller.key}:${productId}:${q.s}`;
+      // Once per visitor and product within the window, whichever session it comes in: sessions
+      // are free to start, so a dedupe per session would count a click per new session.
+      const once = `click:${caller.key}:${productId}`;
       let claimed = false;
       let clickId: string | undefined;
       const agent = c.req.header('user-agent') ?? '';

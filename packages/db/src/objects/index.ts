@@ -11,7 +11,7 @@ import {
   rollupTriggers,
 } from './rollups';
 import { seedCategoriesStatement } from './seed';
-import { supabaseCompatibilityStatements } from './supabase';
+import { apiRoleTimeoutStatements, supabaseCompatibilityStatements } from './supabase';
 import {
   conversionGuardFunction,
   tableTriggers,
@@ -59,6 +59,8 @@ export const customMigrationStatements = {
   rollup_indexes: () => rollupIndexStatements,
   // A click's network, link and commission come from its product (a trigger); the API roles may
   // no longer give them, nor a view's has_clicked_affiliate, nor read what a click earned.
+  // The API roles' statement timeouts, where nothing set one (Supabase sets the same values).
+  api_role_timeouts: () => apiRoleTimeoutStatements,
   click_revenue_fields: () => [
     ...derivedColumnFunctions.map((f) => f.definition),
     ...derivedColumnTriggers.map((t) => triggerStatement(t)),

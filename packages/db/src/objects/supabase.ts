@@ -7,12 +7,52 @@
 export interface SupabaseRole {
   name: 'anon' | 'authenticated' | 'service_role';
   bypassRls: boolean;
+  /**
+   * How long one statement of this role may run (PostgREST applies a role's settings to each
+   * request it serves as the role). Supabase's own values: the bare anon key must not be able to
+   * hold a backend for a full scan of the biggest table.
+   */
+  statementTimeout?: string;
 }
 
 export const supabaseRoles: readonly SupabaseRole[] = [
-  { name: 'anon', bypassRls: false },
-  { name: 'authenticated', bypassRls: false },
+  { name: 'anon', bypassRls: false, statementTimeout: '3s' },
+  { name: 'authenticated', bypassRls: false, statementTimeout: '8s' },
   { name: 'service_role', bypassRls: true },
+];
+
+/**
+ * Gives the API roles their statement timeouts where none is set. Supabase sets its own (its
+ * values are these); a timeout an operator chose is theirs too: only a role without any
+ * `statement_timeout` setting is changed. A migrating role that may not alter roles (a hosted
+ * project's `postgres` on roles it does not own) leaves them as they are, with a notice:
+ * `verify` reports a role left without one.
+ */
+export const apiRoleTimeoutStatements: readonly string[] = [
+  `DO $do$
+DECLARE
+  role_name text;
+  timeout text;
+BEGIN
+  FOR role_name, timeout IN VALUES ${supabaseRoles
+    .filter((r) => r.statementTimeout)
+    .map((r) => `('${r.name}', '${r.statementTimeout}')`)
+    .join(', ')} LOOP
+    IF NOT EXISTS (
+      SELECT 1 FROM pg_catalog.pg_db_role_setting s
+      JOIN pg_catalog.pg_roles r ON r.oid = s.setrole
+      WHERE r.rolname = role_name
+        AND EXISTS (SELECT 1 FROM pg_catalog.unnest(s.setconfig) c WHERE c LIKE 'statement_timeout=%')
+    ) THEN
+      BEGIN
+        EXECUTE pg_catalog.format('ALTER ROLE %I SET statement_timeout = %L', role_name, timeout);
+      EXCEPTION WHEN insufficient_privilege THEN
+        RAISE NOTICE 'statement_timeout of % left unset: % may not alter it', role_name, current_user;
+      END;
+    END IF;
+  END LOOP;
+END
+$do$;`,
 ];
 
 /**

@@ -113,6 +113,12 @@ export async function checkApiRoles(db: Executor): Promise<CheckResult[]> {
           ),
     );
   }
+  results.push(
+    ...(await checkStatementTimeouts(
+      db,
+      roles.map((r) => r.name),
+    )),
+  );
   const gateway = roles.find((r) => r.name === authenticator.name);
   if (gateway) {
     const extra = attributeFindings(gateway, { login: true });
@@ -146,4 +152,39 @@ export async function checkApiRoles(db: Executor): Promise<CheckResult[]> {
     );
   }
   return results;
+}
+
+/**
+ * Each API role that declares a statement timeout has one set (any value: Supabase's, the
+ * migration's or an operator's): without it the bare anon key can hold a backend for as long as
+ * a full scan of the biggest table takes.
+ */
+async function checkStatementTimeouts(db: Executor, present: string[]): Promise<CheckResult[]> {
+  const settings = await queryRows<{ name: string; timeout: string | null }>(
+    db,
+    sql`SELECT r.rolname AS name,
+          (SELECT pg_catalog.split_part(c, '=', 2) FROM pg_catalog.pg_db_role_setting s,
+             pg_catalog.unnest(s.setconfig) c
+           WHERE s.setrole = r.oid AND c LIKE 'statement_timeout=%'
+             AND s.setdatabase IN (0, (SELECT oid FROM pg_catalog.pg_database
+                                       WHERE datname = pg_catalog.current_database()))
+           ORDER BY s.setdatabase DESC LIMIT 1) AS timeout
+        FROM pg_catalog.pg_roles r WHERE r.rolname IN (${sqlList(present)})`,
+  );
+  return supabaseRoles
+    .filter((role) => role.statementTimeout && present.includes(role.name))
+    .map((role) => {
+      const name = `role ${role.name} statement_timeout`;
+      const found = settings.find((s) => s.name === role.name)?.timeout;
+      return found && found !== '0'
+        ? pass('roles', null, name)
+        : fail(
+            'roles',
+            null,
+            name,
+            found === '0' ? 'is 0 (no limit)' : 'is not set',
+            `ALTER ROLE ${role.name} SET statement_timeout = '${role.statementTimeout}'`,
+            `${actors[role.name]} can keep a backend busy with one statement for as long as it runs (a count(*) of every view)`,
+          );
+    });
 }

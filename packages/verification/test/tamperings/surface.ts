@@ -41,6 +41,18 @@ export const roleTamperings: Tampering[] = [
     clusterWide: true,
   },
   {
+    change: 'anon loses its statement timeout',
+    statements: ['ALTER ROLE anon RESET statement_timeout'],
+    names: /role anon statement_timeout: is not set/,
+    clusterWide: true,
+  },
+  {
+    change: "authenticated's statement timeout is turned off",
+    statements: ["ALTER ROLE authenticated SET statement_timeout = '0'"],
+    names: /role authenticated statement_timeout: is 0 \(no limit\)/,
+    clusterWide: true,
+  },
+  {
     change: 'service_role gets CREATEDB',
     statements: ['ALTER ROLE service_role CREATEDB'],
     names: /role service_role attributes: holds CREATEDB/,

@@ -41,6 +41,13 @@ describe.each(testDrivers())('aclue-db rollback on %s', (driver) => {
     expect(runCli(['seed', '--users', '10', '--days', '7'], target.env).code).toBe(0);
     await spreadOverMonths(target);
     const before = await fingerprints(target);
+    // An earlier export is never written over: a folder with anything in it is refused.
+    const used = tempDir();
+    writeFileSync(join(used, 'manifest.json'), '{}');
+    const overwrite = runCli(['rollback', '--yes', '--export-dir', used], target.env);
+    expect(overwrite.code).toBe(2);
+    expect(overwrite.stderr).toMatch(/is not empty .*Nothing was exported or dropped/);
+    expect(await fingerprints(target)).toEqual(before);
     const dir = tempDir();
     const run = runCli(['rollback', '--yes', '--export-dir', dir, '--json'], target.env);
     expect(run.code).toBe(0);
@@ -130,6 +137,20 @@ describe.each(testDrivers())('aclue-db rollback on %s', (driver) => {
         Object.fromEntries(rollbackTableNames.map((t) => [t, 0])),
       );
     }
+    // An export of other migrations does not fit this schema: refused, nothing loaded.
+    const older = tempDir();
+    for (const table of rollbackTableNames) {
+      const name = `${table}.jsonl`;
+      writeFileSync(join(older, name), readFileSync(join(dir, name)));
+    }
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    writeFileSync(
+      join(older, 'manifest.json'),
+      JSON.stringify({ ...manifest, migrations: manifest.migrations.slice(0, -1) }),
+    );
+    const mismatch = runCli(['restore', '--from', older], target.env);
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.stderr).toMatch(/refusing: the export was taken at migration/);
     expect(runCli(['restore', '--from', dir], target.env).code).toBe(0);
     expect(await fingerprints(target)).toEqual(before);
   });
@@ -160,7 +181,10 @@ describe.each(testDrivers())('aclue-db rollback on %s', (driver) => {
           await new Promise((done) => setTimeout(done, 2));
         }
       })();
-      while (committed.length < 20) await new Promise((done) => setTimeout(done, 5));
+      while (committed.length < 20 && failure === undefined) {
+        await new Promise((done) => setTimeout(done, 5));
+      }
+      expect(failure).toBeUndefined();
       const dir = tempDir();
       const manifest = await exportAndDrop(db, dir);
       await writer;
@@ -195,6 +219,10 @@ async function spreadOverMonths(target: Target) {
       await db.execute(sql`UPDATE product_views SET view_timestamp = view_timestamp - make_interval(months => ${months})
         WHERE id IN (SELECT id FROM product_views ORDER BY id OFFSET ${i * 3} LIMIT 3)`);
     }
+    // Clicks whose product had no commission then: restore keeps them so, whatever the
+    // product says today (the database derives these only for new clicks).
+    await db.execute(sql`UPDATE affiliate_clicks SET commission_rate = NULL, expected_commission = NULL
+      WHERE id IN (SELECT id FROM affiliate_clicks ORDER BY id LIMIT 2)`);
     await db.execute(sql`SELECT aclue_partitions.maintain_monthly_partitions('public.product_views',
       'view_timestamp', (SELECT min(view_timestamp) FROM product_views), now())`);
   } finally {

@@ -4,12 +4,13 @@ import {
   type Database,
   type Executor,
   maintainPartitions,
+  migrationStatus,
   queryRows,
   refreshRollups,
   rollbackState,
   tables,
 } from '@aclue/db';
-import { partitionedTables } from '@aclue/db/objects';
+import { derivedColumnTriggers, partitionedTables } from '@aclue/db/objects';
 import { sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import { describeTarget, type GlobalOptions, requireMigrated, withDatabase } from '../context';
@@ -141,6 +142,13 @@ export async function restoreCommand(options: RestoreOptions): Promise<number> {
   const manifest = readManifest(dir);
   return withDatabase(options, async (db: Database) => {
     await requireMigrated(db);
+    // The rows fit the schema they were exported from: the same migrations, or refused.
+    const applied = (await migrationStatus(db)).map((m) => m.tag);
+    if (JSON.stringify(applied) !== JSON.stringify(manifest.migrations ?? [])) {
+      throw new UsageError(
+        `refusing: the export was taken at migration ${manifest.migrations?.at(-1) ?? '(none)'} and the database is at ${applied.at(-1) ?? '(none)'}; restore into a database at the export's migrations (nothing was loaded)`,
+      );
+    }
     const names = loadOrder(Object.keys(manifest.tables));
     const { missing } = await rollbackState(db);
     const absent = names.filter((name) => missing.includes(name));
@@ -151,6 +159,21 @@ export async function restoreCommand(options: RestoreOptions): Promise<number> {
     }
     const { loaded, partitions } = await db
       .transaction(async (tx) => {
+        // Writers (the API, once push has recreated the tables) wait until the load commits;
+        // readers go on. The rows are loaded as exported: columns the database derives from a
+        // parent on insert keep their exported values (the parent may have changed since).
+        await tx.execute(
+          sql`LOCK TABLE ${sql.join(
+            names.map((n) => sql.identifier(n)),
+            sql`, `,
+          )} IN EXCLUSIVE MODE`,
+        );
+        const deriving = derivedColumnTriggers.filter((t) => names.includes(t.table));
+        for (const t of deriving) {
+          await tx.execute(
+            sql`ALTER TABLE ${sql.identifier(t.table)} DISABLE TRIGGER ${sql.identifier(t.name)}`,
+          );
+        }
         const counts: [string, number][] = [];
         for (const name of names) {
           const [existing] = await queryRows<{ n: number }>(
@@ -169,6 +192,11 @@ export async function restoreCommand(options: RestoreOptions): Promise<number> {
             );
           }
           counts.push([name, count]);
+        }
+        for (const t of deriving) {
+          await tx.execute(
+            sql`ALTER TABLE ${sql.identifier(t.table)} ENABLE TRIGGER ${sql.identifier(t.name)}`,
+          );
         }
         const oldest = await oldestPartitionKey(tx, names);
         const made = oldest ? await maintainPartitions(tx, { from: oldest }) : [];

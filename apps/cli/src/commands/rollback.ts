@@ -1,6 +1,7 @@
 import { once } from 'node:events';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { finished } from 'node:stream/promises';
 import {
   BRING_BACK_HINT,
   type Database,
@@ -40,10 +41,15 @@ export interface ExportManifest {
 
 /**
  * Writes every row of `table` as one JSON object per line through a cursor of the caller's
- * transaction (so every page reads the same locked table); returns the row count.
+ * transaction (so every page reads the same locked table); returns the row count. The file is
+ * new (`wx`: never over an earlier export) and synced to disk before it counts as written; a
+ * write error (a full disk) fails the export, and with it the transaction: nothing is dropped.
  */
 async function exportTable(tx: Executor, table: string, file: string): Promise<number> {
-  const out = createWriteStream(file);
+  const out = createWriteStream(file, { flags: 'wx', flush: true });
+  const closed = finished(out);
+  // Observed below; until then an early error (EACCES on open) must not go unhandled.
+  closed.catch(() => {});
   let written = 0;
   try {
     await tx.execute(sql`DECLARE aclue_export NO SCROLL CURSOR FOR
@@ -55,14 +61,18 @@ async function exportTable(tx: Executor, table: string, file: string): Promise<n
       );
       if (rows.length === 0) break;
       // to_jsonb's text escapes every control character, so a row never spans two lines.
-      if (!out.write(`${rows.map((r) => r.row).join('\n')}\n`)) await once(out, 'drain');
+      if (!out.write(`${rows.map((r) => r.row).join('\n')}\n`)) {
+        await Promise.race([once(out, 'drain'), closed]);
+      }
       written += rows.length;
     }
     await tx.execute(sql`CLOSE aclue_export`);
-  } finally {
     out.end();
-    await once(out, 'close');
+  } catch (error) {
+    out.destroy();
+    throw error;
   }
+  await closed;
   return written;
 }
 
@@ -74,6 +84,11 @@ async function exportTable(tx: Executor, table: string, file: string): Promise<n
  */
 export async function exportAndDrop(db: Database, dir: string): Promise<ExportManifest> {
   const migrations = (await migrationStatus(db)).map((s) => s.tag);
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    throw new UsageError(
+      `refusing: ${dir} is not empty (an earlier export?); give rollback a new or empty --export-dir. Nothing was exported or dropped`,
+    );
+  }
   mkdirSync(dir, { recursive: true });
   const tables = rollbackTableNames.map((name) => sql.identifier(name));
   try {
@@ -128,7 +143,7 @@ export async function exportAndDrop(db: Database, dir: string): Promise<ExportMa
 export async function rollbackCommand(options: RollbackOptions): Promise<number> {
   if (!options.yes) {
     throw new UsageError(
-      'rollback drops affiliate_clicks, user_preferences, session_analytics, product_views and recommendation_feedback: rerun with --yes (and --export-dir <dir>) if that is what you want',
+      `rollback drops ${rollbackTableNames.join(', ')}: rerun with --yes (and --export-dir <dir>) if that is what you want`,
     );
   }
   if (!options.exportDir)

@@ -21,6 +21,7 @@ import {
 
 export * from '../migration-lint';
 export * from './comments';
+export { derivedColumnFunctions, derivedColumnMessages, derivedColumnTriggers } from './derived';
 export * from './partitions';
 export * from './privileges';
 export * from './rollups';

@@ -1,5 +1,6 @@
 import { AclueDbError, type Database, maintainPartitions, queryRows, tables } from '@aclue/db';
 import {
+  apiRoleTimeoutStatements,
   databaseObjectStatements,
   type PartitionedTable,
   partitionExistingTableStatements,
@@ -115,10 +116,11 @@ async function run(db: Database, statements: readonly (string | SQL)[]) {
 export async function safePush(db: Database, { allowDataLoss = false } = {}): Promise<PushReport> {
   // Supabase's open default privileges are what 0000 imitates for a plain server; the security
   // migration closes them, and a push must not open them again before every run.
-  await run(
-    db,
-    supabaseCompatibilityStatements.filter((s) => !s.startsWith('ALTER DEFAULT PRIVILEGES')),
-  );
+  await run(db, [
+    ...supabaseCompatibilityStatements.filter((s) => !s.startsWith('ALTER DEFAULT PRIVILEGES')),
+    // What 0016 does: the API roles' statement timeouts, only where none is set.
+    ...apiRoleTimeoutStatements,
+  ]);
   // drizzle-kit 0.31 does not see partitioned tables (it reads relkind 'r' only) and would try
   // to create them again: it pushes the rest, and a table still plain is partitioned. A plain one
   // that is already there (left by a bare `drizzle-kit push`) is partitioned first: drizzle-kit's
@@ -135,7 +137,7 @@ export async function safePush(db: Database, { allowDataLoss = false } = {}): Pr
   const pushed = await quietly(() => pushSchema(imports, db as never, ['public'], declared)).catch(
     (error: unknown) => {
       throw new PushError(
-        `drizzle-kit push failed while comparing the database with the schema (${describeCause(error)}); no schema statement was applied`,
+        `drizzle-kit push failed while comparing the database with the schema (${describeCause(error)}); none of its statements was applied`,
         { cause: error },
       );
     },

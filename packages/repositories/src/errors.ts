@@ -270,7 +270,8 @@ export function validateWrite<S extends z.ZodType>(
   const refused = Object.keys(given).filter((key) => !allowed.includes(key));
   // JSON.parse makes `"__proto__"` an own key, and Object.assign then sets the copy's prototype
   // to it: its fields would hide from Object.keys yet be read by the parse. Refused by name.
-  if (Object.getPrototypeOf(given) !== Object.prototype) refused.unshift('__proto__');
+  const ownProto = typeof input === 'object' && input !== null && Object.hasOwn(input, '__proto__');
+  if (ownProto || Object.getPrototypeOf(given) !== Object.prototype) refused.unshift('__proto__');
   if (refused.length > 0) {
     throw new ValidationError(
       refused.map((field) => ({ ...(row === undefined ? {} : { row }), field, message: why })),

@@ -104,6 +104,12 @@ describe.each(testDrivers({ pooled: true }))('prototype keys in input on %s', (d
         ).toContain(key);
       }
     }
+    // A primitive `__proto__` (which a copy would silently drop) is refused all the same.
+    const primitive = JSON.parse(
+      `{"__proto__": 1, ${JSON.stringify(click(userSession, { productId: w.a.productId })).slice(1)}`,
+    );
+    const dropped = await user.affiliateClicks.recordClick(primitive).catch((e: unknown) => e);
+    expect((dropped as ValidationError).issues.map((issue) => issue.field)).toContain('__proto__');
     expect([
       await rows(affiliateClicks),
       await rows(productViews),

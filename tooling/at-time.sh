@@ -17,12 +17,16 @@ fi
 at="$1"
 shift
 
-libfaketime=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
-if [ ! -e "$libfaketime" ]; then
+libfaketime=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
+if [ -z "$libfaketime" ]; then
   echo "at-time: libfaketime is missing: apt-get install faketime" >&2
   exit 2
 fi
-pgbin="/usr/lib/postgresql/$(ls /etc/postgresql | sort -V | tail -1)/bin"
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+if [ -z "$pgbin" ]; then
+  echo "at-time: no PostgreSQL server binaries under /usr/lib/postgresql: apt-get install postgresql" >&2
+  exit 2
+fi
 
 target=$(date -u -d "$at" +%s)
 offset=$((target - $(date -u +%s)))

@@ -53,7 +53,10 @@ export const defaultPartitionName = (parent: string) => `${parent}_default`;
  * Creates what is missing of a parent's partitions: the default one, and one per UTC month from
  * `first_month` through `last_month`. A new month is built beside the parent (rows the default
  * partition holds for it are moved in) and then attached; from the first attach to commit the
- * parent is locked against writes (reads go on), so no concurrent insert fails or is lost.
+ * parent is locked against writes, so no concurrent insert fails or is lost. Reads of the
+ * monthly partitions go on; a read that scans the default partition waits for the attach (which
+ * locks that partition exclusively), and a long one holds the attach, and so the writers, up.
+ * Run it where a month starts quietly (daily, ahead of the months it creates).
  * Returns the partitions it created. One function serves the migration, `aclue-db partitions
  * maintain` and a pg_cron job.
  */

@@ -40,8 +40,12 @@ describe.each(testDrivers())('aclue-db partitions on %s', (driver) => {
     );
     expect(runCli(['verify'], target.env).code).toBe(0);
 
+    // Nothing to do — unless a month began between the two runs, which makes one more month
+    // "ahead" due: that partition is the only one a second run may create.
     const again = runCli(['partitions', 'maintain', '--from', '2025-05'], target.env);
-    expect(again.stdout).toContain('nothing to do');
+    expect(again.stdout).toMatch(
+      /nothing to do|created 1 partitions: product_views_p\d{4}_\d{2}\n/,
+    );
     const listed = JSON.parse(runCli(['partitions', '--json'], target.env).stdout) as {
       partitions: { partition: string; from: string | null; estimatedRows: number }[];
     };

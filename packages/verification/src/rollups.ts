@@ -10,6 +10,7 @@ import {
 } from '@aclue/db';
 import {
   dirtyDaysTable,
+  ROLLUP_ROW_KEY,
   refreshedDaysTable,
   rollupTable,
   rollupTableColumns,
@@ -98,7 +99,9 @@ export async function checkRollups(db: Executor): Promise<CheckResult[]> {
   const expected = [
     ...rollupTables.map(({ rollup, kind }) => ({
       name: rollupTableName(rollup, kind),
-      columns: rollupTableColumns(rollup, kind).map((c) => `${c.name} ${c.type}`),
+      columns: [...rollupTableColumns(rollup, kind), ROLLUP_ROW_KEY].map(
+        (c) => `${c.name} ${c.type}`,
+      ),
       indexes: rollupTableIndexes(rollup, kind),
     })),
     ...[dirtyDaysTable, refreshedDaysTable].map((t) => ({
@@ -219,6 +222,10 @@ export async function checkRollupContents(db: Executor): Promise<CheckResult[]> 
   const results: CheckResult[] = [];
   for (const { rollup, kind } of rollupTables) {
     const source = getTableConfig(rollup.source).name;
+    // The table's figures without its row key, in the order the recomputed rows have them.
+    const figures = rollupTableColumns(rollup, kind)
+      .map((c) => quoteIdent(c.name))
+      .join(', ');
     // Days the rollup answers for: no write marked an hour before the rollup's end (and, for the
     // hourly tables, days refreshed with them).
     const days = sql`SELECT r.day, r.through FROM ${sql.raw(refreshedDaysTable)} r
@@ -241,7 +248,7 @@ export async function checkRollupContents(db: Executor): Promise<CheckResult[]> 
     const [row] = await queryRows<{ differing: number; days: number }>(
       db,
       sql`WITH sampled AS MATERIALIZED (${days}),
-        stored AS (SELECT * FROM ${sql.raw(rollupTable(rollup, kind))} WHERE day IN (SELECT day FROM sampled)),
+        stored AS (SELECT ${sql.raw(figures)} FROM ${sql.raw(rollupTable(rollup, kind))} WHERE day IN (SELECT day FROM sampled)),
         fresh AS (${fresh})
         SELECT (SELECT count(*) FROM (SELECT * FROM stored EXCEPT ALL SELECT * FROM fresh) AS x)::int
           + (SELECT count(*) FROM (SELECT * FROM fresh EXCEPT ALL SELECT * FROM stored) AS y)::int AS differing,

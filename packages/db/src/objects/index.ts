@@ -7,6 +7,7 @@ import {
   hourlyRollupStatements,
   markExistingDaysStatements,
   rollupIndexStatements,
+  rollupKeyAndPolicyStatements,
   rollupSchemaStatements,
   rollupTriggers,
 } from './rollups';
@@ -26,6 +27,11 @@ export * from './partitions';
 export * from './privileges';
 export * from './rollups';
 export * from './seed';
+export {
+  SERVICE_ONLY_POLICY,
+  SERVICE_ONLY_POLICY_BODY,
+  serviceOnlyPolicyStatements,
+} from './service-only';
 export * from './supabase';
 export * from './triggers';
 
@@ -60,14 +66,21 @@ export const customMigrationStatements = {
   rollup_indexes: () => rollupIndexStatements,
   // A click's network, link and commission come from its product (a trigger); the API roles may
   // no longer give them, nor a view's has_clicked_affiliate, nor read what a click earned.
-  // The API roles' statement timeouts, where nothing set one (Supabase sets the same values).
-  api_role_timeouts: () => apiRoleTimeoutStatements,
   click_revenue_fields: () => [
     ...derivedColumnFunctions.map((f) => f.definition),
     ...derivedColumnTriggers.map((t) => triggerStatement(t)),
     ...tableGrants
       .filter((g) => ['affiliate_clicks', 'product_views'].includes(getTableConfig(g.table).name))
       .flatMap(grantStatements),
+  ],
+  // The API roles' statement timeouts, where nothing set one (Supabase sets the same values).
+  api_role_timeouts: () => apiRoleTimeoutStatements,
+  // Supabase's linter: a primary key on every rollup table, and a policy saying "service only" on
+  // every table of the rollup and partition schemas (the maintenance function adds it to new months).
+  rollup_keys_service_policies: () => [
+    "SET LOCAL lock_timeout = '10s';",
+    ...partitionMaintenanceStatements,
+    ...rollupKeyAndPolicyStatements,
   ],
 } satisfies Record<string, () => readonly string[]>;
 

@@ -3,6 +3,7 @@ import { type Partitioning, ruleColumnName } from '../schema/rules';
 import { schemaTables, type TableName } from '../tables';
 import { commentStatements, tableComments } from './comments';
 import { grantStatements, tableGrants } from './privileges';
+import { SERVICE_ONLY_POLICY, SERVICE_ONLY_POLICY_BODY } from './service-only';
 import { literal, quoteIdent } from './sql-text';
 import type { FunctionDeclaration } from './triggers';
 
@@ -94,6 +95,7 @@ BEGIN
     EXECUTE pg_catalog.format('CREATE TABLE ${partitionSchema}.%I PARTITION OF %s DEFAULT', default_partition, parent);
     EXECUTE pg_catalog.format('ALTER TABLE ${partitionSchema}.%I ENABLE ROW LEVEL SECURITY', default_partition);
     EXECUTE pg_catalog.format('REVOKE ALL ON ${partitionSchema}.%I FROM PUBLIC, anon, authenticated', default_partition);
+    EXECUTE pg_catalog.format('CREATE POLICY ${SERVICE_ONLY_POLICY} ON ${partitionSchema}.%I ${SERVICE_ONLY_POLICY_BODY}', default_partition);
     RETURN NEXT default_partition;
   END IF;
   WHILE month_start <= last_month LOOP
@@ -111,6 +113,8 @@ BEGIN
       END IF;
       EXECUTE pg_catalog.format('ALTER TABLE ${partitionSchema}.%I ENABLE ROW LEVEL SECURITY', partition_name);
       EXECUTE pg_catalog.format('REVOKE ALL ON ${partitionSchema}.%I FROM PUBLIC, anon, authenticated', partition_name);
+      EXECUTE pg_catalog.format('DROP POLICY IF EXISTS ${SERVICE_ONLY_POLICY} ON ${partitionSchema}.%I', partition_name);
+      EXECUTE pg_catalog.format('CREATE POLICY ${SERVICE_ONLY_POLICY} ON ${partitionSchema}.%I ${SERVICE_ONLY_POLICY_BODY}', partition_name);
       -- Writers wait from here to commit; readers do not. A writer already routed to the default
       -- partition would fail its partition constraint (23514) once the month is attached, and one
       -- that slipped a row of this month in after the move would fail the attach: locking the
@@ -131,10 +135,27 @@ END;
 $fn$;`,
 };
 
-/** The maintenance function, executable by its owner only. */
+/**
+ * The service-only policy on every table of the partition schema that lacks it: partitions made
+ * before the maintenance function added it (migration 0018), or by hand.
+ */
+export const partitionPolicyBackfillStatement = `DO $$
+DECLARE t regclass;
+BEGIN
+  FOR t IN SELECT c.oid FROM pg_catalog.pg_class c
+    WHERE c.relnamespace = ${literal(partitionSchema)}::regnamespace AND c.relkind = 'r'
+      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy p
+                      WHERE p.polrelid = c.oid AND p.polname = ${literal(SERVICE_ONLY_POLICY)})
+  LOOP
+    EXECUTE pg_catalog.format('CREATE POLICY ${SERVICE_ONLY_POLICY} ON %s ${SERVICE_ONLY_POLICY_BODY}', t);
+  END LOOP;
+END $$;`;
+
+/** The maintenance function, executable by its owner only, and the policies it now adds. */
 export const partitionMaintenanceStatements: readonly string[] = [
   partitionMaintenanceFunction.definition,
   `REVOKE ALL ON FUNCTION ${partitionSchema}.${partitionMaintenanceFunction.name}(regclass, text, timestamptz, timestamptz) FROM PUBLIC, anon, authenticated;`,
+  partitionPolicyBackfillStatement,
 ];
 
 /** The schema, closed to the API roles, and the maintenance function. */

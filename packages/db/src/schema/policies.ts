@@ -17,7 +17,7 @@ const isOwner = (userId: AnyPgColumn): SQL => sql`${userId} = ${authUid}`;
  * statement. The public anon key carries no such claim: a client holding only that key owns no
  * anonymous rows, so it can neither read them nor record into them.
  */
-export const anonymousClaim = sql`(select auth.jwt() ->> 'anonymous_id')`;
+export const anonymousClaim = sql`((select auth.jwt()) ->> 'anonymous_id')`;
 
 /**
  * A browser session the caller can see — its own (RLS of session_analytics applies inside the
@@ -109,7 +109,7 @@ export const anyoneReadsActive = (table: string, isActive: AnyPgColumn) =>
  * Read as a boolean, so `on`, `true`, `yes` and `1` all require it, and a value that is not a
  * boolean makes the write fail rather than pass.
  */
-export const mfaSatisfied = sql`(not coalesce((select nullif(current_setting('aclue.require_mfa', true), '')::boolean), false) or (select auth.jwt() ->> 'aal') = 'aal2')`;
+export const mfaSatisfied = sql`(not coalesce((select nullif(current_setting('aclue.require_mfa', true), '')::boolean), false) or ((select auth.jwt()) ->> 'aal') = 'aal2')`;
 
 /** The suffix of every MFA policy's name; the repositories turn its refusal into a clear error. */
 export const MFA_POLICY_SUFFIX = '_requires_mfa';
@@ -133,7 +133,7 @@ export const tenantOfCaller = (claim = 'tenant_id'): SQL => {
   if (!/^[a-z_][a-z0-9_]*$/i.test(claim)) {
     throw new TypeError(`tenant claim "${claim}" must be a plain identifier`);
   }
-  return sql.raw(`(select auth.jwt() -> 'app_metadata' ->> '${claim}')`);
+  return sql.raw(`((select auth.jwt()) -> 'app_metadata' ->> '${claim}')`);
 };
 
 /**

@@ -100,6 +100,12 @@ const environment = z.object({
   RATE_LIMIT_PER_VISITOR_PER_MINUTE: count(300),
   /** New visitor ids one address may ask for per hour. */
   VISITOR_IDS_PER_IP_PER_HOUR: count(60),
+  /**
+   * New sessions one visitor or user may start per hour. The database refuses more than its own
+   * quota (60, declared on session_analytics) whichever way they come; this answers first, with
+   * a Retry-After.
+   */
+  SESSIONS_PER_VISITOR_PER_HOUR: count(30),
   /** Origins whose pages may call the tracking routes (CORS), comma-separated. */
   CORS_ORIGINS: list.pipe(z.array(z.string().url())).default([]),
   /** Proxies in front of this service whose X-Forwarded-For is believed (0: none). */

@@ -97,6 +97,7 @@ export async function createServices(
       address: state.limiter('address', config.RATE_LIMIT_PER_IP_PER_MINUTE, 60),
       visitor: state.limiter('visitor', config.RATE_LIMIT_PER_VISITOR_PER_MINUTE, 60),
       visitorIds: state.limiter('visitor-ids', config.VISITOR_IDS_PER_IP_PER_HOUR, 3600),
+      sessions: state.limiter('sessions', config.SESSIONS_PER_VISITOR_PER_HOUR, 3600),
     },
     log,
     shuttingDown,

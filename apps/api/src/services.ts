@@ -20,6 +20,8 @@ export interface Services {
     visitor: RateLimiterAbstract;
     /** New visitor ids, per client address. */
     visitorIds: RateLimiterAbstract;
+    /** New sessions, per visitor or user. */
+    sessions: RateLimiterAbstract;
   };
   log: Logger;
   /** True once SIGTERM arrived: readiness fails so a load balancer stops sending requests. */

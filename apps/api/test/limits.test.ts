@@ -71,6 +71,27 @@ describe('rate limits', () => {
     expect((await service.request('/healthz', { ip: '198.51.100.3' })).status).toBe(200);
   });
 
+  it('limits new sessions per visitor across addresses, answering 429 with retry-after', async () => {
+    const service = await api({ SESSIONS_PER_VISITOR_PER_HOUR: '3' });
+    const visitor = await visitorSession(service);
+    const answers: Response[] = [];
+    for (let i = 0; i < 4; i++) {
+      answers.push(
+        await service.request('/v1/sessions', {
+          ...json({ landingPage: `/p${i}` }, visitor.headers),
+          ip: `198.51.100.${10 + i}`,
+        }),
+      );
+    }
+    // The first session (visitorSession's) counted too.
+    expect(statuses(answers)).toEqual([201, 201, 429, 429]);
+    const refused = answers.at(-1) as Response;
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await bodyOf(refused)).detail).toMatch(/too many new sessions/);
+    // Another visitor is not held back.
+    expect((await visitorSession(service)).sessionId).toEqual(expect.any(String));
+  });
+
   it('limits tracking requests per visitor across addresses', async () => {
     const service = await api({ RATE_LIMIT_PER_VISITOR_PER_MINUTE: '4' });
     const visitor = await visitorSession(service);

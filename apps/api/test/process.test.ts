@@ -40,16 +40,20 @@ async function load(
   },
 ): Promise<number[]> {
   const visitor = await session(url);
-  const views = Array.from({ length: size }, (_, i) => ({
-    productId,
-    sessionId: visitor.sessionId,
-    interactionType: 'impression',
-    viewPosition: i + 1,
-  }));
   const statuses: number[] = [];
   let sent = 0;
   let fired = false;
+  // A session of its own per worker: one session holds at most 2,000 views (its quota).
   const worker = async () => {
+    const { sessionId } = (await (
+      await post(`${url}/v1/sessions`, { landingPage: '/load' }, visitor.headers)
+    ).json()) as { sessionId: string };
+    const views = Array.from({ length: size }, (_, i) => ({
+      productId,
+      sessionId,
+      interactionType: 'impression',
+      viewPosition: i + 1,
+    }));
     while (sent < total) {
       sent++;
       const status = await post(`${url}/v1/views`, { views }, visitor.headers).then(

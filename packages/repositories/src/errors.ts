@@ -4,6 +4,7 @@ import {
   type PostgresError,
   postgresErrorOf,
 } from '@aclue/db';
+import { QUOTA_SQLSTATE, quotaMessages, quotaTables } from '@aclue/db/objects';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 import type { z } from 'zod';
 
@@ -21,6 +22,7 @@ export class RepositoryError extends Error {
     if (this instanceof AccessDeniedError) return 403;
     if (this instanceof ConstraintViolationError) return this.kind === 'unique' ? 409 : 422;
     if (this instanceof ConflictError) return 409;
+    if (this instanceof QuotaExceededError) return 429;
     if (this instanceof DatabaseUnavailableError) return 503;
     return 500;
   }
@@ -101,6 +103,15 @@ export class ConflictError extends RepositoryError {}
 
 /** The database is unreachable, shutting down or out of resources: try again later. */
 export class DatabaseUnavailableError extends RepositoryError {}
+
+/**
+ * The caller is over a write quota the table declares (rows per session, per hour, bytes per
+ * row): counted in the database, so every way in meets the same limit. Nothing was written.
+ */
+export class QuotaExceededError extends RepositoryError {}
+
+/** Every quota's sentence: a refusal is reported in one of these words, never the driver's. */
+const knownQuotaMessages = new Set(quotaTables.flatMap((q) => Object.values(quotaMessages(q))));
 
 /** The database refused the request for a reason no rule above names; the SQLSTATE says which. */
 export class DatabaseError extends RepositoryError {}
@@ -193,6 +204,13 @@ export function toRepositoryError(error: unknown): unknown {
       rls
         ? `not allowed: the row is not the caller's to write${driver.table ? ` in ${driver.table}` : ''}`
         : `not allowed: the caller's role lacks the privilege${driver.table ? ` on ${driver.table}` : ''}`,
+      { cause },
+    );
+  }
+  if (code === QUOTA_SQLSTATE) {
+    const message = driver.message ?? '';
+    return new QuotaExceededError(
+      knownQuotaMessages.has(message) ? message : 'over a write quota of this table',
       { cause },
     );
   }

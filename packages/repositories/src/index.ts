@@ -32,6 +32,7 @@ export {
   type DatabaseErrorDetails,
   DatabaseUnavailableError,
   NotFoundError,
+  QuotaExceededError,
   RepositoryError,
   ValidationError,
   type ValidationIssue,

@@ -132,6 +132,12 @@ export function trackingRoutes(app: Api, services: Services): void {
         };
       }
       await limitVisitor(services, found);
+      const wait = await overLimit(services.limits.sessions, found.key);
+      if (wait !== undefined) {
+        throw new ProblemError(429, 'too many new sessions for this visitor: continue one', {
+          headers: { 'retry-after': String(wait) },
+        });
+      }
       const { sessionId } = await found.repos.sessions.startSession(
         start as Parameters<TrackingCaller['repos']['sessions']['startSession']>[0],
       );

@@ -3,6 +3,7 @@ import { commentStatements, tableComments } from './comments';
 import { derivedColumnFunctions, derivedColumnTriggers } from './derived';
 import { partitionMaintenanceStatements } from './partitions';
 import { defaultPrivilegeStatements, grantStatements, tableGrants } from './privileges';
+import { quotaFunctionRevokes, quotaFunctions, quotaTriggers } from './quotas';
 import {
   hourlyRollupStatements,
   markExistingDaysStatements,
@@ -25,6 +26,13 @@ export * from './comments';
 export { derivedColumnFunctions, derivedColumnMessages, derivedColumnTriggers } from './derived';
 export * from './partitions';
 export * from './privileges';
+export {
+  QUOTA_SQLSTATE,
+  quotaFunctions,
+  quotaMessages,
+  quotaTables,
+  quotaTriggers,
+} from './quotas';
 export * from './rollups';
 export * from './seed';
 export {
@@ -82,6 +90,12 @@ export const customMigrationStatements = {
     ...partitionMaintenanceStatements,
     ...rollupKeyAndPolicyStatements,
   ],
+  // Quotas per caller, counted in the database whichever way a write comes in.
+  write_quotas: () => [
+    ...quotaFunctions.map((f) => f.definition),
+    ...quotaFunctionRevokes,
+    ...quotaTriggers.map((t) => triggerStatement(t)),
+  ],
 } satisfies Record<string, () => readonly string[]>;
 
 /**
@@ -109,6 +123,7 @@ export function databaseObjectStatements({ rerunnable = false } = {}): string[] 
     ...rollupSchemaStatements,
     ...triggerFunctions.map((f) => f.definition),
     ...tableTriggers.map((t) => triggerStatement(t, { orReplace: rerunnable })),
+    ...quotaFunctionRevokes,
     ...tableGrants.flatMap(grantStatements),
     ...defaultPrivilegeStatements,
     ...tableComments.flatMap(commentStatements),

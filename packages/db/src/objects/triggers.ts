@@ -1,6 +1,7 @@
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { tables } from '../tables';
 import { derivedColumnFunctions, derivedColumnMessages, derivedColumnTriggers } from './derived';
+import { quotaFunctions, quotaTriggers } from './quotas';
 import { rollupTriggers } from './rollups';
 
 export interface FunctionDeclaration {
@@ -102,12 +103,13 @@ export const updatedAtTriggers: readonly TriggerDeclaration[] = tables
 
 /**
  * Every trigger of the schema: updated_at, the conversion guard, the columns derived from a
- * parent row, and the rollups' day marks.
+ * parent row, the write quotas, and the rollups' day marks.
  */
 export const tableTriggers: readonly TriggerDeclaration[] = [
   ...updatedAtTriggers,
   ...rollupTriggers,
   ...derivedColumnTriggers,
+  ...quotaTriggers,
   {
     table: 'affiliate_clicks',
     name: 'guard_affiliate_clicks_conversion',
@@ -134,4 +136,5 @@ export const triggerFunctions: readonly FunctionDeclaration[] = [
   updatedAtFunction,
   conversionGuardFunction,
   ...derivedColumnFunctions,
+  ...quotaFunctions,
 ];

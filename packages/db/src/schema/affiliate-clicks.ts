@@ -44,6 +44,9 @@ export const affiliateClickRules = {
     // What a click earns and the order it became are the business's, not the shopper's.
     hidden: ['commissionRate', 'expectedCommission', 'actualCommission', 'orderId'],
   },
+  // Clicks are what revenue reports count: a session clicking out hundreds of times is not a
+  // shopper. A click's row is its product's link plus what the browser said.
+  quota: { perSession: 200, rowBytes: 8_192 },
   // Where a click goes and what it is expected to earn come from its product, never from the
   // caller: a visitor cannot send revenue reports a made-up network, link or commission.
   derivedFrom: {

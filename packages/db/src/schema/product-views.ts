@@ -68,6 +68,9 @@ export const productViewRules = {
     // click, which recording the click sets (a caller claiming it would forge click-through).
     serviceInsert: ['viewTimestamp', 'relevanceScore', 'predictedInterest', 'hasClickedAffiliate'],
   },
+  // A long browse is a few hundred views; thousands in one session are a script inflating
+  // popularity. A view's row is well under 2 KB when real.
+  quota: { perSession: 2_000, rowBytes: 8_192 },
   // The highest-volume table: one partition a month keeps indexes small and old months cheap to
   // drop (retention), and lets analytics over a period read only its months.
   partitioning: {

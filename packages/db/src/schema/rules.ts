@@ -124,8 +124,24 @@ export interface PersonalDataRetention {
   anonymise: Record<string, 'network' | 'null'>;
 }
 
+/**
+ * How much one API caller (`anon`, `authenticated`) may write, enforced in the database for
+ * every door (PostgREST, the repositories, raw SQL) by a statement-level trigger; the service
+ * role and the owner answer for their own traffic and are not counted. Over quota, the whole
+ * statement fails with SQLSTATE `PT429` (PostgREST answers HTTP 429); nothing is dropped.
+ */
+export interface WriteQuota {
+  /** Most rows one owner (a user, or an anonymous visitor) may add per hour, by `time`. */
+  perOwnerPerHour?: { rows: number; time: string };
+  /** Most rows one session (the table's `access.session` column) may hold. */
+  perSession?: number;
+  /** Largest row, in bytes as PostgreSQL stores it (`pg_column_size`), on insert and update. */
+  rowBytes: number;
+}
+
 export interface TableRules<Row = Record<string, unknown>> {
   access?: TableAccess;
+  quota?: WriteQuota;
   derivedFrom?: DerivedFromParent;
   partitioning?: Partitioning;
   retention?: PersonalDataRetention;

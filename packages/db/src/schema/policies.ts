@@ -27,6 +27,15 @@ export const anonymousClaim = sql`((select auth.jwt()) ->> 'anonymous_id')`;
 export const inCallersSession = (sessionId: AnyPgColumn): SQL =>
   sql`exists (select 1 from public.session_analytics s where s.session_id = ${sessionId})`;
 
+/**
+ * For reads: a row of one of the caller's sessions. The caller's session ids are gathered once
+ * per statement (RLS of session_analytics decides which) and the table's session index finds
+ * their rows; a per-row EXISTS would make `select count(*)` with the bare anon key read every
+ * anonymous row of the table.
+ */
+export const inCallersSessions = (sessionId: AnyPgColumn): SQL =>
+  sql`${sessionId} = any (array(select s.session_id from public.session_analytics s))`;
+
 /** A recommendation the caller can see (its own), when one is named. */
 export const ofCallersRecommendation = (recommendationId: AnyPgColumn): SQL =>
   sql`(${recommendationId} is null or exists (select 1 from public.recommendations r where r.id = ${recommendationId}))`;

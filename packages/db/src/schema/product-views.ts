@@ -15,6 +15,7 @@ import {
   anonInsertsAnonymous,
   anonReadsOwn,
   inCallersSession,
+  inCallersSessions,
   ofCallersRecommendation,
   ownerInserts,
   ownerReads,
@@ -159,7 +160,7 @@ export const productViews = pgTable(
     index('idx_product_views_ctr').on(t.productId, t.viewPosition, t.hasClickedAffiliate),
     serviceRoleManages('product_views'),
     ownerReads('product_views', t.userId),
-    anonReadsOwn('product_views', t.userId, inCallersSession(t.sessionId)),
+    anonReadsOwn('product_views', t.userId, inCallersSessions(t.sessionId)),
     // Visitors have no recommendations (and no privilege to look them up).
     anonInsertsAnonymous(
       'product_views',

@@ -1,6 +1,7 @@
-import { type Executor, explainPlan } from '@aclue/db';
+import { type Executor, explainPlan, type Identity, setLocalIdentity } from '@aclue/db';
 import { type SQL, sql } from 'drizzle-orm';
 import { type CheckResult, fail, pass } from '../results';
+import { trackingTables } from './access-world';
 import { inSavepoint } from './attempt';
 
 /**
@@ -95,9 +96,62 @@ const paths: AccessPath[] = [
   },
 ];
 
+/**
+ * Who can ask PostgREST for a whole tracking table with no filter (`select count(*)`): the bare
+ * anon key, a visitor, a signed-in user. Their policies must lead to an index, or every such
+ * request reads the whole table.
+ */
+const unfilteredCallers: { who: string; identity: Identity }[] = [
+  { who: 'the bare anon key', identity: { role: 'anon' } },
+  { who: 'a visitor', identity: { role: 'anon', anonymousId: 'anon-plan-probe' } },
+  { who: 'a signed-in user', identity: { role: 'authenticated', userId: id } },
+];
+
+/** The plan of `statement` run as `identity`, in a savepoint undone after (role and claims). */
+async function planAs(tx: Executor, identity: Identity, statement: SQL) {
+  const undo = new Error('undo the identity');
+  let nodes: Awaited<ReturnType<typeof explainPlan>> = [];
+  try {
+    await inSavepoint(tx, async (savepoint) => {
+      await setLocalIdentity(savepoint, identity);
+      nodes = await explainPlan(savepoint, statement);
+      throw undo;
+    });
+  } catch (error) {
+    if (error !== undo) throw error;
+  }
+  return nodes;
+}
+
+async function probeUnfilteredReads(tx: Executor): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  for (const table of trackingTables) {
+    for (const { who, identity } of unfilteredCallers) {
+      const name = `${who} cannot make select count(*) read every row`;
+      const nodes = await planAs(tx, identity, sql.raw(`SELECT count(*) FROM public.${table.sql}`));
+      const scanned = nodes
+        .filter((n) => n['Node Type'] === 'Seq Scan')
+        .map((n) => n['Relation Name']);
+      results.push(
+        scanned.length === 0
+          ? pass('probes', table.sql, name)
+          : fail(
+              'probes',
+              table.sql,
+              name,
+              `its policies leave a sequential scan of ${[...new Set(scanned)].join(', ')}`,
+              'give the policy a condition an index can serve (the owner column, or session_id = any (array(…)))',
+              'anyone holding the public anon key can make the database read the whole table, again and again',
+            ),
+      );
+    }
+  }
+  return results;
+}
+
 export async function probePlans(tx: Executor): Promise<CheckResult[]> {
   await tx.execute(sql`SET LOCAL enable_seqscan = off`);
-  const results: CheckResult[] = [];
+  const results: CheckResult[] = await probeUnfilteredReads(tx);
   for (const path of paths) {
     const name = `${path.query} is served by an index (${path.index})`;
     try {

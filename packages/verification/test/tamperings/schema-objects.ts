@@ -3,6 +3,14 @@ import type { Tampering } from './tampering';
 /** Hand changes to a migrated database, each with the object the report must name. */
 export const schemaObjectTamperings: Tampering[] = [
   {
+    change: "a visitor's read policy checks its session row by row (no index can serve it)",
+    statements: [
+      `ALTER POLICY product_views_anon_select_own ON product_views USING (user_id IS NULL AND
+         EXISTS (SELECT 1 FROM public.session_analytics s WHERE s.session_id = product_views.session_id))`,
+    ],
+    names: /product_views: the bare anon key cannot make select count\(\*\) read every row: its policies leave a sequential scan/,
+  },
+  {
     change: 'an index is dropped',
     statements: ['DROP INDEX idx_affiliate_clicks_session_id'],
     names: /index idx_affiliate_clicks_session_id: missing/,

@@ -1,0 +1,1 @@
+ALTER POLICY "product_views_anon_select_own" ON "product_views" TO anon USING ("product_views"."user_id" is null and "product_views"."session_id" = any (array(select s.session_id from public.session_analytics s)));

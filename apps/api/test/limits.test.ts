@@ -5,8 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, createServices, loadConfig } from '../src';
 import {
   bodyOf,
+  count,
   createTestApi,
   json,
+  product,
   type TestApi,
   testEnvironment,
   visitorSession,
@@ -90,6 +92,27 @@ describe('rate limits', () => {
     expect((await bodyOf(refused)).detail).toMatch(/too many new sessions/);
     // Another visitor is not held back.
     expect((await visitorSession(service)).sessionId).toEqual(expect.any(String));
+  });
+
+  it("answers 429 when a session's views go past the database's quota, writing none of them", async () => {
+    const service = await api({});
+    const productId = await product(service.db, {});
+    const visitor = await visitorSession(service);
+    const batch = (n: number) =>
+      json(
+        { views: Array.from({ length: n }, () => ({ productId, sessionId: visitor.sessionId })) },
+        visitor.headers,
+      );
+    for (let i = 0; i < 4; i++) {
+      expect((await service.request('/v1/views', batch(500))).status).toBe(201);
+    }
+    const refused = await service.request('/v1/views', batch(1));
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('content-type')).toBe('application/problem+json');
+    expect((await bodyOf(refused)).detail).toBe(
+      'product_views: a session may hold at most 2000 rows',
+    );
+    expect(await count(service, 'product_views')).toBe(2000);
   });
 
   it('limits tracking requests per visitor across addresses', async () => {

@@ -4,12 +4,7 @@ import { amcheck } from '@electric-sql/pglite/contrib/amcheck';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import {
-  type PgDatabase,
-  type PgQueryResultHKT,
-  type PgSession,
-  withReplicas,
-} from 'drizzle-orm/pg-core';
+import { type PgDatabase, type PgQueryResultHKT, withReplicas } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import { describeConnectionFailure, parsePostgresUrl, redactUrl } from './connection';
@@ -104,13 +99,7 @@ export interface ServerHandle extends HandleCommon {
 export type Database = PgDatabase<PgQueryResultHKT, Schema> & (EmbeddedHandle | ServerHandle);
 
 /** The database a transaction callback receives, for helpers that work on either. */
-export type Executor = Pick<Database, 'execute' | 'select' | 'insert' | 'update' | 'delete'> & {
-  /**
-   * Of drizzle's session only what runs a statement composed once (`@aclue/repositories`): not
-   * its `transaction()`, whose COMMIT would end the caller's transaction mid-call.
-   */
-  readonly _: { readonly session: Pick<PgSession, 'prepareQuery'> };
-};
+export type Executor = Pick<Database, 'execute' | 'select' | 'insert' | 'update' | 'delete'>;
 
 /**
  * Opens the database: the PostgreSQL server at `url` / `DATABASE_URL` when there is one, the

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   type Database,
   type Executor,
@@ -50,23 +51,18 @@ export function transactionRunner(db: Database, identity: Identity): Runner {
  */
 function closable(tx: Executor): { executor: Executor; close(): void } {
   let open = true;
-  // The session too: a reusable statement runs through `tx._.session` (see statement.ts).
-  const guard = <T extends object>(target: T): T =>
-    new Proxy(target, {
-      get(object, property, receiver) {
-        const value = Reflect.get(object, property, receiver);
-        if ((property === '_' || property === 'session') && value && typeof value === 'object') {
-          return guard(value);
-        }
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          if (!open) throw callEnded();
-          return value.apply(object, args);
-        };
-      },
-    });
+  const executor = new Proxy(tx, {
+    get(object, property, receiver) {
+      const value = Reflect.get(object, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (!open) throw callEnded();
+        return value.apply(object, args);
+      };
+    },
+  });
   return {
-    executor: guard(tx),
+    executor,
     close: () => {
       open = false;
     },
@@ -113,8 +109,10 @@ function callClient(client: pg.PoolClient, prepared: boolean, preamble: readonly
     begun: false,
     query: (config: pg.QueryConfig, values?: unknown[]) => {
       if (!handle.open) return Promise.reject(callEnded());
-      const name = prepared ? (config.name ?? nameOf(config.text)) : undefined;
-      const named = name ? { ...config, name } : config;
+      // The name is the process's own for the text (drizzle's `prepare` names are dropped): it
+      // changes generation after a stale plan, and none is sent unless the pool prepares.
+      const name = prepared ? nameOf(config.text) : undefined;
+      const named = { ...config, name };
       let query: Promise<pg.QueryResult>;
       if (handle.begun) query = client.query(named, values);
       else {
@@ -133,6 +131,28 @@ function callClient(client: pg.PoolClient, prepared: boolean, preamble: readonly
   };
   return handle;
 }
+
+type CallClient = ReturnType<typeof callClient>;
+
+/** The server call each async context belongs to: where `callExecutor`'s queries go. */
+const currentCall = new AsyncLocalStorage<CallClient>();
+
+/** Outside every call, a query through `callExecutor` has no connection to go to. */
+const noCall = () =>
+  new RepositoryError('a repository statement ran outside a repository call (no transaction)');
+
+/**
+ * The one drizzle executor every server call runs through, for the whole process: its client
+ * sends each query to the connection of the call the query belongs to (found through
+ * AsyncLocalStorage), so a statement drizzle composed and prepared once runs on any call's
+ * connection, through drizzle's public `prepare()`.
+ */
+export const callExecutor: Executor = drizzle({
+  client: {
+    query: (config: pg.QueryConfig, values?: unknown[]) =>
+      currentCall.getStore()?.query(config, values) ?? Promise.reject(noCall()),
+  } as unknown as pg.PoolClient,
+}) as unknown as Executor;
 
 /** A connection problem without a SQLSTATE (reset, terminated, pool closed): the database is gone. */
 function unavailable(error: unknown): unknown {
@@ -181,7 +201,8 @@ function serverRunner(pool: pg.Pool, identity: Identity, prepared: boolean): Run
     };
     let committing = false;
     try {
-      const result = await work(drizzle(call as unknown as pg.PoolClient) as unknown as Executor);
+      // Awaited inside: a work returning drizzle's query (a thenable) runs it in the call.
+      const result = await currentCall.run(call, async () => await work(callExecutor));
       call.open = false;
       if (call.begun && readOnly) {
         committing = true;

@@ -25,6 +25,7 @@ import { apiCallers, sqlList } from './surface/scope';
 const MIGRATE = 'run `aclue-db migrate` (or `aclue-db push` where the database is pushed)';
 
 interface LiveRollupTable {
+  logged: boolean;
   name: string;
   rls: boolean;
   columns: string[];
@@ -73,7 +74,7 @@ export async function checkRollups(db: Executor): Promise<CheckResult[]> {
 
   const live = await queryRows<LiveRollupTable>(
     db,
-    sql`SELECT c.relname AS name, c.relrowsecurity AS rls,
+    sql`SELECT c.relname AS name, c.relrowsecurity AS rls, c.relpersistence = 'p' AS logged,
           array(SELECT a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod)
             FROM pg_catalog.pg_attribute a
             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS columns,
@@ -145,6 +146,18 @@ export async function checkRollups(db: Executor): Promise<CheckResult[]> {
             ),
       );
     }
+    results.push(
+      found.logged
+        ? pass('durability', null, `${where} is logged`)
+        : fail(
+            'durability',
+            null,
+            `${where} is logged`,
+            'UNLOGGED: its changes skip the write-ahead log',
+            `ALTER TABLE ${where} SET LOGGED`,
+            'the reports read an empty rollup after a crash or failover, and replicas never see it',
+          ),
+    );
     results.push(
       found.rls
         ? pass('rls', null, `${where} has RLS on`)

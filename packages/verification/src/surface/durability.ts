@@ -115,25 +115,58 @@ export async function checkDurability(
   }
   passElsewhere(results, tables, constraints, 'every constraint is validated and not deferrable');
 
-  const disabled = await queryRows<{ table: string; trigger: string }>(
+  // The table's own triggers and, for a partitioned table, every partition's: a partition keeps
+  // its foreign keys' internal triggers and clones of the parent's row triggers, and a trigger
+  // disabled there (`ALTER TABLE <partition> DISABLE TRIGGER ALL`) stops them for its rows only.
+  const disabled = await queryRows<{ table: string; relation: string; trigger: string }>(
     db,
-    sql`SELECT c.relname AS table, t.tgname AS trigger FROM pg_catalog.pg_trigger t
-        JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
-        WHERE ${inScope} AND t.tgisinternal AND t.tgenabled = 'D' ORDER BY 1, 2`,
+    sql`SELECT c.relname AS table, r.oid::regclass::text AS relation, t.tgname AS trigger
+        FROM pg_catalog.pg_class c
+        CROSS JOIN LATERAL (SELECT relid FROM pg_catalog.pg_partition_tree(c.oid) UNION SELECT c.oid) p
+        JOIN pg_catalog.pg_class r ON r.oid = p.relid
+        JOIN pg_catalog.pg_trigger t ON t.tgrelid = r.oid
+        WHERE ${inScope} AND t.tgenabled = 'D' AND (t.tgisinternal OR r.oid <> c.oid)
+        ORDER BY 1, 2, 3`,
   );
   for (const table of new Set(disabled.map((d) => d.table))) {
+    const found = disabled.filter((d) => d.table === table);
+    const relations = [...new Set(found.map((d) => d.relation))];
     results.push(
       fail(
         'durability',
         table,
         'foreign keys are enforced',
-        `the internal triggers that enforce its foreign keys are disabled (${disabled.filter((d) => d.table === table).length})`,
-        `ALTER TABLE ${schema}.${table} ENABLE TRIGGER ALL`,
+        `${found.length} of its triggers are disabled on ${relations.join(', ')} (those enforcing foreign keys included)`,
+        relations.map((r) => `ALTER TABLE ${r} ENABLE TRIGGER ALL`).join('; '),
         'rows that name missing parents are accepted, and deleting a parent no longer cascades or nulls its children',
       ),
     );
   }
   passElsewhere(results, tables, disabled, 'foreign keys are enforced');
+
+  // A partition runs what its parent declares; a trigger made on one partition is nobody's.
+  const strays = await queryRows<{ table: string; relation: string; trigger: string }>(
+    db,
+    sql`SELECT c.relname AS table, r.oid::regclass::text AS relation, t.tgname AS trigger
+        FROM pg_catalog.pg_class c
+        CROSS JOIN LATERAL pg_catalog.pg_partition_tree(c.oid) p
+        JOIN pg_catalog.pg_class r ON r.oid = p.relid AND r.oid <> c.oid
+        JOIN pg_catalog.pg_trigger t ON t.tgrelid = r.oid
+        WHERE ${inScope} AND NOT t.tgisinternal AND t.tgparentid = 0
+        ORDER BY 1, 2, 3`,
+  );
+  for (const stray of strays) {
+    results.push(
+      fail(
+        'triggers',
+        stray.table,
+        `trigger ${stray.trigger} on partition ${stray.relation}`,
+        'exists on one partition and is declared nowhere',
+        `DROP TRIGGER ${stray.trigger} ON ${stray.relation}`,
+        "it runs on that month's rows only, doing what nobody reviewed",
+      ),
+    );
+  }
 
   const rules = await queryRows<{ table: string; rule: string; event: string }>(
     db,

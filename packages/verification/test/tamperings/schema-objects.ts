@@ -8,7 +8,8 @@ export const schemaObjectTamperings: Tampering[] = [
       `ALTER POLICY product_views_anon_select_own ON product_views USING (user_id IS NULL AND
          EXISTS (SELECT 1 FROM public.session_analytics s WHERE s.session_id = product_views.session_id))`,
     ],
-    names: /product_views: the bare anon key cannot make select count\(\*\) read every row: its policies leave a sequential scan/,
+    names:
+      /product_views: the bare anon key cannot make select count\(\*\) read every row: its policies leave a sequential scan/,
   },
   {
     change: 'an index is dropped',

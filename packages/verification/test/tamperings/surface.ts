@@ -235,6 +235,26 @@ export const exposedTamperings: Tampering[] = [
 /** Whether the tables keep their rows and rules. */
 export const durabilityTamperings: Tampering[] = [
   {
+    change: 'every trigger of one partition is disabled (its foreign keys with them)',
+    statements: ['ALTER TABLE aclue_partitions.product_views_default DISABLE TRIGGER ALL'],
+    names:
+      /product_views: foreign keys are enforced: \d+ of its triggers are disabled on aclue_partitions\.product_views_default/,
+  },
+  {
+    change: 'a rollup table is set UNLOGGED',
+    statements: ['ALTER TABLE aclue_rollups.product_views_by_product_daily SET UNLOGGED'],
+    names: /aclue_rollups\.product_views_by_product_daily is logged: UNLOGGED/,
+  },
+  {
+    change: 'a trigger is created on one partition',
+    statements: [
+      `CREATE TRIGGER stray BEFORE INSERT ON aclue_partitions.product_views_default
+         FOR EACH ROW EXECUTE FUNCTION public.update_updated_at_column()`,
+    ],
+    names:
+      /trigger stray on partition aclue_partitions\.product_views_default: exists on one partition/,
+  },
+  {
     change: 'session_analytics is made UNLOGGED',
     statements: ['ALTER TABLE public.session_analytics SET UNLOGGED'],
     names: /session_analytics: table is logged: UNLOGGED: its changes/,

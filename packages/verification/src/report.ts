@@ -25,10 +25,10 @@ export function formatText(report: VerificationReport, { all = false } = {}): st
     lines.push(
       `${failed.length === 0 ? '✔' : '✘'} ${table}: ${results.length} checks, ${failed.length} failed`,
     );
-    for (const r of all ? results : failed) {
+    for (const r of all ? results : results.filter((r) => !r.ok || r.note)) {
       lines.push(
         r.ok
-          ? `    ✔ [${r.category}] ${r.name}`
+          ? `    ${r.note ? 'ℹ' : '✔'} [${r.category}] ${r.name}${r.note ? `: ${r.note}` : ''}`
           : `    ✘ [${r.category}] ${r.name}: ${r.detail}${r.impact ? `\n      why: ${r.impact}` : ''}\n      fix: ${r.fix}`,
       );
     }
@@ -50,6 +50,9 @@ export function formatJunit(report: VerificationReport): string {
     const failures = results.filter((r) => !r.ok).length;
     const cases = results.map((r) => {
       const name = xml(`[${r.category}] ${r.name}`);
+      if (r.ok && r.note) {
+        return `    <testcase classname="${xml(table)}" name="${name}">\n      <system-out>${xml(r.note)}</system-out>\n    </testcase>`;
+      }
       return r.ok
         ? `    <testcase classname="${xml(table)}" name="${name}"/>`
         : `    <testcase classname="${xml(table)}" name="${name}">\n      <failure message="${xml(r.detail ?? '')}">${xml(`${r.impact ? `why: ${r.impact}\n` : ''}fix: ${r.fix ?? ''}`)}</failure>\n    </testcase>`;

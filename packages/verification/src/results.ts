@@ -31,6 +31,11 @@ export interface CheckResult {
   fix?: string;
   /** Why it matters: who gains what, or what can be lost, while it stays this way. */
   impact?: string;
+  /**
+   * A passing check's remark for the reader: something seen and deliberately left alone (an
+   * object the platform owns, with its owner). Printed, never a failure.
+   */
+  note?: string;
 }
 
 export const pass = (category: CheckCategory, table: string | null, name: string): CheckResult => ({
@@ -39,6 +44,14 @@ export const pass = (category: CheckCategory, table: string | null, name: string
   name,
   ok: true,
 });
+
+/** A pass that says what was seen and left alone, and why. */
+export const noted = (
+  category: CheckCategory,
+  table: string | null,
+  name: string,
+  note: string,
+): CheckResult => ({ category, table, name, ok: true, note });
 
 export const fail = (
   category: CheckCategory,

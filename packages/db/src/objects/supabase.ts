@@ -163,6 +163,13 @@ export const platformBaseline = {
    * Anything such a role creates there is still an undeclared object, and reported as one.
    */
   platformCreators: ['supabase_admin'],
+  /**
+   * The platform's own roles (`supabase_admin`, `supabase_auth_admin`, `supabase_storage_admin`,
+   * …), as a LIKE pattern. What they own and grant is the platform's: `verify` reports it as a
+   * note naming the owner, never as a failure, and no migration of ours touches it. A grant on
+   * such an object made by any other role (a team's `postgres`) is still a finding.
+   */
+  platformRoles: 'supabase\\_%',
   /** Event triggers Supabase installs (schema-cache reload for PostgREST, extension grants). */
   eventTriggers: [
     'issue_graphql_placeholder',

@@ -1,11 +1,12 @@
 import { type Executor, queryRows } from '@aclue/db';
 import { platformBaseline } from '@aclue/db/objects';
 import { sql } from 'drizzle-orm';
-import { type CheckResult, fail, pass } from '../results';
+import { type CheckResult, fail, noted, pass } from '../results';
 import { apiCallers as callers, exposedSchemas as exposed, sqlList } from './scope';
 
 const guarded: readonly string[] = platformBaseline.rlsGuardedSchemas;
 const system: readonly string[] = platformBaseline.systemSchemas;
+const platformRoles: string = platformBaseline.platformRoles;
 
 /** User schemas: everything but PostgreSQL's own and the sessions' temporary ones. */
 const userSchemas = sql`n.nspname NOT IN (${sqlList(system)}) AND n.nspname NOT LIKE 'pg\\_temp\\_%'
@@ -42,46 +43,64 @@ export async function checkSchemaPrivileges(db: Executor): Promise<CheckResult[]
     );
   }
 
-  const grants = await queryRows<{ relation: string; role: string; privilege: string }>(
+  // Whose each grant is: a grant the platform's role made on an object the platform owns
+  // (Storage's tables, for one) is the platform's business, reported as a note.
+  const grants = await queryRows<{
+    relation: string;
+    role: string;
+    privilege: string;
+    owner: string;
+    platform: boolean;
+  }>(
     db,
     sql`WITH relations AS (
-          SELECT c.oid, c.relacl, n.nspname, c.relname, c.relrowsecurity
+          SELECT c.oid, c.relacl, n.nspname, c.relname, c.relrowsecurity,
+            pg_catalog.pg_get_userbyid(c.relowner) AS owner
           FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
           WHERE ${userSchemas} AND n.nspname NOT IN (${sqlList(exposed)})
             AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
               WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
-            AND NOT (n.nspname IN (${sqlList(guarded)}) AND c.relrowsecurity))
-        SELECT format('%I.%I', r.nspname, r.relname) AS relation, g.rolname AS role,
-          a.privilege_type AS privilege
-        FROM relations r, aclexplode(r.relacl) a
-        JOIN pg_catalog.pg_roles g ON g.oid = a.grantee
-        WHERE g.rolname IN (${sqlList(callers)})
-      UNION
-        SELECT format('%I.%I', r.nspname, r.relname), g.rolname,
-          a.privilege_type || '(' || att.attname || ')'
-        FROM relations r
-        JOIN pg_catalog.pg_attribute att ON att.attrelid = r.oid AND att.attnum > 0
-          AND NOT att.attisdropped,
-          aclexplode(att.attacl) a
-        JOIN pg_catalog.pg_roles g ON g.oid = a.grantee
-        WHERE g.rolname IN (${sqlList(callers)})
-      ORDER BY 1, 2, 3`,
+            AND NOT (n.nspname IN (${sqlList(guarded)}) AND c.relrowsecurity)),
+        granted AS (
+          SELECT r.nspname, r.relname, r.owner, a.grantee, a.grantor, a.privilege_type AS privilege
+          FROM relations r, aclexplode(r.relacl) a
+        UNION ALL
+          SELECT r.nspname, r.relname, r.owner, a.grantee, a.grantor,
+            a.privilege_type || '(' || att.attname || ')'
+          FROM relations r
+          JOIN pg_catalog.pg_attribute att ON att.attrelid = r.oid AND att.attnum > 0
+            AND NOT att.attisdropped,
+            aclexplode(att.attacl) a)
+        SELECT DISTINCT format('%I.%I', g.nspname, g.relname) AS relation, role.rolname AS role,
+          g.privilege, g.owner,
+          g.owner LIKE ${platformRoles}
+            AND pg_catalog.pg_get_userbyid(g.grantor) LIKE ${platformRoles} AS platform
+        FROM granted g JOIN pg_catalog.pg_roles role ON role.oid = g.grantee
+        WHERE role.rolname IN (${sqlList(callers)})
+        ORDER BY 1, 2, 3`,
   );
   const name = 'the API roles hold nothing in the schemas the API does not serve';
-  if (grants.length === 0) return [...results, pass('privileges', null, name)];
-  const byRelation = new Map<string, string[]>();
-  for (const g of grants) {
-    byRelation.set(g.relation, [...(byRelation.get(g.relation) ?? []), `${g.role} ${g.privilege}`]);
+  const ours = grants.filter((g) => !g.platform);
+  if (ours.length === 0) results.push(pass('privileges', null, name));
+  for (const [relation, held] of groupBy(grants.filter((g) => g.platform))) {
+    results.push(
+      noted(
+        'privileges',
+        null,
+        `privileges of ${rolesOf(held).join(', ')} on ${relation}`,
+        `the platform's: owned and granted by ${held[0]?.owner} (${describe(held)}); no migration of ours changes it`,
+      ),
+    );
   }
-  for (const [relation, held] of byRelation) {
-    const roles = [...new Set(held.map((h) => h.split(' ')[0]))];
+  for (const [relation, held] of groupBy(ours)) {
+    const roles = rolesOf(held);
     results.push(
       fail(
         'privileges',
         null,
         `privileges of ${roles.join(', ')} on ${relation}`,
-        `${held.join(', ')} in a schema the API does not serve`,
+        `${describe(held)} in a schema the API does not serve`,
         `REVOKE ALL ON ${relation} FROM ${roles.join(', ')}`,
         relation.startsWith('auth.')
           ? `${relation} is Supabase Auth's: e-mail addresses, phone numbers and sign-in metadata of every user, readable or writable by whoever acts as ${roles.join(' or ')} through any view, function or policy that names it`
@@ -91,3 +110,13 @@ export async function checkSchemaPrivileges(db: Executor): Promise<CheckResult[]
   }
   return results;
 }
+
+type Grant = { relation: string; role: string; privilege: string; owner: string };
+
+const groupBy = (grants: readonly Grant[]) => {
+  const byRelation = new Map<string, Grant[]>();
+  for (const g of grants) byRelation.set(g.relation, [...(byRelation.get(g.relation) ?? []), g]);
+  return byRelation;
+};
+const rolesOf = (held: readonly Grant[]) => [...new Set(held.map((g) => g.role))];
+const describe = (held: readonly Grant[]) => held.map((g) => `${g.role} ${g.privilege}`).join(', ');

@@ -99,7 +99,7 @@ describe.each(testDrivers())('aclue-db rollback on %s', (driver) => {
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/restore loads into empty tables only/);
     expect(await fingerprints(target)).toEqual(before);
-  });
+  }, 300_000); // a dozen CLI runs, each starting the embedded database: minutes on 2 busy cores
 
   it('restore loads nothing from an export it cannot trust, and says which line', async () => {
     const before = await fingerprints(target);

@@ -60,6 +60,14 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .action(run(async () => (await import('./commands/status')).statusCommand));
 
   program
+    .command('baseline')
+    .description(
+      'record the migrations as applied on a database built without them (push, a dump), once its schema is proved equal to them',
+    )
+    .option('--migrations-dir <dir>', "migrations folder (default: @aclue/db's committed ones)")
+    .action(run(async () => (await import('./commands/baseline')).baselineCommand));
+
+  program
     .command('push')
     .description(
       'drizzle-kit push, then repair what it drops (policy expressions, triggers, grants, comments) and verify',

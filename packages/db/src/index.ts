@@ -46,6 +46,9 @@ export {
   migrationStatus,
   planMigrations,
   readMigrations,
+  recordMigrations,
+  unrecordedMessage,
+  unrecordedTables,
 } from './migrations';
 export { literal, quoteIdent } from './objects/sql-text';
 export {

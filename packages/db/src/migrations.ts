@@ -3,8 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql, TransactionRollbackError } from 'drizzle-orm';
+import { getTableConfig } from 'drizzle-orm/pg-core';
 import { type Database, queryRows } from './client';
 import { MigrationError } from './errors';
+import { tables } from './tables';
 
 /** The committed migrations of this package. */
 export const defaultMigrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
@@ -181,6 +183,7 @@ export async function migrate(db: Database, options: MigrateOptions = {}): Promi
     await db.transaction(async (tx) => {
       await tx.execute(sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
       plan = planMigrations(files, await readHistory(tx));
+      if (plan.applied.length === 0) await refuseUnrecorded(tx);
       // A dry run still takes the lock and reads the history, then leaves no trace.
       if (dryRun) tx.rollback();
       for (const migration of plan.pending) await apply(tx, migration, options);
@@ -226,4 +229,64 @@ export async function migrationStatus(
     sql`SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL AS present`,
   );
   return compareMigrations(files, exists?.present ? await selectHistory(db) : []);
+}
+
+/**
+ * The schema's tables that exist in a database with no migration recorded: one built by
+ * `aclue-db push`, or restored from a dump. Migrating it would fail at its first CREATE TABLE.
+ */
+export async function unrecordedTables(db: Executor): Promise<string[]> {
+  const [history] = await queryRows<{ recorded: boolean }>(
+    db,
+    sql`SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL
+          AND EXISTS (SELECT 1 FROM drizzle.__drizzle_migrations) AS recorded`,
+  );
+  if (history?.recorded) return [];
+  const names = tables.map((t) => getTableConfig(t).name);
+  const rows = await queryRows<{ name: string }>(
+    db,
+    sql`SELECT name FROM unnest(ARRAY[${sql.join(
+      names.map((n) => sql`${n}`),
+      sql`, `,
+    )}]::text[]) AS name WHERE to_regclass('public.' || quote_ident(name)) IS NOT NULL`,
+  );
+  return rows.map((r) => r.name);
+}
+
+/** What to say, and do, about a schema built without migrations. */
+export const unrecordedMessage = (found: readonly string[]) =>
+  `the database has the schema's tables (${found.length}: ${found.slice(0, 4).join(', ')}${found.length > 4 ? ', …' : ''}) but no migration recorded — built by aclue-db push, or restored from a dump: run aclue-db baseline, which records the migrations as applied once it has proved the schema equals them`;
+
+async function refuseUnrecorded(tx: Executor) {
+  const found = await unrecordedTables(tx);
+  if (found.length > 0) {
+    throw new MigrationError(`${unrecordedMessage(found)}; nothing was applied`, undefined);
+  }
+}
+
+/**
+ * Records every migration of the folder as applied, without running any: for a database whose
+ * schema was proved equal to them (`baseline` in @aclue/schema-ops does the proving). One
+ * transaction under the migration lock; refused when any migration is recorded already.
+ */
+export async function recordMigrations(
+  db: Database,
+  { migrationsFolder }: { migrationsFolder?: string } = {},
+): Promise<MigrationFile[]> {
+  const files = readMigrations(migrationsFolder);
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+    if ((await readHistory(tx)).length > 0) {
+      throw new MigrationError(
+        'the database already has a migration history: baseline is for a database with none (run aclue-db status)',
+        undefined,
+      );
+    }
+    for (const file of files) {
+      await tx.execute(
+        sql`INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES (${file.hash}, ${file.when})`,
+      );
+    }
+  });
+  return files;
 }

@@ -1,4 +1,10 @@
-import { BRING_BACK_HINT, migrationStatus, rollbackState } from '@aclue/db';
+import {
+  BRING_BACK_HINT,
+  migrationStatus,
+  rollbackState,
+  unrecordedMessage,
+  unrecordedTables,
+} from '@aclue/db';
 import { describeTarget, type GlobalOptions, withDatabase } from '../context';
 import { ExitCode } from '../exit';
 import { emit, formatTable } from '../output';
@@ -17,6 +23,11 @@ export async function statusCommand(options: StatusOptions): Promise<number> {
       ...(options.migrationsDir ? { migrationsFolder: options.migrationsDir } : {}),
     });
     const problems = states.flatMap((s) => (s.problem ? [s.problem] : []));
+    // Nothing recorded but the tables are there: migrate would fail at its first CREATE TABLE.
+    if (states.every((s) => s.state === 'pending')) {
+      const found = await unrecordedTables(db);
+      if (found.length > 0) problems.push(unrecordedMessage(found));
+    }
     if (states.every((s) => s.state === 'applied')) {
       const { missing, rolledBack } = await rollbackState(db);
       if (rolledBack) {

@@ -1,0 +1,69 @@
+import { testDrivers } from '@aclue/db/testing';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshTarget, runCli, type Target } from './run-cli';
+
+/** Rows of the migration history, read in this process (closed before the CLI runs again). */
+async function recorded(target: Target): Promise<number> {
+  const db = await target.open();
+  try {
+    const { rows } = (await db.execute(
+      sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`,
+    )) as unknown as { rows: { n: number }[] };
+    return rows[0]?.n ?? 0;
+  } catch {
+    return 0;
+  } finally {
+    await db.$close();
+  }
+}
+
+describe.each(testDrivers())('push, then baseline, then migrate on %s', (driver) => {
+  let target: Target;
+  beforeAll(async () => {
+    target = await freshTarget(driver);
+    expect(runCli(['push'], target.env).code).toBe(0);
+  });
+  afterAll(() => target?.dispose());
+
+  it('status and migrate name baseline on a pushed database, and apply nothing (exit 1)', async () => {
+    const status = runCli(['status'], target.env);
+    expect(status.code).toBe(1);
+    expect(status.stdout).toMatch(/no migration recorded .* run aclue-db baseline/);
+    const migrated = runCli(['migrate'], target.env);
+    expect(migrated.code).toBe(1);
+    expect(migrated.stderr).toMatch(/run aclue-db baseline.*nothing was applied/);
+    expect(await recorded(target)).toBe(0);
+  });
+
+  it('baseline refuses a database that differs from the migrations, naming the difference', async () => {
+    const db = await target.open();
+    await db.execute(sql`DROP INDEX idx_affiliate_clicks_session_id`);
+    await db.$close();
+    const refused = runCli(['baseline'], target.env);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/differs from the migrations .* no migration was recorded/);
+    expect(refused.stdout).toMatch(/idx_affiliate_clicks_session_id/);
+    expect(await recorded(target)).toBe(0);
+    expect(runCli(['push'], target.env).code).toBe(0);
+  });
+
+  it('records every migration once the schema is proved equal; then status, migrate, verify and drift agree', async () => {
+    const run = runCli(['baseline'], target.env);
+    expect(run.stdout).toMatch(
+      /proved equal to the migrations: \d+ tables .* recorded \d+ migrations/s,
+    );
+    expect(run.code).toBe(0);
+    const status = runCli(['status', '--json'], target.env);
+    expect(status.code).toBe(0);
+    const states = JSON.parse(status.stdout).migrations as { state: string }[];
+    expect(states.every((s) => s.state === 'applied')).toBe(true);
+    expect(runCli(['migrate'], target.env).stdout).toMatch(/up to date/);
+    expect(runCli(['verify'], target.env).code).toBe(0);
+    expect(runCli(['drift'], target.env).code).toBe(0);
+    // A second baseline has nothing to do.
+    const again = runCli(['baseline'], target.env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/nothing to baseline/);
+  });
+});

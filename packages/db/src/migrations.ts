@@ -236,12 +236,11 @@ export async function migrationStatus(
  * `aclue-db push`, or restored from a dump. Migrating it would fail at its first CREATE TABLE.
  */
 export async function unrecordedTables(db: Executor): Promise<string[]> {
-  const [history] = await queryRows<{ recorded: boolean }>(
+  const [history] = await queryRows<{ present: boolean }>(
     db,
-    sql`SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL
-          AND EXISTS (SELECT 1 FROM drizzle.__drizzle_migrations) AS recorded`,
+    sql`SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL AS present`,
   );
-  if (history?.recorded) return [];
+  if (history?.present && (await selectHistory(db)).length > 0) return [];
   const names = tables.map((t) => getTableConfig(t).name);
   const rows = await queryRows<{ name: string }>(
     db,

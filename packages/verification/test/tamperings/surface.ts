@@ -300,7 +300,8 @@ export const durabilityTamperings: Tampering[] = [
   {
     change: "affiliate_clicks' triggers, foreign-key enforcement included, are disabled",
     statements: ['ALTER TABLE public.affiliate_clicks DISABLE TRIGGER ALL'],
-    names: /affiliate_clicks: foreign keys are enforced: \d+ of its triggers are disabled on affiliate_clicks/,
+    names:
+      /affiliate_clicks: foreign keys are enforced: \d+ of its triggers are disabled on affiliate_clicks/,
   },
   {
     change: 'a rule silently drops every new view',

@@ -241,6 +241,11 @@ export async function unrecordedTables(db: Executor): Promise<string[]> {
     sql`SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL AS present`,
   );
   if (history?.present && (await selectHistory(db)).length > 0) return [];
+  return presentTables(db);
+}
+
+/** The schema's tables that exist in `public`. */
+async function presentTables(db: Executor): Promise<string[]> {
   const names = tables.map((t) => getTableConfig(t).name);
   const rows = await queryRows<{ name: string }>(
     db,
@@ -256,8 +261,9 @@ export async function unrecordedTables(db: Executor): Promise<string[]> {
 export const unrecordedMessage = (found: readonly string[]) =>
   `the database has the schema's tables (${found.length}: ${found.slice(0, 4).join(', ')}${found.length > 4 ? ', …' : ''}) but no migration recorded — built by aclue-db push, or restored from a dump: run aclue-db baseline, which records the migrations as applied once it has proved the schema equals them`;
 
+/** For migrate(), which has just read an empty history: only the tables are looked up. */
 async function refuseUnrecorded(tx: Executor) {
-  const found = await unrecordedTables(tx);
+  const found = await presentTables(tx);
   if (found.length > 0) {
     throw new MigrationError(`${unrecordedMessage(found)}; nothing was applied`, undefined);
   }

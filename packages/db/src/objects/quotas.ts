@@ -72,7 +72,8 @@ const raise = (message: string, hint: string) =>
 
 /**
  * Locks then counts, per distinct `key` among the statement's rows (`r`) that match `rows`, in
- * key order (two statements never wait on each other's locks crosswise); raises when the table holds more than `limit` rows matching `counted` (over `t`, for `k.key`).
+ * key order (two statements never wait on each other's locks crosswise); raises when the table
+ * holds more than `limit` rows matching `counted` (over `t`, for `k.key`).
  */
 function countPerKey(
   q: QuotaTable,

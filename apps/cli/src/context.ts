@@ -1,5 +1,6 @@
 import { createDb, type Database, holdsDatabase, migrationStatus, resolveDataDir } from '@aclue/db';
 import { UsageError } from './exit';
+import { tell } from './output';
 
 /** Options every command takes. */
 export interface GlobalOptions {
@@ -53,7 +54,7 @@ export async function withDatabase<T>(
   const dataDir = resolveDataDir(options.dataDir);
   const absent = embedded && !holdsDatabase(dataDir);
   if (absent && missing === 'preview') {
-    console.error(`aclue-db: no embedded database at ${dataDir} yet: previewing on an empty one`);
+    tell(`aclue-db: no embedded database at ${dataDir} yet: previewing on an empty one`);
   }
   const db = await createDb(
     absent && missing === 'preview'
@@ -62,8 +63,7 @@ export async function withDatabase<T>(
           ...(options.databaseUrl ? { url: options.databaseUrl } : {}),
           ...(embedded ? { dataDir } : {}),
           create: missing === 'create',
-          onCreate: (dir: string) =>
-            console.error(`aclue-db: creating a new embedded database at ${dir}`),
+          onCreate: (dir: string) => tell(`aclue-db: creating a new embedded database at ${dir}`),
           ...(options.wait === undefined
             ? {}
             : {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { GlobalOptions } from './context';
 import { describeFailure, ExitCode } from './exit';
+import { type CliIo, currentIo, say, tell, withIo } from './output';
 
 type CommandRunner<O extends GlobalOptions> = (options: O) => Promise<number>;
 
@@ -21,6 +22,8 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     // Every subcommand's --help lists the global flags too.
     .configureHelp({ showGlobalOptions: true })
     .configureOutput({
+      writeOut: (text) => currentIo().stdout.write(text),
+      writeErr: (text) => currentIo().stderr.write(text),
       // Commander's own complaints (unknown flag, missing value): one line, our prefix, the hint.
       outputError: (message, write) =>
         write(`aclue-db: ${oneLine(message.replace(/^error: /, ''))} (run aclue-db --help)\n`),
@@ -201,14 +204,21 @@ const shortUsage = (program: Command) =>
     "Run `aclue-db <command> --help` for a command's flags, `aclue-db --help` for the global ones.",
   ].join('\n');
 
-/** Runs the CLI and returns its exit code; never throws. */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the CLI and returns its exit code; never throws. It prints to `io` (the process's streams
+ * by default), so a program, or a test, can run it in-process.
+ */
+export function main(argv: string[], io?: CliIo): Promise<number> {
+  return io ? withIo(io, () => run(argv)) : run(argv);
+}
+
+async function run(argv: string[]): Promise<number> {
   let code: number = ExitCode.ok;
   const program = buildProgram((c) => {
     code = c;
   });
   if (argv.length <= 2) {
-    console.log(shortUsage(program));
+    say(shortUsage(program));
     return ExitCode.ok;
   }
   try {
@@ -220,8 +230,8 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.cannotRun;
     }
     const failure = describeFailure(error);
-    console.error(`aclue-db: ${failure.message}`);
-    if (program.opts().verbose && error instanceof Error) console.error(error.stack);
+    tell(`aclue-db: ${failure.message}`);
+    if (program.opts().verbose && error instanceof Error && error.stack) tell(error.stack);
     return failure.code;
   }
 }

@@ -22,15 +22,15 @@ describe.each(testDrivers())('push, then baseline, then migrate on %s', (driver)
   let target: Target;
   beforeAll(async () => {
     target = await freshTarget(driver);
-    expect(runCli(['push'], target.env).code).toBe(0);
+    expect((await runCli(['push'], target.env)).code).toBe(0);
   });
   afterAll(() => target?.dispose());
 
   it('status and migrate name baseline on a pushed database, and apply nothing (exit 1)', async () => {
-    const status = runCli(['status'], target.env);
+    const status = await runCli(['status'], target.env);
     expect(status.code).toBe(1);
     expect(status.stdout).toMatch(/no migration recorded .* run aclue-db baseline/);
-    const migrated = runCli(['migrate'], target.env);
+    const migrated = await runCli(['migrate'], target.env);
     expect(migrated.code).toBe(1);
     expect(migrated.stderr).toMatch(/run aclue-db baseline.*nothing was applied/);
     expect(await recorded(target)).toBe(0);
@@ -43,7 +43,7 @@ describe.each(testDrivers())('push, then baseline, then migrate on %s', (driver)
       await db.$close();
     };
     await rename('idx_affiliate_clicks_session_id', 'renamed_by_hand');
-    const refused = runCli(['baseline'], target.env);
+    const refused = await runCli(['baseline'], target.env);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toMatch(/differs from the migrations .* no migration was recorded/);
     expect(refused.stdout).toMatch(/idx_affiliate_clicks_session_id: missing/);
@@ -52,19 +52,19 @@ describe.each(testDrivers())('push, then baseline, then migrate on %s', (driver)
   });
 
   it('records every migration once the schema is proved equal; then status and migrate agree', async () => {
-    const run = runCli(['baseline'], target.env);
+    const run = await runCli(['baseline'], target.env);
     expect(run.stdout).toMatch(
       /proved equal to the migrations: \d+ tables[\s\S]*recorded \d+ migrations as applied/,
     );
     expect(run.code).toBe(0);
-    const status = runCli(['status', '--json'], target.env);
+    const status = await runCli(['status', '--json'], target.env);
     expect(status.code).toBe(0);
     const states = JSON.parse(status.stdout).migrations as { state: string }[];
     expect(states.every((s) => s.state === 'applied')).toBe(true);
     // baseline ran verify's structural checks itself; migrate finds nothing to do.
-    expect(runCli(['migrate'], target.env).stdout).toMatch(/up to date/);
+    expect((await runCli(['migrate'], target.env)).stdout).toMatch(/up to date/);
     // A second baseline has nothing to do.
-    const again = runCli(['baseline'], target.env);
+    const again = await runCli(['baseline'], target.env);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/nothing to baseline/);
   });

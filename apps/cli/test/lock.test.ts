@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createDb, DatabaseLockedError, queryRows } from '@aclue/db';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { runCli, startCli, tempDir } from './run-cli';
+import { runCli, spawnCli, tempDir } from './run-cli';
 
 /**
  * The embedded database is single-writer: PGlite in two processes on one folder corrupts it
@@ -12,10 +12,10 @@ import { runCli, startCli, tempDir } from './run-cli';
 describe('the embedded database lock', () => {
   it('refuses a second seed with one line naming the holder, and leaves the data intact', async () => {
     const env = { ACLUE_DATA_DIR: join(tempDir(), 'db') };
-    expect(runCli(['migrate'], env).code).toBe(0);
+    expect((await runCli(['migrate'], env)).code).toBe(0);
     const [first, second] = await Promise.all([
-      startCli(['seed', '--users', '40', '--days', '7', '--seed', '1'], env),
-      startCli(['seed', '--users', '40', '--days', '7', '--seed', '2'], env),
+      spawnCli(['seed', '--users', '40', '--days', '7', '--seed', '1'], env),
+      spawnCli(['seed', '--users', '40', '--days', '7', '--seed', '2'], env),
     ]);
     const outcomes = [first, second].map((r) => r.code).sort();
     expect(outcomes).toEqual([0, 2]);
@@ -25,7 +25,7 @@ describe('the embedded database lock', () => {
       /^aclue-db: the embedded database .* is in use by pid \d+ \(aclue-db seed, since .*\); wait for it to finish, or pass --wait <seconds>/,
     );
     // amcheck on every index, every key and check re-validated.
-    expect(runCli(['verify', '--data'], env).code).toBe(0);
+    expect((await runCli(['verify', '--data'], env)).code).toBe(0);
     // Scans and index lookups agree, and every view's product exists.
     const db = await createDb({ dataDir: env.ACLUE_DATA_DIR });
     try {
@@ -50,8 +50,8 @@ describe('the embedded database lock', () => {
   it('lets two migrations queue with --wait, and both succeed', async () => {
     const env = { ACLUE_DATA_DIR: join(tempDir(), 'db') };
     const runs = await Promise.all([
-      startCli(['migrate', '--wait', '120'], env),
-      startCli(['migrate', '--wait', '120'], env),
+      spawnCli(['migrate', '--wait', '120'], env),
+      spawnCli(['migrate', '--wait', '120'], env),
     ]);
     expect(runs.map((r) => r.code)).toEqual([0, 0]);
     // Only the one that got the folder first created the database, and said so.
@@ -59,7 +59,7 @@ describe('the embedded database lock', () => {
       '',
       `aclue-db: creating a new embedded database at ${env.ACLUE_DATA_DIR}`,
     ]);
-    const status = runCli(['status', '--json'], env);
+    const status = await runCli(['status', '--json'], env);
     const { migrations } = JSON.parse(status.stdout) as { migrations: { state: string }[] };
     expect(migrations.every((m) => m.state === 'applied')).toBe(true);
   });
@@ -85,8 +85,10 @@ describe('the embedded database lock', () => {
     await again.$close();
   });
 
-  it('refuses a non-numeric --wait', () => {
-    const run = runCli(['status', '--wait', '1e3'], { ACLUE_DATA_DIR: join(tempDir(), 'db') });
+  it('refuses a non-numeric --wait', async () => {
+    const run = await runCli(['status', '--wait', '1e3'], {
+      ACLUE_DATA_DIR: join(tempDir(), 'db'),
+    });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--wait takes a whole number of seconds/);
   });

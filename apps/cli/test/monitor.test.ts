@@ -21,13 +21,13 @@ describe.each(testDrivers())('aclue-db monitor on %s', (driver) => {
   let target: Target;
   beforeAll(async () => {
     target = await freshTarget(driver);
-    expect(runCli(['migrate'], target.env).code).toBe(0);
-    expect(runCli(['seed', '--users', '10', '--days', '7'], target.env).code).toBe(0);
+    expect((await runCli(['migrate'], target.env)).code).toBe(0);
+    expect((await runCli(['seed', '--users', '10', '--days', '7'], target.env)).code).toBe(0);
   });
   afterAll(() => target?.dispose());
 
-  it('prints every section as an aligned table, or says why it cannot', () => {
-    const run = runCli(['monitor'], target.env);
+  it('prints every section as an aligned table, or says why it cannot', async () => {
+    const run = await runCli(['monitor'], target.env);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     for (const title of titles) expect(run.stdout).toContain(title);
@@ -38,7 +38,7 @@ describe.each(testDrivers())('aclue-db monitor on %s', (driver) => {
   });
 
   it('reports the business metrics the data holds, as JSON', async () => {
-    const run = runCli(['monitor', '--json'], target.env);
+    const run = await runCli(['monitor', '--json'], target.env);
     const report = JSON.parse(run.stdout);
     const business = report.sections.find((s: { title: string }) => s.title.startsWith('business'));
     const week = business.rows.find((r: { period: string }) => r.period === 'last week');
@@ -53,7 +53,7 @@ describe.each(testDrivers())('aclue-db monitor on %s', (driver) => {
   });
 
   it('counts real rows on either engine, and says which sections the embedded one cannot fill', async () => {
-    const report = JSON.parse(runCli(['monitor', '--json'], target.env).stdout) as {
+    const report = JSON.parse((await runCli(['monitor', '--json'], target.env)).stdout) as {
       sections: { title: string; rows: { table?: string; live_rows?: number }[]; note?: string }[];
     };
     const sizes = report.sections.find((s) => s.title === 'table and index sizes');
@@ -79,10 +79,10 @@ describe.each(testDrivers())('aclue-db monitor on %s', (driver) => {
     }
   });
 
-  it('refreshes with --watch, as often as --iterations says', () => {
-    const run = runCli(['monitor', '--watch', '0.2', '--iterations', '2'], target.env);
+  it('refreshes with --watch, as often as --iterations says', async () => {
+    const run = await runCli(['monitor', '--watch', '0.2', '--iterations', '2'], target.env);
     expect(run.code).toBe(0);
     expect(run.stdout.match(/table and index sizes/g)).toHaveLength(2);
-    expect(runCli(['monitor', '--watch', 'soon'], target.env).code).toBe(2);
+    expect((await runCli(['monitor', '--watch', 'soon'], target.env)).code).toBe(2);
   });
 });

@@ -9,7 +9,7 @@ describe.each(testDrivers())('aclue-db partitions on %s', (driver) => {
   let target: Target;
   beforeAll(async () => {
     target = await freshTarget(driver);
-    expect(runCli(['migrate'], target.env).code).toBe(0);
+    expect((await runCli(['migrate'], target.env)).code).toBe(0);
   });
   afterAll(() => target?.dispose());
 
@@ -25,11 +25,11 @@ describe.each(testDrivers())('aclue-db partitions on %s', (driver) => {
     } finally {
       await db.$close();
     }
-    const dirty = runCli(['verify'], target.env);
+    const dirty = await runCli(['verify'], target.env);
     expect(dirty.code).toBe(1);
     expect(dirty.stdout).toContain('default partition is empty');
 
-    const run = runCli(['partitions', 'maintain', '--from', '2025-05'], target.env);
+    const run = await runCli(['partitions', 'maintain', '--from', '2025-05'], target.env);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
@@ -38,15 +38,15 @@ describe.each(testDrivers())('aclue-db partitions on %s', (driver) => {
     expect(run.stdout).toMatch(
       /product_views\s+2025-05\s+aclue_partitions\.product_views_p2025_05/,
     );
-    expect(runCli(['verify'], target.env).code).toBe(0);
+    expect((await runCli(['verify'], target.env)).code).toBe(0);
 
     // Nothing to do — unless a month began between the two runs, which makes one more month
     // "ahead" due: that partition is the only one a second run may create.
-    const again = runCli(['partitions', 'maintain', '--from', '2025-05'], target.env);
+    const again = await runCli(['partitions', 'maintain', '--from', '2025-05'], target.env);
     expect(again.stdout).toMatch(
       /nothing to do|created 1 partitions: product_views_p\d{4}_\d{2}\n/,
     );
-    const listed = JSON.parse(runCli(['partitions', '--json'], target.env).stdout) as {
+    const listed = JSON.parse((await runCli(['partitions', '--json'], target.env)).stdout) as {
       partitions: { partition: string; from: string | null; estimatedRows: number }[];
     };
     expect(listed.partitions[0]).toMatchObject({
@@ -56,25 +56,28 @@ describe.each(testDrivers())('aclue-db partitions on %s', (driver) => {
     expect(listed.partitions.at(-1)).toMatchObject({ from: null });
   });
 
-  it('refuses malformed months and horizons in one line (exit 2)', () => {
+  it('refuses malformed months and horizons in one line (exit 2)', async () => {
     for (const args of [
       ['--from', '2025-5'],
       ['--from', '2025-13'],
       ['--ahead', '0'],
       ['--ahead', 'three'],
     ]) {
-      const run = runCli(['partitions', 'maintain', ...args], target.env);
+      const run = await runCli(['partitions', 'maintain', ...args], target.env);
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(/^aclue-db: --(from must be|ahead takes) .*\n$/);
     }
   });
 
-  it('retention archives the months past --keep-months to --export-dir, then drops them', () => {
-    const refused = runCli(['retention'], target.env);
+  it('retention archives the months past --keep-months to --export-dir, then drops them', async () => {
+    const refused = await runCli(['retention'], target.env);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/^aclue-db: retention needs --export-dir <dir>/);
 
-    const dry = runCli(['retention', '--dry-run', '--keep-months', '6', '--json'], target.env);
+    const dry = await runCli(
+      ['retention', '--dry-run', '--keep-months', '6', '--json'],
+      target.env,
+    );
     expect(dry.code).toBe(0);
     const planned = JSON.parse(dry.stdout) as { expiredPartitions: { partition: string }[] };
     expect(planned.expiredPartitions[0]).toMatchObject({
@@ -83,7 +86,7 @@ describe.each(testDrivers())('aclue-db partitions on %s', (driver) => {
     });
 
     const dir = tempDir();
-    const run = runCli(['retention', '--export-dir', dir, '--keep-months', '6'], target.env);
+    const run = await runCli(['retention', '--export-dir', dir, '--keep-months', '6'], target.env);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/affiliate_clicks\s+0\s+90 days/);
@@ -96,7 +99,7 @@ describe.each(testDrivers())('aclue-db partitions on %s', (driver) => {
     const archived = readFileSync(join(dir, archive ?? ''), 'utf8').trim();
     expect(JSON.parse(archived)).toMatchObject({ view_timestamp: '2025-05-20T00:00:00+00:00' });
     expect(archived).not.toContain('session_id');
-    expect(runCli(['partitions'], target.env).stdout).not.toContain('2025-05');
-    expect(runCli(['verify'], target.env).code).toBe(0);
+    expect((await runCli(['partitions'], target.env)).stdout).not.toContain('2025-05');
+    expect((await runCli(['verify'], target.env)).code).toBe(0);
   });
 });

@@ -15,8 +15,8 @@ describe.each(testDrivers())('aclue-db push on %s', (driver) => {
   });
   afterAll(() => target?.dispose());
 
-  it('pushes an empty database to a state that passes verify', () => {
-    const run = runCli(['push'], target.env);
+  it('pushes an empty database to a state that passes verify', async () => {
+    const run = await runCli(['push'], target.env);
     expect(run.stderr).toMatch(
       driver === 'pglite' ? /^aclue-db: creating a new embedded database at \S+\n$/ : /^$/,
     );
@@ -24,11 +24,11 @@ describe.each(testDrivers())('aclue-db push on %s', (driver) => {
     expect(run.stdout).toMatch(/drizzle-kit push: \d+ statements/);
     expect(run.stdout).toMatch(/policies given back their USING \/ WITH CHECK: \d+/);
     expect(run.stdout).toMatch(/verified: \d+ checks, 0 failed/);
-    expect(runCli(['verify'], target.env).code).toBe(0);
+    expect((await runCli(['verify'], target.env)).code).toBe(0);
   });
 
-  it('reports no changes the second time', () => {
-    const run = runCli(['push', '--json'], target.env);
+  it('reports no changes the second time', async () => {
+    const run = await runCli(['push', '--json'], target.env);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report).toMatchObject({
@@ -49,13 +49,13 @@ describe.each(testDrivers())('aclue-db push on %s', (driver) => {
     await db.execute(sql`ALTER POLICY product_views_select_own ON product_views USING (true)`);
     await db.execute(sql`DROP TRIGGER update_session_analytics_updated_at ON session_analytics`);
     await db.$close();
-    const run = runCli(['push'], target.env);
+    const run = await runCli(['push'], target.env);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('(product_views.product_views_select_own)');
     expect(run.stdout).toContain(
       'custom objects (trigger function, triggers, grants, comments, seed): applied',
     );
-    expect(runCli(['verify'], target.env).code).toBe(0);
+    expect((await runCli(['verify'], target.env)).code).toBe(0);
   });
 });
 
@@ -67,12 +67,12 @@ describe.each(testDrivers())('aclue-db push on a database changed outside it, on
   afterAll(() => target?.dispose());
 
   it("leaves a team's own table alone, composite key and rows included, and names it", async () => {
-    expect(runCli(['migrate'], target.env).code).toBe(0);
+    expect((await runCli(['migrate'], target.env)).code).toBe(0);
     const db = await target.open();
     await db.execute(sql`CREATE TABLE public.team_notes (a int, b int, PRIMARY KEY (a, b))`);
     await db.execute(sql`INSERT INTO public.team_notes VALUES (1, 2)`);
     await db.$close();
-    const run = runCli(['push'], target.env);
+    const run = await runCli(['push'], target.env);
     // drizzle-kit's push API cannot read a table with a composite key: push compares only the
     // declared tables, and verification reports the extra one.
     expect(run.stderr).toBe('');
@@ -105,11 +105,11 @@ describe.runIf(testDrivers().includes('pg'))('after a bare drizzle-kit push', ()
     expect(`${bare.stdout}${bare.stderr}`).toMatch(/schema "auth" does not exist/);
     expect(bare.status).toBe(0);
     expect(bare.stderr).toMatch(/aclue-db push/);
-    const run = runCli(['push'], target.env);
+    const run = await runCli(['push'], target.env);
     expect(run.stderr).toBe('');
     expect(run.stdout).toMatch(/partitioned by month, rows kept: product_views/);
     expect(run.stdout).toMatch(/verified: \d+ checks, 0 failed/);
     expect(run.code).toBe(0);
-    expect(runCli(['drift'], target.env).code).toBe(0);
+    expect((await runCli(['drift'], target.env)).code).toBe(0);
   });
 });

@@ -21,15 +21,15 @@ describe.each(testDrivers())('aclue-db rollback on %s', (driver) => {
   });
   afterAll(() => target?.dispose());
 
-  it('refuses without --yes, and on a database not at the expected migration', () => {
-    const unconfirmed = runCli(['rollback', '--export-dir', tempDir()], target.env);
+  it('refuses without --yes, and on a database not at the expected migration', async () => {
+    const unconfirmed = await runCli(['rollback', '--export-dir', tempDir()], target.env);
     expect(unconfirmed.code).toBe(2);
     expect(unconfirmed.stderr).toMatch(/rerun with --yes/);
     // Migration 0000 alone: the deployment tables do not exist yet, so this is no rollback.
     const folder = copyOfMigrations();
     keepFirstMigrations(folder, 2);
-    expect(runCli(['migrate', '--migrations-dir', folder], target.env).code).toBe(0);
-    const unmigrated = runCli(['rollback', '--yes', '--export-dir', tempDir()], target.env);
+    expect((await runCli(['migrate', '--migrations-dir', folder], target.env)).code).toBe(0);
+    const unmigrated = await runCli(['rollback', '--yes', '--export-dir', tempDir()], target.env);
     expect(unmigrated.code).toBe(2);
     expect(unmigrated.stderr).toMatch(
       /refusing: the database is not at the expected migration \(0002_database_objects pending/,
@@ -37,19 +37,19 @@ describe.each(testDrivers())('aclue-db rollback on %s', (driver) => {
   });
 
   it('exports and drops; push and restore bring every row back, verified, whatever their months', async () => {
-    expect(runCli(['migrate'], target.env).code).toBe(0);
-    expect(runCli(['seed', '--users', '10', '--days', '7'], target.env).code).toBe(0);
+    expect((await runCli(['migrate'], target.env)).code).toBe(0);
+    expect((await runCli(['seed', '--users', '10', '--days', '7'], target.env)).code).toBe(0);
     await spreadOverMonths(target);
     const before = await fingerprints(target);
     // An earlier export is never written over: a folder with anything in it is refused.
     const used = tempDir();
     writeFileSync(join(used, 'manifest.json'), '{}');
-    const overwrite = runCli(['rollback', '--yes', '--export-dir', used], target.env);
+    const overwrite = await runCli(['rollback', '--yes', '--export-dir', used], target.env);
     expect(overwrite.code).toBe(2);
     expect(overwrite.stderr).toMatch(/is not empty .*Nothing was exported or dropped/);
     expect(await fingerprints(target)).toEqual(before);
     const dir = tempDir();
-    const run = runCli(['rollback', '--yes', '--export-dir', dir, '--json'], target.env);
+    const run = await runCli(['rollback', '--yes', '--export-dir', dir, '--json'], target.env);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
     // The five, and the audit trail whose foreign key points into them.
@@ -61,41 +61,41 @@ describe.each(testDrivers())('aclue-db rollback on %s', (driver) => {
     }
     expect(report.exported.product_views).toBeGreaterThan(0);
 
-    const second = runCli(['rollback', '--yes', '--export-dir', tempDir()], target.env);
+    const second = await runCli(['rollback', '--yes', '--export-dir', tempDir()], target.env);
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/already rolled back/);
     // A rolled-back database is no "0 problems": status and verify name the way back.
-    const status = runCli(['status'], target.env);
+    const status = await runCli(['status'], target.env);
     expect(status.code).toBe(1);
     expect(status.stdout).toMatch(/✘ rolled back: .*aclue-db push.*aclue-db restore/);
-    const verify = runCli(['verify'], target.env);
+    const verify = await runCli(['verify'], target.env);
     expect(verify.code).toBe(1);
     expect(verify.stdout).toMatch(/table affiliate_clicks: missing/);
     expect(verify.stdout).toMatch(/rolled back \(aclue-db rollback\): run `aclue-db push`/);
     expect(verify.stdout).not.toMatch(/current transaction is aborted/);
 
-    const early = runCli(['restore', '--from', dir], target.env);
+    const early = await runCli(['restore', '--from', dir], target.env);
     expect(early.code).toBe(2);
     expect(early.stderr).toMatch(
       /^aclue-db: the tables affiliate_clicks, .* do not exist: run `aclue-db push` first/,
     );
 
-    expect(runCli(['push'], target.env).code).toBe(0);
-    const restore = runCli(['restore', '--from', dir, '--json'], target.env);
+    expect((await runCli(['push'], target.env)).code).toBe(0);
+    const restore = await runCli(['restore', '--from', dir, '--json'], target.env);
     expect(restore.stderr).toBe('');
     expect(restore.code).toBe(0);
     expect(JSON.parse(restore.stdout).restored).toEqual(report.exported);
     expect(await fingerprints(target)).toEqual(before);
-    const after = runCli(['verify'], target.env);
+    const after = await runCli(['verify'], target.env);
     expect(after.stdout).toMatch(/0 failed/);
     expect(after.code).toBe(0);
-    expect(runCli(['drift'], target.env).code).toBe(0);
-    expect(runCli(['status'], target.env).code).toBe(0);
-    const rollups = JSON.parse(runCli(['rollups', '--json'], target.env).stdout);
+    expect((await runCli(['drift'], target.env)).code).toBe(0);
+    expect((await runCli(['status'], target.env)).code).toBe(0);
+    const rollups = JSON.parse((await runCli(['rollups', '--json'], target.env)).stdout);
     for (const source of rollups.rollups) expect(source.lastRefreshedAt).not.toBeNull();
 
     // Restoring twice would duplicate: refused, nothing loaded.
-    const again = runCli(['restore', '--from', dir], target.env);
+    const again = await runCli(['restore', '--from', dir], target.env);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/restore loads into empty tables only/);
     expect(await fingerprints(target)).toEqual(before);
@@ -104,8 +104,8 @@ describe.each(testDrivers())('aclue-db rollback on %s', (driver) => {
   it('restore loads nothing from an export it cannot trust, and says which line', async () => {
     const before = await fingerprints(target);
     const dir = tempDir();
-    expect(runCli(['rollback', '--yes', '--export-dir', dir], target.env).code).toBe(0);
-    expect(runCli(['push'], target.env).code).toBe(0);
+    expect((await runCli(['rollback', '--yes', '--export-dir', dir], target.env)).code).toBe(0);
+    expect((await runCli(['push'], target.env)).code).toBe(0);
     const views = readFileSync(join(dir, 'product_views.jsonl'), 'utf8');
     const [first = '', second = ''] = views.split('\n');
     const attempts: [string, string | Buffer, RegExp][] = [
@@ -128,7 +128,7 @@ describe.each(testDrivers())('aclue-db rollback on %s', (driver) => {
       }
       writeFileSync(join(copy, 'manifest.json'), readFileSync(join(dir, 'manifest.json')));
       writeFileSync(join(copy, file), content);
-      const refused = runCli(['restore', '--from', copy], target.env);
+      const refused = await runCli(['restore', '--from', copy], target.env);
       expect(refused.code, file).toBe(2);
       expect(refused.stderr).toMatch(expected);
       expect(refused.stderr).toMatch(/nothing was loaded/);
@@ -148,15 +148,15 @@ describe.each(testDrivers())('aclue-db rollback on %s', (driver) => {
       join(older, 'manifest.json'),
       JSON.stringify({ ...manifest, migrations: manifest.migrations.slice(0, -1) }),
     );
-    const mismatch = runCli(['restore', '--from', older], target.env);
+    const mismatch = await runCli(['restore', '--from', older], target.env);
     expect(mismatch.code).toBe(2);
     expect(mismatch.stderr).toMatch(/refusing: the export was taken at migration/);
-    expect(runCli(['restore', '--from', dir], target.env).code).toBe(0);
+    expect((await runCli(['restore', '--from', dir], target.env)).code).toBe(0);
     expect(await fingerprints(target)).toEqual(before);
   });
 
   it('keeps every row a writer committed while the export ran (rollback locks first)', async () => {
-    expect(runCli(['push'], target.env).code).toBe(0);
+    expect((await runCli(['push'], target.env)).code).toBe(0);
     const db = await target.open();
     // On the embedded database the writer shares the one connection; on the server it has its own.
     const writerDb = driver === 'pglite' ? db : await target.open();

@@ -14,7 +14,7 @@ describe.each(testDrivers())('aclue-db rollups on %s', (driver) => {
   let target: Target;
   beforeAll(async () => {
     target = await freshTarget(driver);
-    expect(runCli(['migrate'], target.env).code).toBe(0);
+    expect((await runCli(['migrate'], target.env)).code).toBe(0);
   });
   afterAll(() => target?.dispose());
 
@@ -29,8 +29,10 @@ describe.each(testDrivers())('aclue-db rollups on %s', (driver) => {
     } finally {
       await db.$close();
     }
-    expect(runCli(['partitions', 'maintain', '--from', '2026-02'], target.env).code).toBe(0);
-    const waiting = JSON.parse(runCli(['rollups', '--json'], target.env).stdout) as {
+    expect((await runCli(['partitions', 'maintain', '--from', '2026-02'], target.env)).code).toBe(
+      0,
+    );
+    const waiting = JSON.parse((await runCli(['rollups', '--json'], target.env)).stdout) as {
       rollups: Status[];
     };
     expect(waiting.rollups.find((s) => s.source === 'product_views')).toMatchObject({
@@ -39,7 +41,7 @@ describe.each(testDrivers())('aclue-db rollups on %s', (driver) => {
       oldestDirtyDay: '2026-02-26',
     });
 
-    const run = runCli(['rollups', 'refresh', '--before', '2026-03-01'], target.env);
+    const run = await runCli(['rollups', 'refresh', '--before', '2026-03-01'], target.env);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     // The days written to; the quiet days after the first of them (none here) would follow. The
@@ -47,15 +49,15 @@ describe.each(testDrivers())('aclue-db rollups on %s', (driver) => {
     expect(run.stdout).toMatch(/^product_views: refreshed 3 days$/m);
     expect(run.stdout).toContain('affiliate_clicks: refreshed 0 days (and 366 with no writes)');
     expect(run.stdout).toMatch(/product_views\s+3\s+0\s+-/);
-    const again = runCli(['rollups', 'refresh', '--before', '2026-03-01'], target.env);
+    const again = await runCli(['rollups', 'refresh', '--before', '2026-03-01'], target.env);
     expect(again.stdout).toContain('product_views: nothing to refresh');
-    const verified = runCli(['verify', '--data'], target.env);
+    const verified = await runCli(['verify', '--data'], target.env);
     expect(verified.code, verified.stdout).toBe(0);
   });
 
-  it('refuses a malformed or future --before in one line (exit 2)', () => {
+  it('refuses a malformed or future --before in one line (exit 2)', async () => {
     for (const before of ['2026-2-1', '2026-02-30', '2999-01-01']) {
-      const run = runCli(['rollups', 'refresh', '--before', before], target.env);
+      const run = await runCli(['rollups', 'refresh', '--before', before], target.env);
       expect(run.code).toBe(2);
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
       expect(run.stderr).toContain('--before');

@@ -1,15 +1,17 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createDb, type Database, defaultMigrationsFolder } from '@aclue/db';
 import { createEmptyServerDatabase, type TestDriver } from '@aclue/db/testing';
+import { main } from '../src/main';
 
 /**
- * The CLI from its sources, so tests need no build: tsx compiles the TypeScript, and the
- * `@aclue/source` export condition resolves the `@aclue/*` packages to their
+ * The CLI from its sources in a child process, so tests need no build: tsx compiles the
+ * TypeScript, and the `@aclue/source` export condition resolves the `@aclue/*` packages to their
  * sources too. The compiled bin is exercised by the consumer test in `tooling/`.
  */
 const cliFromSource = [
@@ -25,20 +27,54 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the real `aclue-db` binary in a fresh working folder, with no DATABASE_URL unless given. */
-export function runCli(args: string[], env: Record<string, string> = {}, cwd = tempDir()): CliRun {
-  const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const result = spawnSync(process.execPath, [...cliFromSource, ...args], {
-    cwd,
-    env: { ...inherited, ...env },
-    encoding: 'utf8',
-    timeout: 120_000,
+/** A stream that keeps what is written to it. */
+function collector(): Writable & { text: () => string } {
+  let text = '';
+  const stream = new Writable({
+    decodeStrings: false,
+    write(chunk: string | Buffer, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
   });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return Object.assign(stream, { text: () => text });
 }
 
-/** `runCli`, without blocking: for commands that must run at the same time. */
-export function startCli(
+/**
+ * Runs `aclue-db` in this process, as `main(argv, io)`, in `cwd` with `env` over this process's
+ * variables and no DATABASE_URL unless given: what the binary does, without a process start and
+ * the engine's compilation per run. Tests in a file run one at a time, so the working folder and
+ * the variables are this run's until it ends.
+ */
+export async function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = tempDir(),
+): Promise<CliRun> {
+  const saved = { ...process.env };
+  const savedCwd = process.cwd();
+  delete process.env.DATABASE_URL;
+  Object.assign(process.env, env);
+  process.chdir(cwd);
+  const stdout = collector();
+  const stderr = collector();
+  try {
+    const code = await main(['node', 'aclue-db', ...args], { stdout, stderr });
+    return { code, stdout: stdout.text(), stderr: stderr.text() };
+  } finally {
+    process.chdir(savedCwd);
+    for (const name of Object.keys(process.env)) {
+      if (!(name in saved)) delete process.env[name];
+    }
+    Object.assign(process.env, saved);
+  }
+}
+
+/**
+ * The real `aclue-db` binary in a child process of its own: for runs that must happen at the same
+ * time (locks), signals, and what only a process start shows.
+ */
+export function spawnCli(
   args: string[],
   env: Record<string, string> = {},
   cwd = tempDir(),

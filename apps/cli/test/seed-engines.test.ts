@@ -47,15 +47,16 @@ describe.runIf(testDrivers().length === 2)('aclue-db seed on both engines', () =
   it('writes the same data through COPY on the server as through INSERTs embedded', async () => {
     const targets = [await freshTarget('pglite'), await freshTarget('pg')];
     try {
-      const counts = targets.map((target) => {
-        expect(runCli(['migrate'], target.env).code).toBe(0);
-        const run = runCli(
+      const counts = [];
+      for (const target of targets) {
+        expect((await runCli(['migrate'], target.env)).code).toBe(0);
+        const run = await runCli(
           ['seed', '--users', '12', '--days', '7', '--seed', '11', '--json'],
           target.env,
         );
         expect(run.code, run.stderr).toBe(0);
-        return JSON.parse(run.stdout).rows;
-      });
+        counts.push(JSON.parse(run.stdout).rows);
+      }
       expect(counts[0]).toEqual(counts[1]);
       for (const table of seeded) {
         const [embedded, server] = [

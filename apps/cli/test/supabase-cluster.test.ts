@@ -30,21 +30,21 @@ describe('on a cluster initialised by Supabase’s own SQL, as the demoted postg
     }
   });
 
-  it('migrates, verifies with 0 failed (the platform’s objects as notes), drifts nowhere, pushes again', () => {
+  it('migrates, verifies with 0 failed (the platform’s objects as notes), drifts nowhere, pushes again', async () => {
     const env = { DATABASE_URL: url };
-    const migrated = runCli(['migrate'], env);
+    const migrated = await runCli(['migrate'], env);
     expect(migrated.stderr + migrated.stdout).toMatch(/applied \d+ migrations/);
     expect(migrated.code).toBe(0);
-    const verified = runCli(['verify'], env);
+    const verified = await runCli(['verify'], env);
     expect(verified.stdout).toMatch(/\d+ checks, 0 failed/);
     expect(verified.stdout).toMatch(
       /ℹ \[privileges\] privileges of .* on storage\.buckets: the platform's: owned and granted by supabase_storage_admin/,
     );
     expect(verified.code).toBe(0);
-    const drift = runCli(['drift'], env);
+    const drift = await runCli(['drift'], env);
     expect(drift.stdout).toContain('✔ committed migrations = live database');
     expect(drift.code).toBe(0);
-    const pushed = runCli(['push'], env);
+    const pushed = await runCli(['push'], env);
     expect(pushed.stdout).toMatch(/verified: \d+ checks, 0 failed/);
     expect(pushed.code).toBe(0);
   });

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { operationsReport, type Section } from '@aclue/verification/monitor';
 import { describeTarget, type GlobalOptions, withDatabase } from '../context';
 import { UsageError } from '../exit';
-import { emit, formatTable } from '../output';
+import { currentIo, emit, formatTable } from '../output';
 
 export interface MonitorOptions extends GlobalOptions {
   watch?: string;
@@ -36,8 +36,8 @@ export async function monitorCommand(options: MonitorOptions): Promise<number> {
   return withDatabase(options, async (db) => {
     for (let round = 1; ; round++) {
       const report = await operationsReport(db);
-      if (every !== undefined && !options.json && process.stdout.isTTY)
-        process.stdout.write('\x1b[2J\x1b[H');
+      const { stdout } = currentIo();
+      if (every !== undefined && !options.json && stdout.isTTY) stdout.write('\x1b[2J\x1b[H');
       emit(options.json, { at: new Date().toISOString(), sections: report }, () =>
         [`${describeTarget(db)} — ${new Date().toISOString()}`, ...report.map(formatSection)].join(
           '\n\n',

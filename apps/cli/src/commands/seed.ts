@@ -30,7 +30,7 @@ import {
   withDatabase,
 } from '../context';
 import { UsageError } from '../exit';
-import { emit, formatTable } from '../output';
+import { currentIo, emit, formatTable } from '../output';
 import { emptyActivity, productRow, type UserActivity, userActivity } from '../seed/generate';
 
 /** The seed's upper bounds, checked before anything is opened or written. */
@@ -129,7 +129,7 @@ async function seedInto(
 
   const bar = new SingleBar({
     format: 'seeding [{bar}] {value}/{total} users | {rows} rows | {rate} rows/s',
-    stream: process.stderr,
+    stream: currentIo().stderr,
     hideCursor: true,
   });
   bar.start(users, 0, { rows: 0, rate: 0 });

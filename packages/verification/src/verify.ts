@@ -177,14 +177,16 @@ const isPermissionError = (error: unknown) => postgresErrorOf(error)?.code === '
  * Proves that the live database is what @aclue/db declares: catalog assertions against a twin of
  * every table built from the Drizzle schema, the custom objects (triggers, functions, grants,
  * comments), and advisor-style lints. Runs in one transaction that is always rolled back, so it is
- * safe against production and leaves nothing behind.
+ * safe against production and leaves nothing behind. Given a transaction instead of the database,
+ * it runs in a savepoint of it and sees that transaction's uncommitted changes (a migration about
+ * to be committed, or a test's change that is rolled back after).
  *
  * @example
  * const report = await verify(db);
  * console.log(`${report.checks} checks, ${report.failed} failed`);
  */
 export async function verify(
-  db: Database,
+  db: Pick<Database, 'transaction'>,
   options: VerifyOptions = {},
 ): Promise<VerificationReport> {
   const started = performance.now();

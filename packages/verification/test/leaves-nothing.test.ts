@@ -1,10 +1,10 @@
-import { queryRows } from '@aclue/db';
+import { type Database, queryRows } from '@aclue/db';
 import { createTestDatabase, testDrivers } from '@aclue/db/testing';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { verify } from '../src';
 
-type Db = Parameters<typeof verify>[0];
+type Db = Database;
 
 /** Every table's row count and every catalog object outside the system schemas. */
 async function snapshot(db: Db): Promise<string[]> {

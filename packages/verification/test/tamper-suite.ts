@@ -1,35 +1,65 @@
-import { createTestDatabase, testDrivers } from '@aclue/db/testing';
-import { sql } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
-import { formatJunit, formatText, verify } from '../src';
+import type { Database } from '@aclue/db';
+import { createTestDatabase, type TestDatabase, testDrivers } from '@aclue/db/testing';
+import { sql, TransactionRollbackError } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  formatJunit,
+  formatText,
+  type VerificationReport,
+  type VerifyOptions,
+  verify,
+} from '../src';
 import type { Tampering } from './tamperings/tampering';
 
-const describeFailures = (report: Awaited<ReturnType<typeof verify>>) =>
+const describeFailures = (report: VerificationReport) =>
   report.results
     .filter((r) => !r.ok)
     .map((r) => `${r.table}: ${r.name}: ${r.detail}`)
     .join('\n');
 
 /**
- * One verification run per tampering, on every engine (cluster-wide ones on PGlite only, since
- * roles are shared by every suite on the server). The cases are split over several files so
- * vitest's two workers share them evenly.
+ * One verification per tampering, on every engine (cluster-wide ones on PGlite only, since roles
+ * are shared by every suite on the server). The database is migrated once per family; each
+ * tampering is made in a transaction that `verify` runs inside and that is rolled back after, so
+ * every case starts from the migrated state. A tampering only the behavioural probes can see says
+ * so (`probes`); the others are proved by the catalog checks alone. The cases are split over
+ * several files so vitest's two workers share them evenly.
  */
 export function tamperSuite(family: string, tamperings: readonly Tampering[]): void {
   describe.each(testDrivers())(`verification catches tampering with ${family} on %s`, (driver) => {
+    let database: TestDatabase;
+    beforeAll(async () => {
+      database = await createTestDatabase(driver);
+    });
+    afterAll(() => database?.dispose());
+
     const runnable = tamperings.filter((t) => driver === 'pglite' || !t.clusterWide);
-    it.each(runnable)('fails when $change, naming it', async ({ statements, names }) => {
-      const { db, dispose } = await createTestDatabase(driver);
-      try {
-        for (const statement of statements) await db.execute(sql.raw(statement));
-        const report = await verify(db);
-        expect(report.failed).toBeGreaterThan(0);
-        expect(describeFailures(report)).toMatch(names);
-      } finally {
-        await dispose();
-      }
+    it.each(runnable)('fails when $change, naming it', async ({ statements, names, probes }) => {
+      const report = await verifyAfter(database.db, statements, { probes: probes ?? false });
+      expect(report.failed).toBeGreaterThan(0);
+      expect(describeFailures(report)).toMatch(names);
     });
   });
+}
+
+/** `verify` after `statements`, in one transaction that is then rolled back. */
+async function verifyAfter(
+  db: Database,
+  statements: readonly string[],
+  options: VerifyOptions,
+): Promise<VerificationReport> {
+  let report: VerificationReport | undefined;
+  try {
+    await db.transaction(async (tx) => {
+      for (const statement of statements) await tx.execute(sql.raw(statement));
+      report = await verify(tx, options);
+      tx.rollback();
+    });
+  } catch (error) {
+    if (!(error instanceof TransactionRollbackError)) throw error;
+  }
+  if (!report) throw new Error('verify did not run');
+  return report;
 }
 
 /** A fresh database passes; a finding says why it matters in every format. */

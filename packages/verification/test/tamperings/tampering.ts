@@ -8,4 +8,6 @@ export interface Tampering {
    * database (a cluster of its own), so parallel suites on the server never see it.
    */
   clusterWide?: true;
+  /** Only the behavioural probes (acting as the API roles) can see it: verify runs them too. */
+  probes?: true;
 }

@@ -45,7 +45,7 @@ export {
 } from './preference-job';
 export { type ErasureReport, PrivacyRepository, type UserDataExport } from './privacy';
 export { ProductViewRepository, type ViewInput } from './product-views';
-export { ProductRepository } from './products';
+export { type CatalogueProduct, ProductRepository } from './products';
 export { type FeedbackInput, RecommendationFeedbackRepository } from './recommendation-feedback';
 export { type RecommendationInput, RecommendationRepository } from './recommendations';
 export {

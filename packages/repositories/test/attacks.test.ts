@@ -3,6 +3,7 @@ import { type Executor, queryRows, setLocalIdentity } from '@aclue/db';
 import {
   affiliateClicks,
   conversionCorrections,
+  products,
   productViews,
   recommendations,
   swipeInteractions,
@@ -107,6 +108,34 @@ describe.each(testDrivers({ pooled: true }))('attacks on %s', (driver) => {
         column,
       ).toBe('42501');
     }
+    // Nor what a sale of the product earns; the rest of the catalogue is theirs to read.
+    for (const caller of [{ role: 'anon' as const }, visitor, user]) {
+      expect(await asClient(caller, sql`SELECT commission_rate FROM products`)).toBe('42501');
+      expect(await asClient(caller, sql`SELECT * FROM products`)).toBe('42501');
+      expect(
+        await asClient(caller, sql`SELECT id, title, price_min, affiliate_url FROM products`),
+      ).toBe('accepted');
+    }
+    // The trigger reads the product as its owner, yet a caller still names only products it
+    // may read: a click on a withdrawn (inactive) product is refused with the rule's name.
+    const [withdrawn] = await w.db
+      .insert(products)
+      .values({
+        title: 'Withdrawn lamp',
+        affiliateNetwork: 'amazon',
+        affiliateUrl: 'https://example.test/p/withdrawn',
+        priceMin: 10,
+        commissionRate: 0.1,
+        isActive: false,
+      })
+      .returning({ id: products.id });
+    expect(
+      await asClient(
+        visitor,
+        sql`INSERT INTO affiliate_clicks (session_id, source_page, product_id, anonymous_id)
+          VALUES (${visitorSession}, '/', ${withdrawn?.id}, 'visitor-revenue')`,
+      ),
+    ).toBe('23514');
     // An honest click by the same caller takes the product's network, link and commission.
     expect(
       await asClient(

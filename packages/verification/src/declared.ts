@@ -1,13 +1,12 @@
 import { literal, quoteIdent, tables } from '@aclue/db';
+import { inlinedSql, policyExpression, policyRoles } from '@aclue/db/objects';
 import { is, SQL } from 'drizzle-orm';
 import {
   type AnyPgColumn,
   getTableConfig,
   type Index,
   type IndexedColumn,
-  PgDialect,
   type PgPolicy,
-  PgRole,
   type PgTable,
 } from 'drizzle-orm/pg-core';
 
@@ -17,17 +16,8 @@ import {
  * the migrations, so the two catalogs compare by meaning, not by spelling.
  */
 
-const dialect = new PgDialect();
-// 'indexes' makes drizzle inline parameters, as drizzle-kit does when it writes migrations.
-const render = (value: SQL) => dialect.sqlToQuery(value, 'indexes').sql;
-/**
- * Policy expressions keep their table-qualified columns, as drizzle-kit writes them: inside a
- * subquery an unqualified `session_id` would bind to the subquery's table instead.
- */
-const renderQualified = (value: SQL) => {
-  const query = dialect.sqlToQuery(value);
-  return query.params.length === 0 ? query.sql : render(value);
-};
+// Values inlined, as drizzle-kit does when it writes migrations.
+const render = inlinedSql;
 
 function renderDefault(column: AnyPgColumn): string | undefined {
   const value = column.default as unknown;
@@ -78,21 +68,16 @@ function renderIndex(table: string, index: Index): string {
   return `CREATE ${unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(name ?? '')} ON pg_temp.${quoteIdent(table)} USING ${method} (${list.join(', ')})${where ? ` WHERE ${render(where)}` : ''}`;
 }
 
-const roleNames = (to: PgPolicy['to']): string[] =>
-  to === undefined
-    ? ['public']
-    : [to].flat(2).map((role) => (is(role, PgRole) ? role.name : String(role)));
-
 /** CREATE POLICY for a declared policy, on the twin (`pg_temp`) or on the real table. */
 export function renderPolicy(table: string, policy: PgPolicy, schema = 'pg_temp'): string {
-  const roles = roleNames(policy.to);
+  const roles = policyRoles(policy);
   return [
     `CREATE POLICY ${quoteIdent(policy.name)} ON ${schema}.${quoteIdent(table)}`,
     `AS ${(policy.as ?? 'permissive').toUpperCase()}`,
     `FOR ${(policy.for ?? 'all').toUpperCase()}`,
     `TO ${roles.map((r) => (r === 'public' ? r : quoteIdent(r))).join(', ')}`,
-    policy.using ? `USING (${renderQualified(policy.using)})` : '',
-    policy.withCheck ? `WITH CHECK (${renderQualified(policy.withCheck)})` : '',
+    policy.using ? `USING (${policyExpression(policy.using)})` : '',
+    policy.withCheck ? `WITH CHECK (${policyExpression(policy.withCheck)})` : '',
   ]
     .filter(Boolean)
     .join(' ');

@@ -2,12 +2,16 @@ import { getTableColumns } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import type { DerivedFromParent } from '../schema/rules';
 import { schemaTables } from '../tables';
-import { quoteIdent } from './sql-text';
+import { readableUnder } from './policy-text';
+import { apiRoles } from './privileges';
+import { literal, quoteIdent } from './sql-text';
 import type { FunctionDeclaration, TriggerDeclaration } from './triggers';
 
 interface DerivingTable {
   table: string;
   rule: DerivedFromParent;
+  /** Per API role, when it may read a parent row: the parent's read policies for that role. */
+  parentReadable: { role: string; condition: string }[];
   /** SQL name of each derived column, with its expression over the parent row `p`. */
   columns: { name: string; expression: string; required: boolean }[];
   key: string;
@@ -24,10 +28,20 @@ const derivingTables: readonly DerivingTable[] = Object.values(schemaTables).fla
       if (!column) throw new Error(`derivedFrom of ${getTableConfig(table).name} names ${key}`);
       return column.name;
     };
+    const parent = Object.values(schemaTables).find(
+      (entry) => getTableConfig(entry.table).name === rule.parent,
+    );
+    if (!parent)
+      throw new Error(`derivedFrom of ${getTableConfig(table).name} names ${rule.parent}`);
+    const parentPolicies = getTableConfig(parent.table).policies;
     return [
       {
         table: getTableConfig(table).name,
         rule,
+        parentReadable: apiRoles.map((role) => ({
+          role,
+          condition: readableUnder(parentPolicies, role),
+        })),
         key: sqlName(rule.key),
         columns: Object.entries(rule.columns).map(([key, expression]) => ({
           name: sqlName(key),
@@ -42,10 +56,15 @@ const derivingTables: readonly DerivingTable[] = Object.values(schemaTables).fla
 const functionName = (d: DerivingTable) => `derive_${d.table}_from_${d.rule.parent}`;
 
 /**
- * One BEFORE INSERT trigger function per deriving table: reads the parent row (as the caller, so
- * row level security decides which parents a caller can name), fills every derived column the
- * insert left empty, and refuses the row under the rule's constraint name when a required one is
- * still empty. A value given by a role allowed to write the column is kept.
+ * One BEFORE INSERT trigger function per deriving table: reads the parent row, fills every
+ * derived column the insert left empty, and refuses the row under the rule's constraint name when
+ * a required one is still empty. A value given by a role allowed to write the column is kept.
+ *
+ * SECURITY DEFINER, because what a row derives may be hidden from its caller (a product's
+ * commission rate). So that a caller still names only parents it could read, an API role's
+ * lookup applies the parent's read policies for that role (the caller's role comes from the
+ * `role` setting, which SET ROLE sets and a SECURITY DEFINER call leaves alone). A trigger
+ * function cannot be called on its own, and EXECUTE is granted to no one.
  */
 export const derivedColumnFunctions: readonly FunctionDeclaration[] = derivingTables.map((d) => {
   const fields = d.columns.map((c) => `${c.expression} AS ${quoteIdent(c.name)}`).join(', ');
@@ -59,20 +78,33 @@ export const derivedColumnFunctions: readonly FunctionDeclaration[] = derivingTa
     .filter((c) => c.required)
     .map((c) => `NEW.${quoteIdent(c.name)} IS NULL`)
     .join(' OR ');
+  const parentTable = `public.${quoteIdent(d.rule.parent)}`;
+  const readable = d.parentReadable
+    .map(
+      ({ role, condition }) =>
+        `      WHEN ${literal(role)} THEN EXISTS (SELECT 1 FROM ${parentTable}
+        WHERE ${quoteIdent(d.rule.parent)}.${quoteIdent(d.rule.parentKey)} = p.${quoteIdent(d.rule.parentKey)} AND ${condition})`,
+    )
+    .join('\n');
   return {
     schema: 'public',
     name: functionName(d),
     searchPath: '',
+    securityDefiner: true,
     definition: `CREATE OR REPLACE FUNCTION public.${functionName(d)}()
 RETURNS trigger
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = ''
 AS $fn$
 DECLARE
   parent record;
 BEGIN
   SELECT ${fields} INTO parent
-    FROM public.${quoteIdent(d.rule.parent)} p WHERE p.${quoteIdent(d.rule.parentKey)} = NEW.${quoteIdent(d.key)};
+    FROM ${parentTable} p WHERE p.${quoteIdent(d.rule.parentKey)} = NEW.${quoteIdent(d.key)}
+    AND CASE pg_catalog.current_setting('role')
+${readable}
+      ELSE true END;
   IF FOUND THEN
 ${fills}
   END IF;

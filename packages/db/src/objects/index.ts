@@ -3,7 +3,7 @@ import { commentStatements, tableComments } from './comments';
 import { derivedColumnFunctions, derivedColumnTriggers } from './derived';
 import { partitionMaintenanceStatements } from './partitions';
 import { defaultPrivilegeStatements, grantStatements, tableGrants } from './privileges';
-import { quotaFunctionRevokes, quotaFunctions, quotaTriggers } from './quotas';
+import { quotaFunctions, quotaTriggers } from './quotas';
 import {
   hourlyRollupStatements,
   markExistingDaysStatements,
@@ -16,6 +16,7 @@ import { seedCategoriesStatement } from './seed';
 import { apiRoleTimeoutStatements, supabaseCompatibilityStatements } from './supabase';
 import {
   conversionGuardFunction,
+  revokeExecute,
   tableTriggers,
   triggerFunctions,
   triggerStatement,
@@ -33,6 +34,7 @@ export {
   quotaTables,
   quotaTriggers,
 } from './quotas';
+export { inlinedSql, policyExpression, policyRoles, readableUnder } from './policy-text';
 export * from './rollups';
 export * from './seed';
 export {
@@ -93,8 +95,17 @@ export const customMigrationStatements = {
   // Quotas per caller, counted in the database whichever way a write comes in.
   write_quotas: () => [
     ...quotaFunctions.map((f) => f.definition),
-    ...quotaFunctionRevokes,
+    ...revokeExecute(quotaFunctions),
     ...quotaTriggers.map((t) => triggerStatement(t)),
+  ],
+  // What a product earns is hidden from the API roles: the click's derive trigger reads it as
+  // its owner, applying the product's read policies to an API caller itself.
+  hidden_commission_rate: () => [
+    ...derivedColumnFunctions.map((f) => f.definition),
+    ...revokeExecute(derivedColumnFunctions),
+    ...tableGrants
+      .filter((g) => getTableConfig(g.table).name === 'products')
+      .flatMap(grantStatements),
   ],
 } satisfies Record<string, () => readonly string[]>;
 
@@ -123,7 +134,7 @@ export function databaseObjectStatements({ rerunnable = false } = {}): string[] 
     ...rollupSchemaStatements,
     ...triggerFunctions.map((f) => f.definition),
     ...tableTriggers.map((t) => triggerStatement(t, { orReplace: rerunnable })),
-    ...quotaFunctionRevokes,
+    ...revokeExecute(triggerFunctions),
     ...tableGrants.flatMap(grantStatements),
     ...defaultPrivilegeStatements,
     ...tableComments.flatMap(commentStatements),

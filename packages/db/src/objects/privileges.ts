@@ -4,7 +4,9 @@ import type { TableAccess } from '../schema/rules';
 import { schemaTables, type TableName } from '../tables';
 import { quoteIdent } from './sql-text';
 
-export type ApiRole = 'anon' | 'authenticated';
+/** The roles PostgREST (and the repositories) act as for callers: the public key, signed-in users. */
+export const apiRoles = ['anon', 'authenticated'] as const;
+export type ApiRole = (typeof apiRoles)[number];
 export type TablePrivilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
 
 /** A privilege on the whole table, or on the listed columns only. */
@@ -60,11 +62,11 @@ export function readableColumns(table: PgTable, access: TableAccess): string[] {
 }
 
 function grantsFor(table: PgTable, access: TableAccess): TableGrants['grants'] {
-  if (access.group === 'catalogue') return { anon: ['SELECT'], authenticated: ['SELECT'] };
   if (access.group === 'platform') return { anon: [], authenticated: [] };
   const select: Grant = access.hidden?.length
     ? { privilege: 'SELECT', columns: readableColumns(table, access) }
     : 'SELECT';
+  if (access.group === 'catalogue') return { anon: [select], authenticated: [select] };
   const insert: Grant[] =
     (access.insert?.length ?? 0) > 0
       ? [{ privilege: 'INSERT', columns: columnNames(table, callerInsertKeys(access)) }]

@@ -1,6 +1,7 @@
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import { ruleColumnName, type TableAccess, type WriteQuota } from '../schema/rules';
 import { schemaTables } from '../tables';
+import { apiRoles } from './privileges';
 import { literal, quoteIdent } from './sql-text';
 import type { FunctionDeclaration, TriggerDeclaration } from './triggers';
 
@@ -16,9 +17,6 @@ export const QUOTA_SQLSTATE = 'PT429';
  * one after the other, so together they cannot pass a limit each would pass alone.
  */
 export const QUOTA_LOCK_CLASS = 73460113;
-
-/** The roles quotas count: the public anon key and signed-in users. */
-const countedRoles = ['anon', 'authenticated'] as const;
 
 interface QuotaTable {
   table: string;
@@ -153,7 +151,7 @@ AS $fn$
 DECLARE
   k record;
 BEGIN
-  IF pg_catalog.current_setting('role') NOT IN (${countedRoles.map(literal).join(', ')}) THEN
+  IF pg_catalog.current_setting('role') NOT IN (${apiRoles.map(literal).join(', ')}) THEN
     RETURN NULL;
   END IF;
   -- The row's text form: what the caller sent, however PostgreSQL compresses or moves it.
@@ -180,10 +178,4 @@ export const quotaTriggers: readonly TriggerDeclaration[] = quotaTables.flatMap(
     transitionTables: { new: 'new_rows' },
     function: `public.${functionName(q)}`,
   })),
-);
-
-/** Each function closed to every role but its owner (a trigger runs it whoever writes). */
-export const quotaFunctionRevokes: readonly string[] = quotaFunctions.map(
-  (f) =>
-    `REVOKE ALL ON FUNCTION public.${f.name}() FROM PUBLIC, anon, authenticated, service_role;`,
 );

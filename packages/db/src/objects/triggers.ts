@@ -138,3 +138,15 @@ export const triggerFunctions: readonly FunctionDeclaration[] = [
   ...derivedColumnFunctions,
   ...quotaFunctions,
 ];
+
+/**
+ * No one may call these SECURITY DEFINER trigger functions on their own: they run as their owner,
+ * and only their triggers (which need no EXECUTE privilege) should run them.
+ */
+export const revokeExecute = (functions: readonly FunctionDeclaration[]): string[] =>
+  functions
+    .filter((f) => f.securityDefiner)
+    .map(
+      (f) =>
+        `REVOKE ALL ON FUNCTION ${f.schema}.${f.name}() FROM PUBLIC, anon, authenticated, service_role;`,
+    );

@@ -20,7 +20,8 @@ interface ProductPrices {
 }
 
 export const productRules = {
-  access: { group: 'catalogue' },
+  // What a sale of the product earns is the business's: shoppers see the price, not the cut.
+  access: { group: 'catalogue', hidden: ['commissionRate'] },
   lengths: { description: 4000, imageUrl: 2048, affiliateUrl: 2048, availabilityStatus: 50 },
   ranges: {
     priceMin: { min: 0 },
@@ -40,7 +41,10 @@ export const productRules = {
   ],
 } as const satisfies TableRules<ProductPrices>;
 
-/** The gift catalogue. Public: anyone reads active products; only the service role writes. */
+/**
+ * The gift catalogue. Public: anyone reads active products (all but the commission rate); only
+ * the service role writes.
+ */
 export const products = pgTable(
   'products',
   {

@@ -11,6 +11,7 @@ const KEY = 'aclue.dashboard.key';
 const $ = (selector) => document.querySelector(selector);
 const day = (date) => date.toISOString().slice(0, 10);
 const money = (n) => `$${Number(n).toFixed(2)}`;
+const percent = (fraction) => `${(Number(fraction) * 100).toFixed(1)} %`;
 
 /** The period the controls show; `to` is inclusive on screen, exclusive in the query. */
 function period() {
@@ -143,7 +144,7 @@ const pages = {
             padding: 0.05,
             x: { label: 'position', type: 'band' },
             y: { label: null },
-            color: { scheme: 'cividis', legend: true, label: 'CTR' },
+            color: { scheme: 'cividis', legend: true, percent: true, label: 'CTR (%)' },
             marks: [
               Plot.cell(rows, {
                 x: (d) => d.view_position ?? 0,
@@ -191,9 +192,22 @@ const pages = {
             width: 440,
             height: 140,
             marginLeft: 90,
-            x: { domain: [0, 1], percent: true, label: 'rate (%)', grid: true },
+            marginRight: 50,
+            // Rates come as fractions (0–1), like every rate of the API; the axis reads in percent.
+            x: { domain: [0, 100], percent: true, label: 'rate (%)', grid: true },
             y: { label: null },
-            marks: [Plot.barX(rows, { x: 'value', y: 'rate', fill: palette[4], tip: true })],
+            marks: [
+              Plot.barX(rows, { x: 'value', y: 'rate', fill: palette[4], tip: true }),
+              // A rate of 0 draws no bar: its label still shows it.
+              Plot.text(rows, {
+                x: 'value',
+                y: 'rate',
+                text: (d) => percent(d.value),
+                textAnchor: 'start',
+                dx: 4,
+              }),
+              Plot.ruleX([0]),
+            ],
           }),
       },
     ],

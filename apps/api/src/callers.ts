@@ -46,6 +46,29 @@ export async function trackingCaller(
   return { repos: visitor, key: identityOf(visitor) ?? 'v:unknown' };
 }
 
+/**
+ * A new visitor: an anonymous id issued and kept in the visitor cookie, so its later requests
+ * are the same caller. Each address may make VISITOR_IDS_PER_IP_PER_HOUR; past that, 429.
+ */
+export async function newVisitor(
+  c: Context,
+  services: Services,
+): Promise<TrackingCaller & { issued: { anonymousId: string; proof: string } }> {
+  const wait = await overLimit(services.limits.visitorIds, c.get('addressKey'));
+  if (wait !== undefined) {
+    throw new ProblemError(429, 'too many new visitors from this address', {
+      headers: { 'retry-after': String(wait) },
+    });
+  }
+  const issued = await services.repos.issueAnonymousId();
+  keepVisitor(c, services.config, issued.proof);
+  return {
+    repos: await services.repos.fromAnonymousProof(issued.proof),
+    key: `v:${issued.anonymousId}`,
+    issued,
+  };
+}
+
 /** Each visitor may send so many tracking requests a minute (after the per-address limit). */
 export async function limitVisitor(services: Services, caller: TrackingCaller): Promise<void> {
   const wait = await overLimit(services.limits.visitor, caller.key);

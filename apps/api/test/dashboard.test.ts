@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { Database } from '@aclue/db';
 import { queryRows } from '@aclue/db';
@@ -78,6 +80,12 @@ describe.each(testDrivers())('the dashboard in Chromium on %s', (driver) => {
     });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    // Every file the page asks for is there (the favicon too).
+    page.on('response', (response) => {
+      if (response.status() >= 400 && !response.url().includes('/v1/')) {
+        errors.push(`${response.status()} ${response.url()}`);
+      }
+    });
     await page.goto(
       `${api.url}/dashboard?from=2026-10-01&to=${to}&granularity=${granularity}#${name}`,
     );
@@ -141,6 +149,74 @@ describe.each(testDrivers())('the dashboard in Chromium on %s', (driver) => {
       });
       await page.close();
     }
+  });
+
+  /**
+   * Every bar and cell of a chart, with the frame its x and y scales span (in the SVG's pixels),
+   * and the text labels: what a reader sees, read back from the page.
+   */
+  const drawn = (page: Page, figure: string) =>
+    page.evaluate((id) => {
+      type Scale = { range: [number, number] } | undefined;
+      type Chart = Element & { scale?: (name: string) => Scale };
+      // What Plot.plot returned: the element with its scales (a summary may come before it).
+      const body = document.querySelector(`figure#${id} .body`);
+      const chart = [...(body?.children ?? [])].find(
+        (e) => typeof (e as Chart).scale === 'function',
+      ) as Chart | undefined;
+      if (!chart) return { x: [0, 0], y: [0, 0], marks: [], labels: [] };
+      const svg = chart.tagName === 'svg' ? chart : [...chart.querySelectorAll('svg')].at(-1);
+      if (!svg) return { x: [0, 0], y: [0, 0], marks: [], labels: [] };
+      const span = (scale: Scale) =>
+        scale ? [Math.min(...scale.range), Math.max(...scale.range)] : [0, 0];
+      const number = (e: Element, name: string) => Number(e.getAttribute(name) ?? 0);
+      return {
+        x: span(chart.scale?.('x')),
+        y: span(chart.scale?.('y')),
+        marks: [...svg.querySelectorAll('[aria-label="bar"] rect, [aria-label="cell"] rect')].map(
+          (r) => ({
+            left: number(r, 'x'),
+            right: number(r, 'x') + number(r, 'width'),
+            top: number(r, 'y'),
+            bottom: number(r, 'y') + number(r, 'height'),
+          }),
+        ),
+        labels: [...svg.querySelectorAll('[aria-label="text"] text')].map((t) => t.textContent),
+      };
+    }, figure);
+
+  it('draws every mark inside its axes; the engagement rates where the API puts them', async () => {
+    for (const name of pageNames) {
+      const page = await open(name);
+      for (const figure of await page.locator('#charts > figure').all()) {
+        const id = (await figure.getAttribute('id')) ?? '';
+        const { x, y, marks } = await drawn(page, id);
+        for (const mark of marks) {
+          // One pixel of slack: Plot offsets marks by half a pixel for crisp edges.
+          expect(mark.left, id).toBeGreaterThanOrEqual((x[0] ?? 0) - 1);
+          expect(mark.right, id).toBeLessThanOrEqual((x[1] ?? 0) + 1);
+          expect(mark.top, id).toBeGreaterThanOrEqual((y[0] ?? 0) - 1);
+          expect(mark.bottom, id).toBeLessThanOrEqual((y[1] ?? 0) + 1);
+        }
+      }
+      await page.close();
+    }
+    // Rates are fractions in the API and percent on the axis: a bar's length is its rate of the
+    // axis, and a rate of 0 (no bar to see) still has its label.
+    const response = await fetch(
+      `${api.url}/v1/analytics/engagement?from=2026-10-01&to=2026-10-11`,
+      { headers: { authorization: `Bearer ${SERVICE_KEY}` } },
+    );
+    const row = (await response.json()).data as { bounce_rate: number; conversion_rate: number };
+    const rates = [row?.bounce_rate ?? -1, row?.conversion_rate ?? -1];
+    const page = await open('engagement');
+    const { x, marks, labels } = await drawn(page, 'engagement-rates');
+    const axis = (x[1] ?? 0) - (x[0] ?? 0);
+    expect(marks.map((m) => (m.right - (x[0] ?? 0)) / axis)).toEqual(
+      rates.map((rate) => expect.closeTo(rate, 2)),
+    );
+    expect(labels).toEqual(rates.map((rate) => `${(rate * 100).toFixed(1)} %`));
+    await page.close();
   });
 
   it('follows the date-range and granularity controls', async () => {

@@ -134,6 +134,40 @@ describe('the service on PostgreSQL under load and faults', () => {
   });
   afterAll(() => database.dispose());
 
+  it('follows links from an e-mail, a fresh browser and a prefetcher over HTTP', async () => {
+    const api = await startApiProcess(env());
+    const link = await product(database.db);
+    const open = (headers: Record<string, string> = {}, method = 'GET') =>
+      fetch(`${api.url}/r/${link}?utm_source=email`, { method, headers, redirect: 'manual' });
+    // A mail scanner and a browser's prefetch get there first: neither counts.
+    const scanned = await open({ 'user-agent': 'Mozilla/5.0 (compatible; Proofpoint)' });
+    const prefetched = await open({ 'sec-purpose': 'prefetch' });
+    const head = await open({}, 'HEAD');
+    for (const response of [scanned, prefetched, head]) {
+      expect(response.status).toBe(302);
+      expect(response.headers.get('x-aclue-click')).toBe('uncounted');
+    }
+    // The person: no cookie, no session. A visitor, a session and the click are made for them.
+    const clicked = await open({ 'user-agent': 'Mozilla/5.0 (iPhone; Mobile)' });
+    expect(clicked.status).toBe(302);
+    expect(clicked.headers.get('location')).toMatch(/^https:\/\/www\.shop\.test\//);
+    const cookie = (clicked.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    expect(cookie).toMatch(/^aclue_visitor=/);
+    // Their browser follows another link to the same product: the same visitor, still one click.
+    expect((await open({ cookie })).headers.get('x-aclue-click')).not.toBe('recorded');
+    const where = sql`product_id = ${link}`;
+    expect(await count(database, 'affiliate_clicks', where)).toBe(1);
+    expect(
+      await count(
+        database,
+        'session_analytics',
+        sql`session_id IN (SELECT session_id FROM affiliate_clicks WHERE ${where})`,
+      ),
+    ).toBe(1);
+    api.child.kill('SIGTERM');
+    expect(await api.exited).toBe(0);
+  });
+
   it('SIGTERM mid-load: every 2xx answer is in the database, and the process exits 0', async () => {
     const api = await startApiProcess(env());
     const before = await count(database, 'product_views');

@@ -165,33 +165,103 @@ describe.each(testDrivers())('click redirect on %s', (driver) => {
     expect(await count(api, 'affiliate_clicks', sql`affiliate_url LIKE '%evil%'`)).toBe(0);
   });
 
-  it("refuses a caller without proof, another visitor's session and an unknown product", async () => {
+  it("never counts a click into another visitor's session: it gets a session of the caller's", async () => {
     const owner = await visitorSession(api);
     const intruder = await visitorSession(api);
-    expect((await api.request(`/r/${productId}?s=${owner.sessionId}`)).status).toBe(401);
     // A burst, so that repeats arrive while the first is in flight: none may slip through.
     const stolen = await Promise.all(
       Array.from({ length: 6 }, () =>
         api.request(`/r/${productId}?s=${owner.sessionId}`, { headers: intruder.headers }),
       ),
     );
-    expect(stolen.map((r) => r.status)).toEqual([404, 404, 404, 404, 404, 404]);
-    expect(stolen.every((r) => r.headers.get('location') === null)).toBe(true);
+    expect(stolen.map((r) => r.status)).toEqual([302, 302, 302, 302, 302, 302]);
+    expect(await clicks(owner.sessionId)).toBe(0);
+    const intruders = sql`anonymous_id = ${intruder.visitor.anonymousId}`;
+    expect(await count(api, 'affiliate_clicks', intruders)).toBe(1);
+    expect(
+      await count(
+        api,
+        'affiliate_clicks',
+        sql`${intruders} AND session_id NOT IN (${owner.sessionId}, ${intruder.sessionId})`,
+      ),
+    ).toBe(1);
     const unknown = await api.request(
       `/r/00000000-0000-4000-8000-000000000000?s=${owner.sessionId}`,
-      {
-        headers: owner.headers,
-      },
+      { headers: owner.headers },
     );
     expect(unknown.status).toBe(404);
-    expect((await api.request(`/r/${productId}`, { headers: owner.headers })).status).toBe(422);
-    expect(await clicks(owner.sessionId)).toBe(0);
     // A refused click gives its de-duplication mark back: the owner's first real click counts.
-    expect(
-      (await api.request(`/r/${productId}?s=${owner.sessionId}`, { headers: owner.headers }))
-        .status,
-    ).toBe(302);
+    const real = await api.request(`/r/${productId}?s=${owner.sessionId}`, {
+      headers: owner.headers,
+    });
+    expect(real.status).toBe(302);
+    expect(real.headers.get('x-aclue-click')).toBe('recorded');
     expect(await clicks(owner.sessionId)).toBe(1);
+  });
+
+  it('works from an e-mail link in a fresh browser: a visitor, a session, one click', async () => {
+    const other = await product(api.db);
+    const visitors = sql`anonymous_id IS NOT NULL AND product_id = ${other}`;
+    const opened = await api.request(`/r/${other}?utm_source=newsletter&utm_medium=email`, {
+      ip: '198.51.100.20',
+    });
+    expect(opened.status).toBe(302);
+    expect(opened.headers.get('location')).toMatch(/^https:\/\/www\.shop\.test\/p\/1/);
+    expect(opened.headers.get('x-aclue-click')).toBe('recorded');
+    const cookie = (opened.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    expect(cookie).toMatch(/^aclue_visitor=./);
+    const [click] = await queryRows<{ session_id: string; utm_source: string }>(
+      api.db,
+      sql`SELECT session_id, utm_source FROM affiliate_clicks WHERE ${visitors}`,
+    );
+    expect(click?.utm_source).toBe('newsletter');
+    expect(
+      await count(api, 'session_analytics', sql`session_id = ${click?.session_id ?? ''}`),
+    ).toBe(1);
+    // The same browser again (its cookie): the same visitor, counted once per product.
+    const again = await api.request(`/r/${other}`, {
+      ip: '198.51.100.20',
+      headers: { cookie },
+    });
+    expect(again.status).toBe(302);
+    expect(again.headers.get('set-cookie')).toBeNull();
+    expect(await count(api, 'affiliate_clicks', visitors)).toBe(1);
+    expect(
+      await count(
+        api,
+        'session_analytics',
+        sql`anonymous_id IN (SELECT anonymous_id FROM affiliate_clicks WHERE ${visitors})`,
+      ),
+    ).toBe(1);
+  });
+
+  it.each([
+    ['a HEAD request', { method: 'HEAD' }],
+    ["Chromium's prefetch", { headers: { 'sec-purpose': 'prefetch' } }],
+    ['a prefetch by Purpose', { headers: { purpose: 'prefetch' } }],
+    [
+      "Slack's link preview",
+      { headers: { 'user-agent': 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)' } },
+    ],
+    ["WhatsApp's preview", { headers: { 'user-agent': 'WhatsApp/2.23.20.0' } }],
+    [
+      'a search crawler',
+      {
+        headers: {
+          'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+        },
+      },
+    ],
+  ])('redirects %s without counting, issuing or starting anything', async (_case, init) => {
+    const other = await product(api.db);
+    const before = await count(api, 'session_analytics');
+    const response = await api.request(`/r/${other}`, { ip: '198.51.100.30', ...init });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toMatch(/^https:\/\/www\.shop\.test\//);
+    expect(response.headers.get('x-aclue-click')).toBe('uncounted');
+    expect(response.headers.get('set-cookie')).toBeNull();
+    expect(await count(api, 'affiliate_clicks', sql`product_id = ${other}`)).toBe(0);
+    expect(await count(api, 'session_analytics')).toBe(before);
   });
 
   it('does not redirect to a product the catalogue no longer offers', async () => {

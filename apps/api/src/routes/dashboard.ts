@@ -20,13 +20,16 @@ function packageDir(name: string): string {
 }
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as { name?: string };
 
-/** What the dashboard is made of: its own three files and two browser builds, read once. */
+/** What the dashboard is made of: its own files and two browser builds, read once. */
 function assets(): Map<string, { body: string; type: string }> {
   const own = join(packageDir('@aclue/api'), 'dashboard');
   const files: [string, string, string][] = [
     ['/dashboard', join(own, 'index.html'), 'text/html; charset=utf-8'],
     ['/dashboard/app.js', join(own, 'app.js'), 'text/javascript; charset=utf-8'],
     ['/dashboard/style.css', join(own, 'style.css'), 'text/css; charset=utf-8'],
+    ['/dashboard/favicon.svg', join(own, 'favicon.svg'), 'image/svg+xml'],
+    // Where browsers look for an icon on pages that name none (the API's own JSON, say).
+    ['/favicon.ico', join(own, 'favicon.svg'), 'image/svg+xml'],
     [
       '/dashboard/vendor/d3.min.js',
       join(packageDir('d3'), 'dist/d3.min.js'),

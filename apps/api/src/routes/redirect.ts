@@ -1,7 +1,14 @@
-import type { ClickInput } from '@aclue/repositories';
+import {
+  type ClickInput,
+  NotFoundError,
+  type Repositories,
+  type SessionStart,
+} from '@aclue/repositories';
 import { createRoute, z } from '@hono/zod-openapi';
-import { limitVisitor, requireTrackingCaller } from '../callers';
+import type { Context } from 'hono';
+import { limitVisitor, newVisitor, type TrackingCaller, trackingCaller } from '../callers';
 import { type Api, problems, readParams, readQuery, route } from '../http';
+import { overLimit } from '../limits';
 import { ProblemError } from '../problems';
 import type { Services } from '../services';
 
@@ -11,8 +18,13 @@ const text = (name: string, max: number) =>
 const query = z.object({
   s: z
     .string()
-    .min(1, 's (the session id) is required')
-    .max(128, 's must be at most 128 characters'),
+    .min(1, 's must not be empty')
+    .max(128, 's must be at most 128 characters')
+    .optional()
+    .openapi({
+      description:
+        "the caller's session, when the page knows it; without it (a link in an e-mail, an ad, a fresh browser) the click gets a session of its own",
+    }),
   src: text('src', 2048).openapi({
     description: 'the page the link was on (default: the referrer)',
   }),
@@ -79,10 +91,26 @@ const pathOf = (referrer: string | undefined) => {
 };
 
 /**
+ * Who opens a link without a person behind it: a HEAD request, a browser's speculative prefetch,
+ * link previews (chat apps, social sites) and mail scanners. They are redirected, never counted.
+ */
+export function isPrefetchOrBot(method: string, header: (name: string) => string | undefined) {
+  if (method === 'HEAD') return true;
+  const purpose = `${header('purpose') ?? ''} ${header('sec-purpose') ?? ''} ${header('x-purpose') ?? ''} ${header('x-moz') ?? ''}`;
+  if (/prefetch|preview|prerender/i.test(purpose)) return true;
+  return previewAgents.test(header('user-agent') ?? '');
+}
+
+const previewAgents =
+  /bot\b|bot\/|crawler|spider|preview|facebookexternalhit|facebookcatalog|slack|whatsapp|telegram|discord|linkedin|skypeuripreview|embedly|pinterest|vkshare|redditbot|applebot|googleother|bingpreview|outlook|ms office|microsoft office|proofpoint|mimecast|barracuda|headlesschrome|curl\/|wget\/|python-requests|go-http-client/i;
+
+/**
  * The click redirect: records the affiliate click as the caller, then 302 to the product's
  * affiliate URL — only to hosts its network's allow-list names, so no one can borrow this domain
- * to send people elsewhere. The same click again within CLICK_DEDUPE_SECONDS is redirected but
- * not counted twice.
+ * to send people elsewhere. A link works wherever it is opened: a caller without a visitor id gets
+ * one (cookie), and a click without a session of the caller's gets a new session. It counts once
+ * per visitor and product within CLICK_DEDUPE_SECONDS; prefetchers and link previews, and callers
+ * past a limit on new visitors or sessions, are redirected without being counted.
  */
 export function redirectRoutes(app: Api, services: Services): void {
   const { config, repos, state } = services;
@@ -96,13 +124,38 @@ export function redirectRoutes(app: Api, services: Services): void {
       request: { params, query },
       responses: {
         302: { description: "to the product's affiliate URL (Location)" },
-        ...problems(401, 403, 404, 422, 429, 503),
+        ...problems(403, 404, 422, 429, 503),
       },
     }),
     async (c) => {
       const { productId } = readParams(c, params);
       const q = readQuery(c, query);
-      const caller = await requireTrackingCaller(c, repos);
+      const redirect = (url: URL, outcome: 'recorded' | 'repeated' | 'uncounted') => {
+        // Says which it was, for the site's own diagnostics and the load test's row accounting.
+        c.header('x-aclue-click', outcome);
+        c.header('cache-control', 'no-store');
+        return c.redirect(url.href, 302);
+      };
+      const lookUp = async (r: Repositories) => {
+        const product = await r.products.findById(productId);
+        const allowed = allowedTarget(
+          config.REDIRECT_ALLOW_LIST,
+          product.affiliateNetwork,
+          product.affiliateUrl,
+        );
+        if (!allowed) {
+          throw new ProblemError(
+            403,
+            `no redirect: the product's link is not https to a host allowed for network "${product.affiliateNetwork ?? 'none'}"`,
+          );
+        }
+        return { url: allowed, network: product.affiliateNetwork };
+      };
+      if (isPrefetchOrBot(c.req.method, (name) => c.req.header(name))) {
+        return redirect((await lookUp(repos.asAnon())).url, 'uncounted');
+      }
+      const caller = await clickCaller(c, services);
+      if (!caller) return redirect((await lookUp(repos.asAnon())).url, 'uncounted');
       await limitVisitor(services, caller);
       // Once per visitor and product within the window, whichever session it comes in: sessions
       // are free to start, so a dedupe per session would count a click per new session.
@@ -111,34 +164,33 @@ export function redirectRoutes(app: Api, services: Services): void {
       let clickId: string | undefined;
       const agent = c.req.header('user-agent') ?? '';
       const referrer = c.req.header('referer');
+      const sourcePage = q.src || pathOf(referrer) || '/';
       // One transaction for the lookup and the click: the catalogue row the redirect goes to is
       // the one the click records.
       const target = await caller.repos
         .transaction(async (r) => {
-          const product = await r.products.findById(productId);
-          const allowed = allowedTarget(
-            config.REDIRECT_ALLOW_LIST,
-            product.affiliateNetwork,
-            product.affiliateUrl,
-          );
-          if (!allowed) {
-            throw new ProblemError(
-              403,
-              `no redirect: the product's link is not https to a host allowed for network "${product.affiliateNetwork ?? 'none'}"`,
-            );
-          }
+          const found = await lookUp(r);
           claimed = await state.claimOnce(once, config.CLICK_DEDUPE_SECONDS);
-          if (!claimed) {
-            // A repeat is redirected uncounted, but only within the caller's own session (the
-            // first of a burst may still be in flight, or may have been refused).
-            await r.sessions.findBySessionId(q.s);
-            return { url: allowed, network: product.affiliateNetwork };
+          if (!claimed) return found;
+          const sessionId = await clickSession(r, services, caller.key, q.s, {
+            landingPage: sourcePage,
+            deviceType: deviceOf(agent),
+            referrerUrl: referrer?.slice(0, 2048) ?? null,
+            utmSource: q.utm_source ?? null,
+            utmMedium: q.utm_medium ?? null,
+            utmCampaign: q.utm_campaign ?? null,
+          });
+          if (!sessionId) {
+            // Past the limit on new sessions: the shopper still reaches the shop, uncounted.
+            await state.release(once);
+            claimed = false;
+            return found;
           }
           // The network, link and commission are recorded from the product by the database.
           const { id } = await r.affiliateClicks.recordClick({
             productId,
-            sessionId: q.s,
-            sourcePage: q.src || pathOf(referrer) || '/',
+            sessionId,
+            sourcePage,
             deviceType: deviceOf(agent),
             userAgent: agent.slice(0, 1000) || null,
             ipAddress: c.get('address') === 'unknown' ? null : c.get('address'),
@@ -148,7 +200,7 @@ export function redirectRoutes(app: Api, services: Services): void {
             utmCampaign: q.utm_campaign ?? null,
           });
           clickId = id;
-          return { url: allowed, network: product.affiliateNetwork };
+          return found;
         })
         .catch(async (error: unknown) => {
           // Not recorded (the transaction rolled back): a retry must count.
@@ -163,13 +215,46 @@ export function redirectRoutes(app: Api, services: Services): void {
         : undefined;
       if (param) {
         if (clickId) await state.remember(once, clickId, config.CLICK_DEDUPE_SECONDS);
-        else clickId = await recallClickId(state, once);
+        else if (!claimed) clickId = await recallClickId(state, once);
         if (clickId) target.url.searchParams.set(param, clickId);
       }
-      // Says which it was, for the site's own diagnostics and the load test's row accounting.
-      c.header('x-aclue-click', claimed ? 'recorded' : 'repeated');
-      c.header('cache-control', 'no-store');
-      return c.redirect(target.url.href, 302);
+      return redirect(target.url, claimed ? 'recorded' : clickId ? 'repeated' : 'uncounted');
     },
   );
+}
+
+/** The caller of a click: who the request proves, else a new visitor (none past its limit). */
+async function clickCaller(c: Context, services: Services): Promise<TrackingCaller | undefined> {
+  const found = await trackingCaller(c, services.repos);
+  if (found) return found;
+  return newVisitor(c, services).catch((error: unknown) => {
+    if (error instanceof ProblemError && error.status === 429) return undefined;
+    throw error;
+  });
+}
+
+/**
+ * The session a click goes into: `s` when it is the caller's, else a new one started for the
+ * click (a link opened from an e-mail, an ad or another browser); `undefined` past the caller's
+ * limit on new sessions.
+ */
+async function clickSession(
+  r: Repositories,
+  services: Services,
+  callerKey: string,
+  given: string | undefined,
+  start: SessionStart,
+): Promise<string | undefined> {
+  if (given) {
+    const own = await r.sessions.findBySessionId(given).then(
+      (session) => session.sessionId,
+      (error: unknown) => {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+      },
+    );
+    if (own) return own;
+  }
+  if ((await overLimit(services.limits.sessions, callerKey)) !== undefined) return undefined;
+  return (await r.sessions.startSession(start)).sessionId;
 }

@@ -7,8 +7,8 @@ import {
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import {
-  keepVisitor,
   limitVisitor,
+  newVisitor,
   requireTrackingCaller,
   type TrackingCaller,
   trackingCaller,
@@ -87,7 +87,7 @@ const summary = (row: {
 
 /** Sessions and product views: what a browser reports, as the visitor or user it is. */
 export function trackingRoutes(app: Api, services: Services): void {
-  const { config, repos } = services;
+  const { repos } = services;
 
   route(
     app,
@@ -118,18 +118,9 @@ export function trackingRoutes(app: Api, services: Services): void {
       let found = await trackingCaller(c, repos, proof);
       let issued: { anonymousId: string; proof: string } | undefined;
       if (!found) {
-        const wait = await overLimit(services.limits.visitorIds, c.get('addressKey'));
-        if (wait !== undefined) {
-          throw new ProblemError(429, 'too many new visitors from this address', {
-            headers: { 'retry-after': String(wait) },
-          });
-        }
-        issued = await repos.issueAnonymousId();
-        keepVisitor(c, config, issued.proof);
-        found = {
-          repos: await repos.fromAnonymousProof(issued.proof),
-          key: `v:${issued.anonymousId}`,
-        };
+        const visitor = await newVisitor(c, services);
+        found = visitor;
+        issued = visitor.issued;
       }
       await limitVisitor(services, found);
       const wait = await overLimit(services.limits.sessions, found.key);

@@ -83,6 +83,26 @@ describe('the service as a process', () => {
     );
   });
 
+  it('runs as built (node dist/main.mjs, no TypeScript loader): ready, tracking, dashboard', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'aclue-api-'));
+    try {
+      const api = await startApiProcess(
+        { ...testEnvironment(), ACLUE_DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+        { built: true },
+      );
+      expect((await fetch(`${api.url}/readyz`)).status).toBe(200);
+      expect((await post(`${api.url}/v1/sessions`, { landingPage: '/' })).status).toBe(201);
+      const dashboard = await fetch(`${api.url}/dashboard`);
+      expect(dashboard.status).toBe(200);
+      expect(await dashboard.text()).toContain('<title>Aclue analytics</title>');
+      expect((await fetch(`${api.url}/favicon.ico`)).status).toBe(200);
+      api.child.kill('SIGTERM');
+      expect(await api.exited).toBe(0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('starts on a new embedded database by default, migrated and ready; logs hold no addresses', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'aclue-api-'));
     try {

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-/** The service from its sources, as `npm run api` starts it (tsx, the source condition). */
+/** The service from its sources, as `npm run dev` starts it (tsx, the source condition). */
 const apiFromSource = [
   '--conditions=@aclue/source',
   '--import',
@@ -27,10 +27,19 @@ export interface ApiProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts the service with `env` (on PORT 0 unless given) and waits until it listens. */
-export function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
+/** The built service, as `npm run api` and the container start it (`npm run build` first). */
+const builtApi = [fileURLToPath(new URL('../dist/main.mjs', import.meta.url))];
+
+/**
+ * Starts the service with `env` (on PORT 0 unless given) and waits until it listens: from its
+ * sources, or `built` (dist/, which turbo builds before this package's tests).
+ */
+export function startApiProcess(
+  env: Record<string, string>,
+  { built = false }: { built?: boolean } = {},
+): Promise<ApiProcess> {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const child = spawn(process.execPath, apiFromSource, {
+  const child = spawn(process.execPath, built ? builtApi : apiFromSource, {
     env: { ...inherited, PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,10 +1,11 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
-import { addressHash, clientAddress, VISITOR_HEADER } from './callers';
+import { addressHash, clientAddress, VISITOR_COOKIE, VISITOR_HEADER } from './callers';
 import type { ApiEnv } from './http';
 import { overLimit } from './limits';
 import { problem, problemOf } from './problems';
+import { pendingMigrations } from './readiness';
 import { analyticsRoutes } from './routes/analytics';
 import { conversionRoutes } from './routes/conversions';
 import { dashboardRoutes } from './routes/dashboard';
@@ -71,6 +72,25 @@ export function createApp(services: Services) {
     }
     return next();
   });
+  // A database without every migration cannot serve a route that reads or writes it: 503, like
+  // /readyz, instead of whatever the first missing table would make of the request. A database
+  // that does not answer is left to the route (its error maps to 503 too).
+  for (const path of ['/v1/*', '/r/*', '/webhooks/*']) {
+    app.use(path, async (c, next) => {
+      const pending = await pendingMigrations(services.db).catch(() => 0);
+      if (pending > 0) {
+        return problem(
+          c,
+          503,
+          `the database is not migrated (${pending} migrations pending): run aclue-db migrate`,
+          {
+            headers: { 'retry-after': '30' },
+          },
+        );
+      }
+      return next();
+    });
+  }
   // The visitor cookie rides along on any site's POST (SameSite=None when CORS is on, and a
   // text/plain beacon needs no preflight): a tracking write from a page of another origin than
   // this service's or CORS_ORIGINS is refused, so no site can write into a visitor's history.
@@ -121,15 +141,36 @@ export function createApp(services: Services) {
     scheme: 'bearer',
     description: 'one of SERVICE_API_KEYS',
   });
-  app.doc31('/openapi.json', {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'visitorProof', {
+    type: 'apiKey',
+    in: 'header',
+    name: VISITOR_HEADER,
+    description: 'the proof POST /v1/sessions issued to a visitor',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'visitorCookie', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: VISITOR_COOKIE,
+    description: 'the same proof, in the HttpOnly cookie this service sets',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'networkSignature', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-aclue-signature',
+    description: "t=<unix>,v1=<hex HMAC-SHA256 of 't.body'> with the network's secret",
+  });
+  // The server is the one the document was fetched from (behind a proxy, its public origin).
+  app.doc31('/openapi.json', (c) => ({
     openapi: '3.1.0',
     info: {
       title: 'Aclue tracking and conversion API',
       version: '0.2.0',
       description:
         'Sessions, product views, affiliate click redirects, conversion webhooks, my data and analytics.',
+      license: { name: 'Proprietary' },
     },
-  });
+    servers: [{ url: new URL(c.req.url).origin, description: 'this service' }],
+  }));
 
   app.notFound((c) => problem(c, 404, `no route ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {

@@ -118,3 +118,25 @@ function checked<T extends z.ZodType>(schema: T, value: unknown, where: string):
     { errors },
   );
 }
+
+/**
+ * Who may call an operation, as OpenAPI security requirements (alternatives; `{}` means the
+ * operation also works with none). The schemes are registered in app.ts.
+ */
+type Requirement = Record<string, string[]>;
+const anyOf = (...requirements: Requirement[]): Requirement[] => requirements;
+
+export const security = {
+  /** Health probes: anyone. */
+  public: anyOf(),
+  /** A signed-in user's access token, or a visitor's proof (header or cookie). */
+  visitorOrUser: anyOf({ accessToken: [] }, { visitorProof: [] }, { visitorCookie: [] }),
+  /** As `visitorOrUser`, and a caller with neither gets a visitor id. */
+  anyone: anyOf({ accessToken: [] }, { visitorProof: [] }, { visitorCookie: [] }, {}),
+  /** A signed-in user. */
+  user: anyOf({ accessToken: [] }),
+  /** The service: one of SERVICE_API_KEYS, or a service_role token. */
+  service: anyOf({ serviceKey: [] }),
+  /** An affiliate network, by the signature of its webhook. */
+  network: anyOf({ networkSignature: [] }),
+};

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase } from '@aclue/db/testing';
+import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, createServices, loadConfig } from '../src';
@@ -208,6 +209,25 @@ describe('errors', () => {
     expect(fields).toContain('viewPosition');
     expect(fields).not.toContain('userId');
   });
+
+  it("passes Redocly's recommended ruleset: an operationId and security on every operation", async () => {
+    const service = await api({});
+    const source = await (await service.request('/openapi.json')).text();
+    const problems = await lintFromString({
+      source,
+      absoluteRef: 'openapi.json',
+      config: await createConfig({ extends: ['recommended'] }),
+    });
+    const found = problems.map((p) => `${p.severity} ${p.ruleId} ${p.location[0]?.pointer}`);
+    expect(found.filter((p) => p.startsWith('error'))).toEqual([]);
+    expect(found.filter((p) => /operationId|security/.test(p))).toEqual([]);
+    const doc = JSON.parse(source);
+    const ids = Object.values(doc.paths as Record<string, Record<string, { operationId: string }>>)
+      .flatMap((methods) => Object.values(methods))
+      .map((operation) => operation.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(doc.servers).toEqual([{ url: 'http://localhost', description: 'this service' }]);
+  });
 });
 
 describe('readiness and CORS', () => {
@@ -219,11 +239,26 @@ describe('readiness and CORS', () => {
         database.db,
         pino({ level: 'silent' }),
       );
-      const response = await createApp(services).request('/readyz');
+      const app = createApp(services);
+      const response = await app.request('/readyz');
       expect(response.status).toBe(503);
       expect((await bodyOf(response)).detail).toMatch(
         /migrations are not applied: run aclue-db migrate/,
       );
+      // Every route that needs the database says the same, as a problem, not a 500.
+      for (const [method, path] of [
+        ['POST', '/v1/sessions'],
+        ['POST', '/v1/views'],
+        ['GET', '/r/00000000-0000-4000-8000-000000000001'],
+        ['GET', '/v1/me/clicks'],
+        ['GET', '/v1/analytics/revenue'],
+        ['POST', '/webhooks/conversions/shopnet'],
+      ] as const) {
+        const answer = await app.request(path, { method, ...(method === 'POST' ? json({}) : {}) });
+        expect(answer.status, path).toBe(503);
+        expect(answer.headers.get('content-type'), path).toMatch(/application\/problem\+json/);
+        expect((await bodyOf(answer)).detail, path).toMatch(/not migrated .*run aclue-db migrate/);
+      }
     } finally {
       await database.dispose();
     }

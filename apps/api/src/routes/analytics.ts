@@ -8,7 +8,7 @@ import { operationsReport } from '@aclue/verification/monitor';
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireService } from '../callers';
 import { toCsv } from '../csv';
-import { type Api, problems, readQuery, route } from '../http';
+import { type Api, problems, readQuery, route, security } from '../http';
 import type { Services } from '../services';
 
 const format = z.enum(['json', 'csv'], 'format must be json or csv').default('json');
@@ -51,7 +51,8 @@ export function analyticsRoutes(app: Api, services: Services): void {
         path: `/v1/analytics/${path}`,
         tags: ['analytics'],
         summary,
-        security: [{ serviceKey: [] }],
+        operationId: `analytics${path.replace(/(^|-)(\w)/g, (_, _dash, letter: string) => letter.toUpperCase())}`,
+        security: security.service,
         request: { query },
         responses: {
           200: {

@@ -1,7 +1,16 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { conversionInput } from '@aclue/repositories';
 import { createRoute, z } from '@hono/zod-openapi';
-import { type Api, parseJson, problems, readParams, readText, route, sizeLimit } from '../http';
+import {
+  type Api,
+  parseJson,
+  problems,
+  readParams,
+  readText,
+  route,
+  security,
+  sizeLimit,
+} from '../http';
 import { ProblemError } from '../problems';
 import type { Services } from '../services';
 
@@ -62,6 +71,8 @@ export function conversionRoutes(app: Api, services: Services): void {
     createRoute({
       method: 'post',
       path: '/webhooks/conversions/{network}',
+      operationId: 'recordConversion',
+      security: security.network,
       tags: ['conversions'],
       summary: 'Record a conversion reported by an affiliate network (HMAC-signed)',
       request: {

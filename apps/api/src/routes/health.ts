@@ -1,7 +1,6 @@
-import { migrationStatus } from '@aclue/db';
 import { createRoute, z } from '@hono/zod-openapi';
-import { sql } from 'drizzle-orm';
-import { type Api, route } from '../http';
+import { type Api, route, security } from '../http';
+import { pendingMigrations } from '../readiness';
 import type { Services } from '../services';
 
 const status = z.object({ status: z.enum(['ok', 'unavailable']), detail: z.string().optional() });
@@ -12,28 +11,15 @@ const answers = (ok: string) => ({
 
 /** Liveness (the process answers) and readiness (the database answers and is migrated). */
 export function healthRoutes(app: Api, services: Services): void {
-  // Probes arrive every few seconds and need no authentication: the answer is worked out at most
-  // once a second, and concurrent probes share it (reading the migration files is not free).
-  let cached: { at: number; pending: Promise<number> } | undefined;
-  const readiness = () => {
-    if (!cached || Date.now() - cached.at > 1000) {
-      const pending = services.db
-        .execute(sql`SELECT 1`)
-        .then(() => migrationStatus(services.db))
-        .then((states) => states.filter((m) => m.state !== 'applied').length);
-      pending.catch(() => {
-        cached = undefined;
-      });
-      cached = { at: Date.now(), pending };
-    }
-    return cached.pending;
-  };
+  const readiness = () => pendingMigrations(services.db);
 
   route(
     app,
     createRoute({
       method: 'get',
       path: '/healthz',
+      operationId: 'getHealth',
+      security: security.public,
       tags: ['health'],
       summary: 'The process is up',
       responses: answers('up'),
@@ -45,6 +31,8 @@ export function healthRoutes(app: Api, services: Services): void {
     createRoute({
       method: 'get',
       path: '/readyz',
+      operationId: 'getReadiness',
+      security: security.public,
       tags: ['health'],
       summary: 'The database is reachable and every migration is applied',
       responses: answers('ready'),

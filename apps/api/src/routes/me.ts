@@ -5,11 +5,10 @@ import {
 } from '@aclue/repositories';
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireUser } from '../callers';
-import { type Api, problems, readBody, readQuery, route, sizeLimit } from '../http';
+import { type Api, problems, readBody, readQuery, route, security, sizeLimit } from '../http';
 import { callerRow, pageQuery } from '../inputs';
 import type { Services } from '../services';
 
-const bearer = [{ accessToken: [] }];
 const anyJson = z.looseObject({});
 const page = z.object({ items: z.array(z.looseObject({})), next: z.string().optional() });
 const feedbackBody = callerRow('recommendationFeedback');
@@ -26,9 +25,10 @@ export function meRoutes(app: Api, services: Services): void {
     createRoute({
       method: 'get',
       path: '/v1/me/clicks',
+      operationId: 'listMyClicks',
       tags: ['me'],
       summary: 'My affiliate clicks, newest first, a keyset page at a time',
-      security: bearer,
+      security: security.user,
       request: { query: pageQuery },
       responses: {
         ...ok('a page of clicks; pass `next` as `after`', page),
@@ -52,9 +52,10 @@ export function meRoutes(app: Api, services: Services): void {
     createRoute({
       method: 'get',
       path: '/v1/me/preferences',
+      operationId: 'getMyPreferences',
       tags: ['me'],
       summary: 'My preferences',
-      security: bearer,
+      security: security.user,
       responses: { ...ok('my preferences', anyJson), ...problems(401, 403, 404, 503) },
     }),
     async (c) => {
@@ -68,9 +69,10 @@ export function meRoutes(app: Api, services: Services): void {
     createRoute({
       method: 'patch',
       path: '/v1/me/preferences',
+      operationId: 'updateMyPreferences',
       tags: ['me'],
       summary: 'Change the preferences I set by hand',
-      security: bearer,
+      security: security.user,
       request: {
         body: { content: { 'application/json': { schema: preferenceEditsInput } }, required: true },
       },
@@ -92,9 +94,10 @@ export function meRoutes(app: Api, services: Services): void {
     createRoute({
       method: 'post',
       path: '/v1/me/feedback',
+      operationId: 'giveFeedback',
       tags: ['me'],
       summary: 'Feedback on one of my recommendations',
-      security: bearer,
+      security: security.user,
       request: {
         body: { content: { 'application/json': { schema: feedbackBody } }, required: true },
       },
@@ -119,9 +122,10 @@ export function meRoutes(app: Api, services: Services): void {
     createRoute({
       method: 'get',
       path: '/v1/me/export',
+      operationId: 'exportMyData',
       tags: ['me'],
       summary: 'Everything stored about me (GDPR access), as JSON',
-      security: bearer,
+      security: security.user,
       responses: { ...ok('my data', anyJson), ...problems(401, 403, 503) },
     }),
     async (c) => {

@@ -7,7 +7,7 @@ import {
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { limitVisitor, newVisitor, type TrackingCaller, trackingCaller } from '../callers';
-import { type Api, problems, readParams, readQuery, route } from '../http';
+import { type Api, problems, readParams, readQuery, route, security } from '../http';
 import { overLimit } from '../limits';
 import { ProblemError } from '../problems';
 import type { Services } from '../services';
@@ -119,6 +119,8 @@ export function redirectRoutes(app: Api, services: Services): void {
     createRoute({
       method: 'get',
       path: '/r/{productId}',
+      operationId: 'followClickLink',
+      security: security.anyone,
       tags: ['tracking'],
       summary: "Record an affiliate click and redirect to the product's affiliate URL",
       request: { params, query },

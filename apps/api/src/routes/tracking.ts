@@ -13,7 +13,7 @@ import {
   type TrackingCaller,
   trackingCaller,
 } from '../callers';
-import { type Api, problems, readBody, readParams, route, sizeLimit } from '../http';
+import { type Api, problems, readBody, readParams, route, security, sizeLimit } from '../http';
 import { beaconVisitor, callerRow } from '../inputs';
 import { overLimit } from '../limits';
 import { ProblemError } from '../problems';
@@ -94,6 +94,8 @@ export function trackingRoutes(app: Api, services: Services): void {
     createRoute({
       method: 'post',
       path: '/v1/sessions',
+      operationId: 'startSession',
+      security: security.anyone,
       tags: ['tracking'],
       summary: 'Start a browser session (issues a visitor id to a caller without one)',
       request: { body: json(startBody) },
@@ -141,6 +143,8 @@ export function trackingRoutes(app: Api, services: Services): void {
     createRoute({
       method: 'post',
       path: '/v1/sessions/{sessionId}/touch',
+      operationId: 'touchSession',
+      security: security.visitorOrUser,
       tags: ['tracking'],
       summary: 'Record activity in a session: a page, counters',
       request: { params: sessionParams, body: json(touchBody, true) },
@@ -173,6 +177,8 @@ export function trackingRoutes(app: Api, services: Services): void {
     createRoute({
       method: 'post',
       path: '/v1/sessions/{sessionId}/end',
+      operationId: 'endSession',
+      security: security.visitorOrUser,
       tags: ['tracking'],
       summary: 'End a session (works from navigator.sendBeacon on pagehide)',
       request: { params: sessionParams, body: json(endBody, true) },
@@ -202,6 +208,8 @@ export function trackingRoutes(app: Api, services: Services): void {
     createRoute({
       method: 'post',
       path: '/v1/views',
+      operationId: 'recordViews',
+      security: security.visitorOrUser,
       tags: ['tracking'],
       summary: `Record up to ${MAX_VIEWS_PER_BATCH} product views, all or nothing (JSON or a beacon)`,
       request: { body: json(viewsBody, true) },

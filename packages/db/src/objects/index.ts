@@ -26,6 +26,7 @@ export * from '../migration-lint';
 export * from './comments';
 export { derivedColumnFunctions, derivedColumnMessages, derivedColumnTriggers } from './derived';
 export * from './partitions';
+export { inlinedSql, policyExpression, policyRoles, readableUnder } from './policy-text';
 export * from './privileges';
 export {
   QUOTA_SQLSTATE,
@@ -34,7 +35,6 @@ export {
   quotaTables,
   quotaTriggers,
 } from './quotas';
-export { inlinedSql, policyExpression, policyRoles, readableUnder } from './policy-text';
 export * from './rollups';
 export * from './seed';
 export {

@@ -4,6 +4,7 @@ import { testDrivers } from '@aclue/db/testing';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allowedTarget } from '../src';
+import { isPrefetchOrBot } from '../src/routes/redirect';
 import {
   bodyOf,
   count,
@@ -37,6 +38,44 @@ describe('allowedTarget: the redirect allow-list', () => {
     expect(allowedTarget(list, null, 'https://shop.test/p')).toBeUndefined();
     expect(allowedTarget(list, 'shopnet', null)).toBeUndefined();
     expect(allowedTarget(list, '__proto__', 'https://shop.test/p')).toBeUndefined();
+  });
+});
+
+describe('isPrefetchOrBot: who is redirected without counting', () => {
+  const agents: [string, boolean][] = [
+    [
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+      false,
+    ],
+    [
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
+      false,
+    ],
+    ['Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0', false],
+    [
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/440.0]',
+      false,
+    ],
+    [
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [LinkedInApp]/9.29',
+      false,
+    ],
+    [
+      'Mozilla/5.0 (Linux; Android 12; CUBOT X50 Build/SP1A) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36',
+      false,
+    ],
+    ['Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)', true],
+    ['facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)', true],
+    ['Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)', true],
+    ['TelegramBot (like TwitterBot)', true],
+    ['WhatsApp/2.23.20.0 A', true],
+    ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) SkypeUriPreview Preview/0.5', true],
+    ['curl/8.5.0', true],
+  ];
+  it.each(agents)('%s → %s', (agent, expected) => {
+    expect(isPrefetchOrBot('GET', (name) => (name === 'user-agent' ? agent : undefined))).toBe(
+      expected,
+    );
   });
 });
 

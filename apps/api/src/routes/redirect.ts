@@ -101,8 +101,10 @@ export function isPrefetchOrBot(method: string, header: (name: string) => string
   return previewAgents.test(header('user-agent') ?? '');
 }
 
+// Fetchers that announce themselves; in-app browsers (Facebook, LinkedIn, Pinterest, Outlook)
+// carry their app's name but a person, so app names alone are not on the list.
 const previewAgents =
-  /bot\b|bot\/|crawler|spider|preview|facebookexternalhit|facebookcatalog|slack|whatsapp|telegram|discord|linkedin|skypeuripreview|embedly|pinterest|vkshare|redditbot|applebot|googleother|bingpreview|outlook|ms office|microsoft office|proofpoint|mimecast|barracuda|headlesschrome|curl\/|wget\/|python-requests|go-http-client/i;
+  /(?<!cu)bot\b|bot\/|crawler|spider|preview|facebookexternalhit|facebookcatalog|whatsapp\/|embedly|vkshare|googleother|ms office|microsoft office|proofpoint|mimecast|barracuda|headlesschrome|curl\/|wget\/|python-requests|go-http-client/i;
 
 /**
  * The click redirect: records the affiliate click as the caller, then 302 to the product's
@@ -163,6 +165,7 @@ export function redirectRoutes(app: Api, services: Services): void {
       // are free to start, so a dedupe per session would count a click per new session.
       const once = `click:${caller.key}:${productId}`;
       let claimed = false;
+      let outcome: 'recorded' | 'repeated' | 'uncounted' = 'repeated';
       let clickId: string | undefined;
       const agent = c.req.header('user-agent') ?? '';
       const referrer = c.req.header('referer');
@@ -186,6 +189,7 @@ export function redirectRoutes(app: Api, services: Services): void {
             // Past the limit on new sessions: the shopper still reaches the shop, uncounted.
             await state.release(once);
             claimed = false;
+            outcome = 'uncounted';
             return found;
           }
           // The network, link and commission are recorded from the product by the database.
@@ -202,6 +206,7 @@ export function redirectRoutes(app: Api, services: Services): void {
             utmCampaign: q.utm_campaign ?? null,
           });
           clickId = id;
+          outcome = 'recorded';
           return found;
         })
         .catch(async (error: unknown) => {
@@ -217,10 +222,10 @@ export function redirectRoutes(app: Api, services: Services): void {
         : undefined;
       if (param) {
         if (clickId) await state.remember(once, clickId, config.CLICK_DEDUPE_SECONDS);
-        else if (!claimed) clickId = await recallClickId(state, once);
+        else if (outcome === 'repeated') clickId = await recallClickId(state, once);
         if (clickId) target.url.searchParams.set(param, clickId);
       }
-      return redirect(target.url, claimed ? 'recorded' : clickId ? 'repeated' : 'uncounted');
+      return redirect(target.url, outcome);
     },
   );
 }

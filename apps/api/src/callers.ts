@@ -3,8 +3,10 @@ import type { createRepositories, ScopedRepositories } from '@aclue/repositories
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
+import { createMiddleware } from 'hono/factory';
 import { isPublicApiKey, isServiceRoleApiKey } from './api-keys';
 import type { Config } from './config';
+import type { ApiEnv } from './http';
 import { overLimit } from './limits';
 import { ProblemError } from './problems';
 import type { Services } from './services';
@@ -97,10 +99,29 @@ export async function requireTrackingCaller(
 }
 
 /** A signed-in user (a Supabase user, anonymous sign-ins included) by a verified access token. */
-export async function requireUser(
-  c: Context,
-  repos: RepositoryFactory,
-): Promise<{ repos: ScopedRepositories; userId: string }> {
+export interface SignedInUser {
+  repos: ScopedRepositories;
+  userId: string;
+}
+
+/** The env of a route behind `signedIn`: `c.var.user` is the verified user. */
+export type SignedInEnv = { Variables: ApiEnv['Variables'] & { user: SignedInUser } };
+
+/** Middleware: a signed-in user (401/403 otherwise), as `c.var.user` for the handlers after it. */
+export const signedIn = (repos: RepositoryFactory) =>
+  createMiddleware<SignedInEnv>(async (c, next) => {
+    c.set('user', await requireUser(c, repos));
+    await next();
+  });
+
+/** Middleware: the service caller only (see `requireService`). */
+export const serviceOnly = (config: Config, serviceTokens: RepositoryFactory) =>
+  createMiddleware<ApiEnv>(async (c, next) => {
+    await requireService(c, config, serviceTokens);
+    await next();
+  });
+
+export async function requireUser(c: Context, repos: RepositoryFactory): Promise<SignedInUser> {
   const authorization = c.req.header('authorization');
   if (!authorization) {
     throw new ProblemError(

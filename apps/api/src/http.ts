@@ -37,10 +37,15 @@ export const problems = (...statuses: number[]) =>
  * file's (`readBody`, `readQuery`), so JSON and `navigator.sendBeacon`'s `text/plain` bodies take
  * one path and every refusal is the same problem document.
  */
-export function route(app: Api, config: RouteConfig, ...handlers: Handler<ApiEnv>[]): void {
+export function route<E extends ApiEnv = ApiEnv>(
+  app: Api,
+  config: RouteConfig,
+  ...handlers: Handler<E>[]
+): void {
   app.openAPIRegistry.registerPath(config);
   const path = config.path.replace(/\{(\w+)\}/g, ':$1');
-  app.on(config.method.toUpperCase(), path, ...(handlers as [Handler<ApiEnv>]));
+  // A caller middleware (see callers.ts) sets what `E` adds before the last handler reads it.
+  app.on(config.method.toUpperCase(), path, ...(handlers as unknown as [Handler<ApiEnv>]));
 }
 
 /** Refuses bodies over `bytes` with 413 before reading them whole. */

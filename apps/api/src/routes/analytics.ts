@@ -6,7 +6,7 @@ import {
 } from '@aclue/repositories';
 import { operationsReport } from '@aclue/verification/monitor';
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireService } from '../callers';
+import { serviceOnly } from '../callers';
 import { toCsv } from '../csv';
 import { type Api, problems, readQuery, route, security } from '../http';
 import type { Services } from '../services';
@@ -37,6 +37,7 @@ const healthQuery = z.object({ format });
  */
 export function analyticsRoutes(app: Api, services: Services): void {
   const { config, repos, serviceTokens } = services;
+  const serviceCaller = serviceOnly(config, serviceTokens);
   const report = <Q extends z.ZodObject>(
     path: string,
     summary: string,
@@ -65,8 +66,8 @@ export function analyticsRoutes(app: Api, services: Services): void {
           ...problems(401, 403, 422, 503),
         },
       }),
+      serviceCaller,
       async (c) => {
-        await requireService(c, config, serviceTokens);
         const q = readQuery(c, query) as z.output<Q> & { format: 'json' | 'csv' };
         const data = await run(q);
         c.header('cache-control', 'no-store');

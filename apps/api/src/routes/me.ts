@@ -4,7 +4,7 @@ import {
   preferenceEditsInput,
 } from '@aclue/repositories';
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireUser } from '../callers';
+import { type SignedInEnv, signedIn } from '../callers';
 import { type Api, problems, readBody, readQuery, route, security, sizeLimit } from '../http';
 import { callerRow, pageQuery } from '../inputs';
 import type { Services } from '../services';
@@ -16,11 +16,12 @@ const feedbackBody = callerRow('recommendationFeedback');
 /** A signed-in user's own data, by a verified Supabase access token; RLS decides every row. */
 export function meRoutes(app: Api, services: Services): void {
   const { repos } = services;
+  const userOnly = signedIn(repos);
   const ok = (description: string, schema: z.ZodType) => ({
     200: { description, content: { 'application/json': { schema } } },
   });
 
-  route(
+  route<SignedInEnv>(
     app,
     createRoute({
       method: 'get',
@@ -35,9 +36,10 @@ export function meRoutes(app: Api, services: Services): void {
         ...problems(401, 403, 422, 503),
       },
     }),
+    userOnly,
     async (c) => {
       const { limit, after } = readQuery(c, pageQuery);
-      const user = await requireUser(c, repos);
+      const { user } = c.var;
       const page = await user.repos.affiliateClicks.listMine({
         limit,
         ...(after ? { after } : {}),
@@ -47,7 +49,7 @@ export function meRoutes(app: Api, services: Services): void {
     },
   );
 
-  route(
+  route<SignedInEnv>(
     app,
     createRoute({
       method: 'get',
@@ -58,13 +60,14 @@ export function meRoutes(app: Api, services: Services): void {
       security: security.user,
       responses: { ...ok('my preferences', anyJson), ...problems(401, 403, 404, 503) },
     }),
+    userOnly,
     async (c) => {
-      const user = await requireUser(c, repos);
+      const { user } = c.var;
       return c.json(await user.repos.preferences.getMine());
     },
   );
 
-  route(
+  route<SignedInEnv>(
     app,
     createRoute({
       method: 'patch',
@@ -81,15 +84,16 @@ export function meRoutes(app: Api, services: Services): void {
         ...problems(401, 403, 413, 415, 422, 503),
       },
     }),
+    userOnly,
     sizeLimit(64 * 1024),
     async (c) => {
       const edits = await readBody(c, anyJson);
-      const user = await requireUser(c, repos);
+      const { user } = c.var;
       return c.json(await user.repos.preferences.updateMine(edits as PreferenceEdits));
     },
   );
 
-  route(
+  route<SignedInEnv>(
     app,
     createRoute({
       method: 'post',
@@ -109,15 +113,16 @@ export function meRoutes(app: Api, services: Services): void {
         ...problems(401, 403, 404, 413, 415, 422, 503),
       },
     }),
+    userOnly,
     sizeLimit(64 * 1024),
     async (c) => {
       const feedback = await readBody(c, anyJson);
-      const user = await requireUser(c, repos);
+      const { user } = c.var;
       return c.json(await user.repos.feedback.recordFeedback(feedback as FeedbackInput), 201);
     },
   );
 
-  route(
+  route<SignedInEnv>(
     app,
     createRoute({
       method: 'get',
@@ -128,8 +133,9 @@ export function meRoutes(app: Api, services: Services): void {
       security: security.user,
       responses: { ...ok('my data', anyJson), ...problems(401, 403, 503) },
     }),
+    userOnly,
     async (c) => {
-      const { userId } = await requireUser(c, repos);
+      const { userId } = c.var.user;
       const data = await repos.asService().privacy.exportUserData(userId);
       c.header('content-disposition', 'attachment; filename="aclue-data.json"');
       c.header('cache-control', 'no-store');

@@ -1,23 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createDb, postgresErrorOf, queryRows } from '@aclue/db';
 import { createTestDatabase, testDrivers } from '@aclue/db/testing';
-import { sql, TransactionRollbackError } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { attemptAll } from '../src/probes/attempt';
-
-type Db = Awaited<ReturnType<typeof createTestDatabase>>['db'];
-
-/** Runs `work` in a transaction that is always rolled back. */
-async function rolledBack(db: Db, work: (tx: Db) => Promise<void>): Promise<void> {
-  await db
-    .transaction(async (tx) => {
-      await work(tx as unknown as Db);
-      tx.rollback();
-    })
-    .catch((error: unknown) => {
-      if (!(error instanceof TransactionRollbackError)) throw error;
-    });
-}
+import { rolledBack } from './rolled-back';
 
 describe.each(testDrivers())('probe batches on %s', (driver) => {
   it('undo each probe, report a refusal as its outcome, and keep what is to be kept', async () => {

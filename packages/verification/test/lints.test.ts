@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase, testDrivers } from '@aclue/db/testing';
-import { sql, TransactionRollbackError } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lints, runLints } from '../src/lints';
+import { rolledBack } from './rolled-back';
 
 /**
  * Each hand change a Supabase linter (splinter) rule warns about, made in a transaction on a
@@ -113,19 +113,8 @@ describe.each(testDrivers())('Supabase linter rules on %s', (driver) => {
   afterAll(() => database?.dispose());
 
   /** Runs the lints after `statements`, then undoes them. */
-  async function lintAfter(statements: readonly string[]) {
-    let results: Awaited<ReturnType<typeof runLints>> = [];
-    try {
-      await database.db.transaction(async (tx) => {
-        for (const statement of statements) await tx.execute(sql.raw(statement));
-        results = await runLints(tx, 'public');
-        tx.rollback();
-      });
-    } catch (error) {
-      if (!(error instanceof TransactionRollbackError)) throw error;
-    }
-    return results;
-  }
+  const lintAfter = (statements: readonly string[]) =>
+    rolledBack(database.db, (tx) => runLints(tx, 'public'), statements);
 
   it('finds nothing on a freshly migrated database', async () => {
     const results = await lintAfter([]);

@@ -1,14 +1,8 @@
-import type { Database } from '@aclue/db';
 import { createTestDatabase, type TestDatabase, testDrivers } from '@aclue/db/testing';
-import { sql, TransactionRollbackError } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  formatJunit,
-  formatText,
-  type VerificationReport,
-  type VerifyOptions,
-  verify,
-} from '../src';
+import { formatJunit, formatText, type VerificationReport, verify } from '../src';
+import { rolledBack } from './rolled-back';
 import type { Tampering } from './tamperings/tampering';
 
 const describeFailures = (report: VerificationReport) =>
@@ -35,31 +29,15 @@ export function tamperSuite(family: string, tamperings: readonly Tampering[]): v
 
     const runnable = tamperings.filter((t) => driver === 'pglite' || !t.clusterWide);
     it.each(runnable)('fails when $change, naming it', async ({ statements, names, probes }) => {
-      const report = await verifyAfter(database.db, statements, { probes: probes ?? false });
+      const report = await rolledBack(
+        database.db,
+        (tx) => verify(tx, { probes: probes ?? false }),
+        statements,
+      );
       expect(report.failed).toBeGreaterThan(0);
       expect(describeFailures(report)).toMatch(names);
     });
   });
-}
-
-/** `verify` after `statements`, in one transaction that is then rolled back. */
-async function verifyAfter(
-  db: Database,
-  statements: readonly string[],
-  options: VerifyOptions,
-): Promise<VerificationReport> {
-  let report: VerificationReport | undefined;
-  try {
-    await db.transaction(async (tx) => {
-      for (const statement of statements) await tx.execute(sql.raw(statement));
-      report = await verify(tx, options);
-      tx.rollback();
-    });
-  } catch (error) {
-    if (!(error instanceof TransactionRollbackError)) throw error;
-  }
-  if (!report) throw new Error('verify did not run');
-  return report;
 }
 
 /** A fresh database passes; a finding says why it matters in every format. */

@@ -1,6 +1,7 @@
 import { getTableColumns } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/pg-core';
 import type { DerivedFromParent } from '../schema/rules';
+import { tableFactsOf } from '../table-facts';
 import { schemaTables } from '../tables';
 import { readableUnder } from './policy-text';
 import { apiRoles } from './privileges';
@@ -28,12 +29,7 @@ const derivingTables: readonly DerivingTable[] = Object.values(schemaTables).fla
       if (!column) throw new Error(`derivedFrom of ${getTableConfig(table).name} names ${key}`);
       return column.name;
     };
-    const parent = Object.values(schemaTables).find(
-      (entry) => getTableConfig(entry.table).name === rule.parent,
-    );
-    if (!parent)
-      throw new Error(`derivedFrom of ${getTableConfig(table).name} names ${rule.parent}`);
-    const parentPolicies = getTableConfig(parent.table).policies;
+    const parentPolicies = getTableConfig(tableFactsOf(rule.parent).table).policies;
     return [
       {
         table: getTableConfig(table).name,

@@ -27,10 +27,10 @@ export const policyRoles = (policy: PgPolicy): string[] =>
  * applies. Table-qualified, like the policies.
  */
 export function readableUnder(policies: readonly PgPolicy[], role: string): string {
-  const applying = policies.filter((p) =>
-    (p.for ?? 'all') === 'all' || p.for === 'select'
-      ? policyRoles(p).some((r) => r === role || r === 'public')
-      : false,
+  const applying = policies.filter(
+    (p) =>
+      ((p.for ?? 'all') === 'all' || p.for === 'select') &&
+      policyRoles(p).some((r) => r === role || r === 'public'),
   );
   const using = (p: PgPolicy) => (p.using ? `(${policyExpression(p.using)})` : 'true');
   const permissive = applying.filter((p) => (p.as ?? 'permissive') === 'permissive').map(using);

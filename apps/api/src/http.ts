@@ -131,13 +131,15 @@ function checked<T extends z.ZodType>(schema: T, value: unknown, where: string):
 type Requirement = Record<string, string[]>;
 const anyOf = (...requirements: Requirement[]): Requirement[] => requirements;
 
+/** A signed-in user's access token, or a visitor's proof (header or cookie). */
+const visitorOrUser = anyOf({ accessToken: [] }, { visitorProof: [] }, { visitorCookie: [] });
+
 export const security = {
   /** Health probes: anyone. */
   public: anyOf(),
-  /** A signed-in user's access token, or a visitor's proof (header or cookie). */
-  visitorOrUser: anyOf({ accessToken: [] }, { visitorProof: [] }, { visitorCookie: [] }),
+  visitorOrUser,
   /** As `visitorOrUser`, and a caller with neither gets a visitor id. */
-  anyone: anyOf({ accessToken: [] }, { visitorProof: [] }, { visitorCookie: [] }, {}),
+  anyone: anyOf(...visitorOrUser, {}),
   /** A signed-in user. */
   user: anyOf({ accessToken: [] }),
   /** The service: one of SERVICE_API_KEYS, or a service_role token. */

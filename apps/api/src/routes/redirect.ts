@@ -170,6 +170,14 @@ export function redirectRoutes(app: Api, services: Services): void {
       const agent = c.req.header('user-agent') ?? '';
       const referrer = c.req.header('referer');
       const sourcePage = q.src || pathOf(referrer) || '/';
+      // Where the visit came from, recorded alike on a session started for the click and the click.
+      const visit = {
+        deviceType: deviceOf(agent),
+        referrerUrl: referrer?.slice(0, 2048) ?? null,
+        utmSource: q.utm_source ?? null,
+        utmMedium: q.utm_medium ?? null,
+        utmCampaign: q.utm_campaign ?? null,
+      };
       // One transaction for the lookup and the click: the catalogue row the redirect goes to is
       // the one the click records.
       const target = await caller.repos
@@ -179,11 +187,7 @@ export function redirectRoutes(app: Api, services: Services): void {
           if (!claimed) return found;
           const sessionId = await clickSession(r, services, caller.key, q.s, {
             landingPage: sourcePage,
-            deviceType: deviceOf(agent),
-            referrerUrl: referrer?.slice(0, 2048) ?? null,
-            utmSource: q.utm_source ?? null,
-            utmMedium: q.utm_medium ?? null,
-            utmCampaign: q.utm_campaign ?? null,
+            ...visit,
           });
           if (!sessionId) {
             // Past the limit on new sessions: the shopper still reaches the shop, uncounted.
@@ -197,13 +201,9 @@ export function redirectRoutes(app: Api, services: Services): void {
             productId,
             sessionId,
             sourcePage,
-            deviceType: deviceOf(agent),
             userAgent: agent.slice(0, 1000) || null,
             ipAddress: c.get('address') === 'unknown' ? null : c.get('address'),
-            referrerUrl: referrer?.slice(0, 2048) ?? null,
-            utmSource: q.utm_source ?? null,
-            utmMedium: q.utm_medium ?? null,
-            utmCampaign: q.utm_campaign ?? null,
+            ...visit,
           });
           clickId = id;
           outcome = 'recorded';
